@@ -1,0 +1,1 @@
+"""The qlang grammar; installed as the package data `qlang.grammar`."""

@@ -1,0 +1,68 @@
+"""curate: data collection and cleaning."""
+
+from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_enum, p_float, p_int
+
+ENCODING = p_enum("encoding", ("angle", "amplitude", "zz"), "angle", "how a data point becomes a quantum state")
+BANDWIDTH = p_float("bandwidth", 1.0, 0.0, 10.0, "scales the encoded angles (kernel bandwidth)", exclusive_min=True)
+CLUSTERS = p_int("clusters", 4, 2, 256, "number of clusters")
+N_INIT = p_int("n_init", 10, 1, 1000, "restarts; the best objective wins")
+MAX_ITER = p_int("max_iter", 100, 1, 100_000, "iterations per restart")
+THRESHOLD = p_float("threshold", 0.95, 0.0, 1.0, "similarity above which two items are duplicates")
+
+
+def _encoded_qubits(params):
+    return params.get("qubits")
+
+
+ENTRIES = [
+    Entry(
+        "quantum_kmeans",
+        "method",
+        "Kernel k-means in a quantum feature space: the fidelity |<ψ(x)|ψ(y)>|² of encoded states is the "
+        "similarity (exact, or estimated from compute–uncompute circuits with `shots`).",
+        (CLUSTERS, ENCODING, QUBITS, p_int("reps", 2, 1, 16, "feature-map repetitions (zz encoding)"), BANDWIDTH,
+         SHOTS, N_INIT, MAX_ITER),
+        stage="curate",
+        family="quantum",
+        inputs=("dataset",),
+        output="dataset",
+        baselines=("kmeans",),
+        metrics=("ari", "nmi", "objective", "kept_fraction"),
+        runnable=True,
+        qubits=_encoded_qubits,
+    ),
+    Entry(
+        "quantum_dedup",
+        "method",
+        "Near-duplicate removal: pairs whose state fidelity exceeds `threshold` are duplicates.",
+        (THRESHOLD, ENCODING, QUBITS, BANDWIDTH, SHOTS),
+        stage="curate",
+        family="quantum",
+        inputs=("dataset",),
+        output="dataset",
+        baselines=("cosine_dedup",),
+        metrics=("precision", "recall", "f1", "kept_fraction"),
+        qubits=_encoded_qubits,
+    ),
+    Entry(
+        "kmeans",
+        "method",
+        "Lloyd's k-means (scikit-learn) on the same reduced features the quantum method sees.",
+        (CLUSTERS, N_INIT, MAX_ITER),
+        stage="curate",
+        inputs=("dataset",),
+        output="dataset",
+        metrics=("ari", "nmi", "objective", "kept_fraction"),
+        runnable=True,
+    ),
+    Entry(
+        "cosine_dedup",
+        "method",
+        "Near-duplicate removal by cosine similarity of embeddings above `threshold`.",
+        (THRESHOLD,),
+        stage="curate",
+        inputs=("dataset",),
+        output="dataset",
+        metrics=("precision", "recall", "f1", "kept_fraction"),
+    ),
+]

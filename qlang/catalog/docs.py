@@ -1,0 +1,104 @@
+"""Text for `qlc methods` and docs/methods.md, read from the catalog."""
+
+from __future__ import annotations
+
+from qlang import catalog
+from qlang.catalog.schema import STAGE_KINDS, Entry
+
+_FAMILY = {"quantum": "quantum", "classical": "classical", "quantum-inspired": "quantum-inspired (classical)"}
+
+
+def listing(kind: str | None = None) -> str:
+    lines = []
+    for k, about in STAGE_KINDS.items():
+        if kind and k != kind:
+            continue
+        lines.append(f"{k} — {about}")
+        for m in catalog.methods_of(k):
+            status = "" if m.runnable else "  (checked; runs in a later version)"
+            vs = f"  vs {', '.join(m.baselines)}" if m.baselines else ""
+            lines.append(f"  {m.name:<26} {_FAMILY[m.family]:<28}{vs}{status}")
+        lines.append("")
+    if not kind:
+        for title, group in (("data sources", catalog.DATA), ("models", catalog.MODELS),
+                             ("optimizers", catalog.OPTIMIZERS)):
+            lines.append(title)
+            for e in group.values():
+                lines.append(f"  {e.name:<26} {e.summary}")
+            lines.append("")
+    lines.append("`qlc methods NAME` documents one entry.")
+    return "\n".join(lines)
+
+
+def _default(p) -> str:
+    if p.required:
+        return "required"
+    if p.default is None:
+        return "none"
+    if isinstance(p.default, bool):
+        return "true" if p.default else "false"
+    if p.type == "quantity" and p.dimension is not None:
+        return f"{p.default:g} {p.dimension.base}"
+    return str(p.default)
+
+
+def describe(name: str) -> str | None:
+    entry: Entry | None = catalog.lookup(name)
+    if entry is None:
+        return None
+    lines = [f"{entry.name} — {entry.group}" + (f" for `{entry.stage}` stages" if entry.stage else "")]
+    if entry.group == "method":
+        lines.append(f"family: {_FAMILY[entry.family]}")
+    lines += ["", entry.summary, ""]
+    if entry.params:
+        lines.append("parameters:")
+        for p in entry.params:
+            rng = f"; {p.range_words()}" if p.range_words() else ""
+            lines.append(f"  {p.name}: {p.type_words()} = {_default(p)}{rng}")
+            if p.doc:
+                lines.append(f"      {p.doc}")
+    else:
+        lines.append("parameters: none")
+    if entry.group == "method":
+        lines.append("")
+        lines.append(f"reads: {' or '.join(entry.inputs)}; produces: {entry.output}")
+        if entry.baselines:
+            lines.append(f"baselines: {', '.join(entry.baselines)}")
+        if entry.metrics:
+            lines.append(f"metrics: {', '.join(entry.metrics)}")
+        lines.append(f"runs in this version: {'yes' if entry.runnable else 'no (the checks accept it)'}")
+    return "\n".join(lines)
+
+
+def markdown() -> str:
+    """docs/methods.md."""
+    out = ["# Methods catalog", "", "Generated from `qlang/catalog` by `python -m qlang.catalog.docs`; do not edit.",
+           ""]
+    for kind, about in STAGE_KINDS.items():
+        out += [f"## `{kind}` — {about}", ""]
+        for m in catalog.methods_of(kind):
+            out += [f"### `{m.name}` ({_FAMILY[m.family]})", "", m.summary, ""]
+            out += _param_table(m)
+            out.append(f"Reads {' or '.join(m.inputs)}, produces {m.output}."
+                       + (f" Baselines: {', '.join(f'`{b}`' for b in m.baselines)}." if m.baselines else "")
+                       + (f" Metrics: {', '.join(m.metrics)}." if m.metrics else "")
+                       + ("" if m.runnable else " *Checked, not yet runnable in this version.*"))
+            out.append("")
+    for title, group in (("Data sources", catalog.DATA), ("Models", catalog.MODELS), ("Optimizers", catalog.OPTIMIZERS)):
+        out += [f"## {title}", ""]
+        for e in group.values():
+            out += [f"### `{e.name}`", "", e.summary, ""] + _param_table(e)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _param_table(e: Entry) -> list[str]:
+    if not e.params:
+        return ["No parameters.", ""]
+    rows = ["| parameter | type | default | range | meaning |", "|---|---|---|---|---|"]
+    for p in e.params:
+        rows.append(f"| `{p.name}` | {p.type_words()} | {_default(p)} | {p.range_words()} | {p.doc} |")
+    return rows + [""]
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

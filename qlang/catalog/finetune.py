@@ -1,0 +1,46 @@
+"""finetune: fine-tuning and distillation of a head on frozen embeddings."""
+
+from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_call, p_enum, p_float, p_int
+
+FOLDS = p_int("folds", 5, 2, 20, "stratified cross-validation folds")
+EPOCHS = p_int("epochs", 30, 1, 100_000, "training epochs")
+LR = p_float("lr", 0.05, 0.0, 10.0, "learning rate", exclusive_min=True)
+LAYERS = p_int("layers", 2, 1, 50, "re-uploading layers")
+SHOT_LIMIT = p_int("examples_per_class", None, 1, 1_000_000, "few-shot: training examples per class", nullable=True)
+METRICS = ("accuracy", "accuracy_std", "f1", "n_parameters")
+BASELINES = ("logistic_regression", "svm", "mlp")
+
+
+def _q(params):
+    return params.get("qubits")
+
+
+ENTRIES = [
+    Entry("hybrid_qnn_head", "method",
+          "Frozen sentence embeddings → compression to `qubits` angles → a data re-uploading circuit → "
+          "⟨Z⟩ readout → a linear layer; trained with parameter-shift gradients.",
+          (QUBITS, LAYERS, EPOCHS, LR, p_call("optimizer", "optimizer", None, "optimiser; none = adam(lr)"),
+           p_enum("compression", ("pca",), "pca", "how embeddings become angles"), SHOT_LIMIT, FOLDS, SHOTS),
+          stage="finetune", family="quantum", inputs=("dataset",), output="model", baselines=BASELINES,
+          metrics=METRICS, runnable=True, qubits=_q),
+    Entry("quantum_distillation", "method", "A teacher's soft labels distilled into a hybrid student.",
+          (QUBITS, LAYERS, EPOCHS, LR, p_float("temperature", 2.0, 0.0, 100.0, "softmax temperature",
+                                               exclusive_min=True), FOLDS, SHOTS),
+          stage="finetune", family="quantum", inputs=("dataset", "model"), output="model", baselines=("mlp",),
+          metrics=METRICS, qubits=_q),
+    Entry("quantum_inspired_lowrank", "method",
+          "Length-squared (FKV/Tang) sampling low-rank approximation — quantum-inspired, runs classically.",
+          (p_int("rank", 8, 1, 4096, "target rank"), p_int("samples", 64, 1, 1_000_000, "sampled rows/columns"),
+           FOLDS), stage="finetune", family="quantum-inspired", inputs=("dataset", "model"), output="model",
+          baselines=("truncated_svd",), metrics=("frobenius_error", "accuracy")),
+    Entry("logistic_regression", "method", "L2-regularised logistic regression on the same compressed features.",
+          (p_float("C", 1.0, 0.0, None, "inverse regularisation", exclusive_min=True), FOLDS), stage="finetune",
+          inputs=("dataset",), output="model", metrics=METRICS, runnable=True),
+    Entry("svm", "method", "Support-vector classifier.", (p_float("C", 1.0, 0.0, None, "", exclusive_min=True), FOLDS),
+          stage="finetune", inputs=("dataset",), output="model", metrics=METRICS),
+    Entry("mlp", "method", "A small multi-layer perceptron with a matched parameter count.",
+          (p_int("hidden", 8, 1, 4096, "hidden units"), EPOCHS, FOLDS), stage="finetune", inputs=("dataset",),
+          output="model", metrics=METRICS),
+    Entry("truncated_svd", "method", "Truncated SVD at the same rank.", (p_int("rank", 8, 1, 4096, "target rank"),),
+          stage="finetune", inputs=("dataset", "model"), output="model", metrics=("frobenius_error", "accuracy")),
+]

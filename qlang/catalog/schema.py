@@ -1,0 +1,139 @@
+"""What a catalog entry is: a method, baseline, data source, model or optimizer, and its parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+from qlang.units import Dimension
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+ParamType = Literal["int", "float", "bool", "string", "enum", "quantity", "call", "list"]
+Family = Literal["quantum", "classical", "quantum-inspired"]
+Artifact = Literal["dataset", "model", "config", "report"]
+
+STAGE_KINDS: dict[str, str] = {
+    "curate": "data collection and cleaning",
+    "encode": "pre-processing and encoding",
+    "architect": "initialisation and architecture",
+    "train": "the core training loop",
+    "finetune": "fine-tuning and distillation",
+    "deploy": "inference and deployment",
+    "monitor": "maintenance and monitoring",
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: ParamType
+    default: Any = REQUIRED
+    doc: str = ""
+    min: float | None = None
+    max: float | None = None
+    exclusive_min: bool = False
+    choices: tuple[str, ...] = ()  # enum words, or for "call" the catalog group whose entries are allowed
+    dimension: Dimension | None = None
+    nullable: bool = False  # accepts `none`
+    item: ParamType | None = None  # element type of a list
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def type_words(self) -> str:
+        if self.type == "enum":
+            words = " | ".join(self.choices)
+        elif self.type == "quantity":
+            words = self.dimension.name if self.dimension else "quantity"
+        elif self.type == "call":
+            words = " | ".join(f"{c}(...)" for c in self.choices)
+        elif self.type == "list":
+            words = f"list of {self.item}"
+        else:
+            words = self.type
+        return words + (" | none" if self.nullable else "")
+
+    def range_words(self) -> str:
+        if self.min is None and self.max is None:
+            return ""
+        lo = "" if self.min is None else f"{self.min:g} {'<' if self.exclusive_min else '≤'} "
+        hi = "" if self.max is None else f" ≤ {self.max:g}"
+        return f"{lo}{self.name}{hi}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A method, a baseline, a data source, a model or an optimizer."""
+
+    name: str
+    group: Literal["method", "data", "model", "optimizer"]
+    summary: str
+    params: tuple[Param, ...] = ()
+    stage: str | None = None  # for methods: the stage kind
+    family: Family = "classical"
+    inputs: tuple[Artifact, ...] = ()
+    output: Artifact | None = None
+    baselines: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
+    runnable: bool = False  # the runtime implements it in this version
+    qubits: Callable[[dict[str, Any]], int | None] | None = field(default=None, compare=False)
+    modality: Literal["text", "numeric", "any"] | None = None  # for data sources
+    reference: str = ""
+
+    def param(self, name: str) -> Param | None:
+        for p in self.params:
+            if p.name == name:
+                return p
+        return None
+
+    @property
+    def is_quantum(self) -> bool:
+        return self.family == "quantum"
+
+
+# --- small constructors that keep the catalog readable ------------------------------------------
+
+
+def p_int(name, default=REQUIRED, lo=None, hi=None, doc="", nullable=False) -> Param:
+    return Param(name, "int", default, doc, lo, hi, nullable=nullable)
+
+
+def p_float(name, default=REQUIRED, lo=None, hi=None, doc="", exclusive_min=False, nullable=False) -> Param:
+    return Param(name, "float", default, doc, lo, hi, exclusive_min=exclusive_min, nullable=nullable)
+
+
+def p_enum(name, choices, default=REQUIRED, doc="") -> Param:
+    return Param(name, "enum", default, doc, choices=tuple(choices))
+
+
+def p_bool(name, default=REQUIRED, doc="") -> Param:
+    return Param(name, "bool", default, doc)
+
+
+def p_str(name, default=REQUIRED, doc="", nullable=False) -> Param:
+    return Param(name, "string", default, doc, nullable=nullable)
+
+
+def p_qty(name, dimension, default=REQUIRED, doc="", lo=None, nullable=False) -> Param:
+    return Param(name, "quantity", default, doc, lo, dimension=dimension, nullable=nullable)
+
+
+def p_call(name, group, default=REQUIRED, doc="") -> Param:
+    return Param(name, "call", default, doc, choices=(group,))
+
+
+def p_list(name, item, default=REQUIRED, doc="", nullable=False) -> Param:
+    return Param(name, "list", default, doc, item=item, nullable=nullable)
+
+
+SHOTS = p_int("shots", None, 1, 10_000_000, "measurement shots per circuit; none = exact simulation", nullable=True)
+QUBITS = p_int("qubits", 4, 1, 40, "qubits of the feature map or ansatz")
+SEED_NOTE = "Seeds come from the pipeline's `seed` and `repeat`."

@@ -1,0 +1,42 @@
+"""The settings a pipeline and a stage accept."""
+
+from qlang.catalog.schema import Entry, p_enum, p_int, p_qty, p_str
+from qlang.units import ENERGY, INTENSITY
+
+TARGETS = ("pennylane", "qiskit")
+# exact local simulators per target; the first is the default
+DEVICES = {
+    "pennylane": ("default.qubit", "lightning.qubit"),
+    "qiskit": ("aer_simulator", "statevector"),
+}
+QPU_PLATFORMS = ("superconducting", "trapped_ion", "neutral_atom")
+# Average carbon intensity of electricity generation worldwide, ≈ 480 gCO2e/kWh (IEA, 2023): the default.
+DEFAULT_GRID = 480.0
+
+PIPELINE = Entry(
+    "pipeline",
+    "method",
+    "Pipeline settings.",
+    (
+        p_enum("target", TARGETS, "pennylane", "the SDK the generated pipeline uses; `qlc compile --target` overrides"),
+        p_str("device", None, "the simulator; none = the target's exact default", nullable=True),
+        p_int("seed", 0, 0, 2**31 - 1, "the first seed"),
+        p_int("repeat", 1, 1, 1000, "runs with seeds seed, seed+1, …; the report gives mean ± std"),
+        p_qty("budget", ENERGY, None, "energy the whole run may use", lo=0.0, nullable=True),
+        p_enum("qpu", QPU_PLATFORMS, "superconducting", "platform model for the QPU energy estimate"),
+        p_qty("grid", INTENSITY, DEFAULT_GRID, "carbon intensity of the electricity", lo=0.0),
+    ),
+)
+
+STAGE = Entry(
+    "stage",
+    "method",
+    "Stage settings.",
+    (
+        p_str("method", doc="the method: a name or a call with named parameters"),
+        p_str("baseline", None, "classical baseline(s): a name, a call, or a list of them", nullable=True),
+        p_qty("budget", ENERGY, None, "energy this stage may use", lo=0.0, nullable=True),
+        p_enum("on_over_budget", ("abort", "warn", "fallback"), "abort",
+               "when the stage overruns: abort it, warn, or run the baseline instead"),
+    ),
+)

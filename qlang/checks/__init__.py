@@ -1,0 +1,117 @@
+"""Semantic checks: syntax tree → validated model, with every problem collected as a diagnostic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qlang.checks import budgets, dataflow, resources
+from qlang.checks.lower import DraftPipeline, lower_pipeline
+from qlang.diagnostics import Diagnostic, Label, Source
+from qlang.ir import model as ir
+from qlang.syntax import ast
+from qlang.syntax.parser import parse
+
+
+@dataclass
+class Result:
+    source: Source
+    spec: ir.Spec | None = None
+    tree: ast.Spec | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_text(text: str, path: str = "<input>", target: str | None = None) -> Result:
+    """Parse and check a spec. `target` overrides every pipeline's `target` setting."""
+    result = Result(Source(text, path))
+    tree, diags = parse(text)
+    result.tree = tree
+    result.diagnostics = diags
+    if tree is None:
+        return result
+    if not tree.pipelines:
+        diags.append(Diagnostic("Q100", "this file declares no pipeline", None,
+                                help="a spec starts with `pipeline NAME { … }`"))
+        return result
+    pipelines = []
+    seen: dict[str, ast.Pipeline] = {}
+    for node in tree.pipelines:
+        if node.name in seen:
+            diags.append(Diagnostic("Q301", f"the pipeline name `{node.name}` is used twice", node.name_span,
+                                    label="defined again here", notes=(Label(seen[node.name].name_span,
+                                                                             "first defined here"),)))
+        seen.setdefault(node.name, node)
+        pipelines.append(check_pipeline(node, diags, target))
+    result.diagnostics = sorted(diags, key=lambda d: (d.span.start if d.span else -1, d.code))
+    if result.ok:
+        result.spec = ir.Spec(pipelines=pipelines)
+    return result
+
+
+def check_pipeline(node: ast.Pipeline, diags: list[Diagnostic], target: str | None) -> ir.Pipeline | None:
+    draft = lower_pipeline(node, diags)
+    dataflow.duplicate_names(draft, diags)
+    inputs = dataflow.resolve_inputs(draft, diags)
+    ordered = dataflow.order(draft, inputs, diags)
+    dataflow.artifact_types(draft, inputs, diags)
+    dataflow.unused(draft, inputs, diags)
+    chosen_target = target or draft.settings.get("target") or "pennylane"
+    device = resources.device(draft, chosen_target, diags)
+    qubits = resources.qubits(draft, device, diags)
+    budgets.stage_budgets_fit(draft, diags)
+    no_baseline(draft, diags)
+    if any(d.severity == "error" for d in diags) or ordered is None:
+        return None
+    return build(draft, ordered, inputs, chosen_target, device, qubits)
+
+
+def no_baseline(draft: DraftPipeline, diags: list[Diagnostic]) -> None:
+    for s in draft.stages:
+        if s.method is not None and s.method.entry.is_quantum and not s.baselines and "baseline" not in s.setting_nodes:
+            diags.append(Diagnostic(
+                "Q602", f"quantum stage `{s.name}` has no classical baseline", s.node.name_span,
+                label="nothing to compare with", severity="warning",
+                help=f"add `baseline {s.method.entry.baselines[0]}`, or `baseline none` to say it is deliberate"
+                if s.method.entry.baselines else "add `baseline none` to say it is deliberate"))
+
+
+def build(draft: DraftPipeline, ordered, inputs, target, device, qubits) -> ir.Pipeline:
+    s = draft.settings
+    return ir.Pipeline(
+        name=draft.node.name,
+        target=target,
+        device=device,
+        seed=s["seed"],
+        repeat=s["repeat"],
+        budget_j=s["budget"],
+        qpu=s["qpu"],
+        grid_g_per_kwh=s["grid"],
+        data=[ir.DataSource(name=b.node.name, source=ir.Call(name=b.entry.name, params=b.params),
+                            modality=b.entry.modality or "any") for b in draft.data],
+        models=[ir.ModelDecl(name=b.node.name, model=ir.Call(name=b.entry.name, params=b.params))
+                for b in draft.models],
+        stages=[
+            ir.Stage(
+                name=st.name,
+                kind=st.node.kind,
+                input=inputs[st.name],
+                method=_method(st.method),
+                baselines=[_method(b) for b in st.baselines],
+                budget_j=st.settings["budget"],
+                on_over_budget=st.settings["on_over_budget"],
+                qubits=qubits.get(st.name),
+            )
+            for st in ordered
+        ],
+    )
+
+
+def _method(m) -> ir.Method:
+    return ir.Method(name=m.entry.name, family=m.entry.family, params=m.params)

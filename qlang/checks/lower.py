@@ -1,0 +1,154 @@
+"""Syntax tree → draft model: settings, data, models and stages typed against the catalog.
+
+A draft keeps the syntax nodes beside the typed values so that later passes can point at spans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from qlang import catalog
+from qlang.catalog.schema import STAGE_KINDS, Entry
+from qlang.catalog.settings import PIPELINE, STAGE
+from qlang.checks.values import Diags, arguments, call, coerce
+from qlang.diagnostics import Diagnostic, Label, did_you_mean, one_of
+from qlang.syntax import ast
+
+
+@dataclass
+class DraftMethod:
+    entry: Entry
+    params: dict[str, Any]
+    node: ast.Value
+
+
+@dataclass
+class DraftStage:
+    node: ast.Stage
+    method: DraftMethod | None = None
+    baselines: list[DraftMethod] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    setting_nodes: dict[str, ast.Setting] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+
+@dataclass
+class DraftBinding:
+    node: ast.Binding
+    entry: Entry | None
+    params: dict[str, Any]
+
+
+@dataclass
+class DraftPipeline:
+    node: ast.Pipeline
+    settings: dict[str, Any] = field(default_factory=dict)
+    setting_nodes: dict[str, ast.Setting] = field(default_factory=dict)
+    data: list[DraftBinding] = field(default_factory=list)
+    models: list[DraftBinding] = field(default_factory=list)
+    stages: list[DraftStage] = field(default_factory=list)
+
+
+def _settings(items: list[ast.Setting], schema: Entry, where: str, skip: set[str],
+              diags: Diags) -> tuple[dict[str, Any], dict[str, ast.Setting]]:
+    values: dict[str, Any] = {}
+    nodes: dict[str, ast.Setting] = {}
+    keys = [p.name for p in schema.params]
+    for s in items:
+        p = schema.param(s.key)
+        if p is None:
+            diags.append(Diagnostic("Q101", f"unknown {where} setting `{s.key}`", s.key_span,
+                                    label="not a setting", help=did_you_mean(s.key, keys) or
+                                    f"{where} settings: {one_of(keys)}"))
+            continue
+        if s.key in nodes:
+            diags.append(Diagnostic("Q206", f"`{s.key}` is set twice", s.key_span, label="set again here",
+                                    notes=(Label(nodes[s.key].key_span, "first set here"),),
+                                    help="keep one of them"))
+            continue
+        nodes[s.key] = s
+        if s.key not in skip:
+            values[s.key] = coerce(s.value, p, s.key, diags)
+    for p in schema.params:
+        if p.name not in nodes and p.name not in skip:
+            values[p.name] = p.default
+    return values, nodes
+
+
+def lower_pipeline(node: ast.Pipeline, diags: Diags) -> DraftPipeline:
+    draft = DraftPipeline(node)
+    settings = [s for s in node.statements if isinstance(s, ast.Setting)]
+    draft.settings, draft.setting_nodes = _settings(settings, PIPELINE, "pipeline", set(), diags)
+    for st in node.statements:
+        if isinstance(st, ast.Binding):
+            group = catalog.DATA if st.keyword == "data" else catalog.MODELS
+            got = call(st.value, group, "data source" if st.keyword == "data" else "model", diags)
+            binding = DraftBinding(st, got[0] if got else None, got[1] if got else {})
+            (draft.data if st.keyword == "data" else draft.models).append(binding)
+        elif isinstance(st, ast.Stage):
+            draft.stages.append(lower_stage(st, diags))
+    return draft
+
+
+def lower_stage(node: ast.Stage, diags: Diags) -> DraftStage:
+    draft = DraftStage(node)
+    draft.settings, draft.setting_nodes = _settings(node.items, STAGE, "stage", {"method", "baseline"}, diags)
+    kind_ok = node.kind in STAGE_KINDS
+    if not kind_ok:
+        diags.append(Diagnostic("Q102", f"unknown stage kind `{node.kind}`", node.kind_span, label="not a stage kind",
+                                help=did_you_mean(node.kind, STAGE_KINDS) or f"stage kinds: {one_of(STAGE_KINDS)}"))
+    method_node = draft.setting_nodes.get("method")
+    if method_node is None:
+        diags.append(Diagnostic("Q207", f"stage `{node.name}` has no method", node.name_span,
+                                label="this stage needs a `method`",
+                                help="add a line such as `method quantum_kmeans(clusters: 4)`"))
+    elif kind_ok:
+        draft.method = _method(method_node.value, node.kind, None, diags)
+    baseline_node = draft.setting_nodes.get("baseline")
+    if baseline_node is not None and kind_ok:
+        items = baseline_node.value.items if isinstance(baseline_node.value, ast.List) else [baseline_node.value]
+        for item in items:
+            if isinstance(item, ast.NoneValue):
+                continue
+            b = _method(item, node.kind, draft.method, diags)
+            if b is not None:
+                draft.baselines.append(b)
+    return draft
+
+
+def _method(v: ast.Value, kind: str, of: DraftMethod | None, diags: Diags) -> DraftMethod | None:
+    """A stage's method (`of` is None) or a baseline of the method `of`."""
+    role = "method" if of is None else "baseline"
+    name = v.name if isinstance(v, (ast.Word, ast.Call)) else None
+    if name is not None and name in catalog.METHODS and catalog.METHODS[name].stage != kind:
+        other = catalog.METHODS[name].stage
+        diags.append(Diagnostic("Q306", f"`{name}` is a {other} method, not a {kind} method",
+                                v.name_span if isinstance(v, ast.Call) else v.span, label=f"belongs to `{other}`",
+                                help=f"{kind} methods: {one_of(m.name for m in catalog.methods_of(kind))}"))
+        return None
+    pool = [m.name for m in catalog.methods_of(kind)]
+    got = call(v, catalog.METHODS, role if of is None else "baseline", diags,
+               unknown_code="Q103" if of is None else "Q104", choices=pool)
+    if got is None:
+        return None
+    entry, params = got
+    if of is not None and entry.name not in of.entry.baselines:
+        allowed = of.entry.baselines
+        diags.append(Diagnostic("Q307", f"`{entry.name}` is not a baseline for `{of.entry.name}`",
+                                v.name_span if isinstance(v, ast.Call) else v.span,
+                                label="not comparable with this method",
+                                help=f"baselines for `{of.entry.name}`: {one_of(allowed)}" if allowed
+                                else f"`{of.entry.name}` is itself classical and takes no baseline"))
+        return None
+    if of is not None:  # a baseline inherits what it shares with its method unless it sets it: same budget
+        explicit = {a.name for a in v.args} if isinstance(v, ast.Call) else set()
+        for p in entry.params:
+            if p.name not in explicit and p.name in of.params:
+                params[p.name] = of.params[p.name]
+    return DraftMethod(entry, params, v)
+
+
+__all__ = ["DraftPipeline", "DraftStage", "DraftBinding", "DraftMethod", "lower_pipeline", "arguments"]

@@ -1,0 +1,58 @@
+"""Resources: the device exists for the target, and every stage's qubits fit on it."""
+
+from __future__ import annotations
+
+import math
+import os
+
+from qlang.catalog.settings import DEVICES
+from qlang.checks.lower import DraftPipeline
+from qlang.checks.values import Diags
+from qlang.diagnostics import Diagnostic, did_you_mean, one_of
+
+BYTES_PER_AMPLITUDE = 16  # complex128
+
+
+def memory_bytes() -> int:
+    """Physical memory of this machine (QLANG_MEMORY_BYTES overrides, for tests and planning elsewhere)."""
+    override = os.environ.get("QLANG_MEMORY_BYTES")
+    if override:
+        return int(override)
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
+
+
+def max_exact_qubits() -> int:
+    """Qubits whose statevector fits in half of this machine's memory."""
+    return int(math.floor(math.log2(memory_bytes() / 2 / BYTES_PER_AMPLITUDE)))
+
+
+def device(draft: DraftPipeline, target: str, diags: Diags) -> str:
+    chosen = draft.settings.get("device")
+    known = DEVICES[target]
+    if chosen is None:
+        return known[0]
+    if chosen not in known:
+        node = draft.setting_nodes["device"]
+        diags.append(Diagnostic("Q205", f"`{chosen}` is not a {target} device qlang can run", node.value.span,
+                                label="unknown device",
+                                help=did_you_mean(chosen, known) or f"{target} devices: {one_of(known)}"))
+    return chosen
+
+
+def qubits(draft: DraftPipeline, device_name: str, diags: Diags) -> dict[str, int | None]:
+    limit = max_exact_qubits()
+    counts: dict[str, int | None] = {}
+    for s in draft.stages:
+        m = s.method
+        n = m.entry.qubits(m.params) if m is not None and m.entry.qubits is not None else None
+        counts[s.name] = n
+        if n is not None and n > limit:
+            gib = BYTES_PER_AMPLITUDE * 2.0**n / 2**30
+            diags.append(Diagnostic(
+                "Q401", f"stage `{s.name}` needs {n} qubits; an exact simulator on this machine holds at most {limit}",
+                s.method.node.span, label=f"{n} qubits: a {gib:,.0f} GiB statevector",
+                help=f"`{device_name}` keeps the whole statevector in memory; use at most {limit} qubits"))
+    return counts

@@ -1,0 +1,254 @@
+"""Typing one value against a parameter: type, range, unit and dimension, nested calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qlang import catalog
+from qlang.catalog.schema import Entry, Param
+from qlang.diagnostics import Diagnostic, Label, Span, did_you_mean, one_of
+from qlang.syntax import ast
+from qlang.units import PERCENT, UNITS
+
+Diags = list[Diagnostic]
+
+
+def _kind_of(v: ast.Value) -> str:
+    return {
+        ast.String: "a string",
+        ast.Number: "a number",
+        ast.Quantity: "a quantity",
+        ast.Sum: "a sum",
+        ast.Bool: "a boolean",
+        ast.NoneValue: "`none`",
+        ast.Word: "a word",
+        ast.Call: "a call",
+        ast.List: "a list",
+    }[type(v)]
+
+
+def _wrong_type(v: ast.Value, p: Param, what: str, help: str | None = None) -> Diagnostic:
+    return Diagnostic(
+        "Q201",
+        f"`{what}` expects {p.type_words()}, found {_kind_of(v)}",
+        v.span,
+        label=f"expected {p.type_words()}",
+        help=help or _example_help(p),
+    )
+
+
+def _example_help(p: Param) -> str | None:
+    if p.type == "quantity" and p.dimension:
+        return f"write {p.dimension.name} with a unit, e.g. `{p.dimension.example}`"
+    if p.type == "enum":
+        return f"one of {one_of(p.choices)}"
+    if p.type == "string":
+        return 'strings go in double quotes, e.g. "text"'
+    return None
+
+
+def quantity(v: ast.Value, p: Param, what: str, diags: Diags) -> float | None:
+    """A quantity or a sum of quantities in the parameter's dimension, normalised to its base unit."""
+    terms = v.terms if isinstance(v, ast.Sum) else [v]
+    total = 0.0
+    ok = True
+    for t in terms:
+        if isinstance(t, ast.Number):
+            diags.append(
+                Diagnostic("Q201", f"`{what}` needs a unit", t.span, label="a bare number", help=_example_help(p))
+            )
+            ok = False
+            continue
+        if not isinstance(t, ast.Quantity):
+            diags.append(_wrong_type(t, p, what))
+            ok = False
+            continue
+        unit = UNITS.get(t.unit)
+        if unit is None:
+            hint = did_you_mean(t.unit, UNITS)
+            diags.append(
+                Diagnostic(
+                    "Q106",
+                    f"unknown unit `{t.unit}`",
+                    t.unit_span,
+                    label="not a unit qlang knows",
+                    help=hint or f"{p.dimension.name} units: {one_of(u for u, (d, _) in UNITS.items() if d == p.dimension)}",
+                )
+            )
+            ok = False
+            continue
+        dim, factor = unit
+        if dim != p.dimension:
+            diags.append(
+                Diagnostic(
+                    "Q203",
+                    f"`{what}` is {p.dimension.name}, but `{t.unit}` measures {dim.name}",
+                    t.unit_span,
+                    label=f"a unit of {dim.name}",
+                    help=f"write {p.dimension.name} with a unit, e.g. `{p.dimension.example}`",
+                )
+            )
+            ok = False
+            continue
+        total += t.number.value * factor
+    if not ok:
+        return None
+    if p.min is not None and total < p.min:
+        diags.append(Diagnostic("Q202", f"`{what}` cannot be negative", v.span, label="below zero"))
+        return None
+    return total
+
+
+def coerce(v: ast.Value, p: Param, what: str, diags: Diags) -> Any:
+    """The Python value of `v` for parameter `p`, or None after appending diagnostics."""
+    if isinstance(v, ast.NoneValue):
+        if p.nullable:
+            return None
+        diags.append(Diagnostic("Q201", f"`{what}` cannot be `none`", v.span, label="needs a value",
+                                help=_example_help(p)))
+        return None
+    if isinstance(v, ast.Sum) and p.type != "quantity":
+        diags.append(_wrong_type(v, p, what, help="`+` adds quantities with units, such as `2 kJ + 500 J`"))
+        return None
+    t = p.type
+    if t == "quantity":
+        return quantity(v, p, what, diags)
+    if t == "int":
+        if isinstance(v, ast.Number) and isinstance(v.value, int):
+            return _in_range(v.value, v, p, what, diags)
+        if isinstance(v, ast.Number):
+            diags.append(Diagnostic("Q201", f"`{what}` expects a whole number, found `{v.raw}`", v.span,
+                                    label="not an integer"))
+            return None
+        diags.append(_wrong_type(v, p, what))
+        return None
+    if t == "float":
+        if isinstance(v, ast.Number):
+            return _in_range(float(v.value), v, p, what, diags)
+        if isinstance(v, ast.Quantity) and UNITS.get(v.unit, (None,))[0] == PERCENT:
+            return _in_range(v.number.value * 0.01, v, p, what, diags)
+        diags.append(_wrong_type(v, p, what))
+        return None
+    if t == "bool":
+        if isinstance(v, ast.Bool):
+            return v.value
+        diags.append(_wrong_type(v, p, what, help="write `true` or `false`"))
+        return None
+    if t == "string":
+        if isinstance(v, ast.String):
+            return v.value
+        diags.append(_wrong_type(v, p, what))
+        return None
+    if t == "enum":
+        if isinstance(v, ast.Word):
+            if v.name in p.choices:
+                return v.name
+            diags.append(
+                Diagnostic(
+                    "Q205",
+                    f"`{v.name}` is not a valid `{what}`",
+                    v.span,
+                    label=f"expected {one_of(p.choices)}",
+                    help=did_you_mean(v.name, p.choices) or f"one of {one_of(p.choices)}",
+                )
+            )
+            return None
+        if isinstance(v, ast.String) and v.value in p.choices:
+            diags.append(_wrong_type(v, p, what, help=f"write `{v.value}` without quotes"))
+            return None
+        diags.append(_wrong_type(v, p, what))
+        return None
+    if t == "list":
+        if not isinstance(v, ast.List):
+            diags.append(_wrong_type(v, p, what))
+            return None
+        item = Param(p.name, p.item or "string")
+        out = [coerce(i, item, what, diags) for i in v.items]
+        return out
+    if t == "call":
+        group = p.choices[0]
+        got = call(v, catalog.GROUPS[group], group, diags)
+        return None if got is None else {"name": got[0].name, "params": got[1]}
+    raise AssertionError(f"unknown parameter type {t}")
+
+
+def _in_range(x: float, v: ast.Value, p: Param, what: str, diags: Diags) -> float | None:
+    low_bad = p.min is not None and (x <= p.min if p.exclusive_min else x < p.min)
+    high_bad = p.max is not None and x > p.max
+    if low_bad or high_bad:
+        diags.append(
+            Diagnostic(
+                "Q202",
+                f"`{what}` is out of range: {x:g}",
+                v.span,
+                label=f"must satisfy {p.range_words()}",
+                help=p.doc.capitalize() if p.doc else None,
+            )
+        )
+        return None
+    return x
+
+
+def call(v: ast.Value, group: dict[str, Entry], group_name: str, diags: Diags,
+         unknown_code: str = "Q107", choices: list[str] | None = None) -> tuple[Entry, dict[str, Any]] | None:
+    """Resolve `name` or `name(args...)` against a catalog group and type its arguments."""
+    if isinstance(v, ast.Word):
+        name, name_span, args = v.name, v.span, []
+    elif isinstance(v, ast.Call):
+        name, name_span, args = v.name, v.name_span, v.args
+    else:
+        diags.append(Diagnostic("Q201", f"expected a {group_name} name or call, found {_kind_of(v)}", v.span,
+                                label=f"expected a {group_name}",
+                                help=f"for example `{next(iter(choices or group))}`"))
+        return None
+    entry = group.get(name)
+    if entry is None or (choices is not None and name not in choices):
+        pool = choices if choices is not None else list(group)
+        diags.append(Diagnostic(unknown_code, f"unknown {group_name} `{name}`", name_span,
+                                label=f"not a known {group_name}",
+                                help=did_you_mean(name, pool) or f"known: {one_of(sorted(pool))}"))
+        return None
+    return entry, arguments(entry, args, name_span, diags)
+
+
+def arguments(entry: Entry, args: list[ast.Arg], name_span: Span, diags: Diags) -> dict[str, Any]:
+    """Type the arguments of a call to `entry`; fill defaults; report unknown, duplicate, missing ones."""
+    values: dict[str, Any] = {}
+    seen: dict[str, Span] = {}
+    positional_ok = True
+    for i, a in enumerate(args):
+        if a.name is None:
+            if not positional_ok or i >= len(entry.params):
+                diags.append(Diagnostic("Q308", f"unexpected positional argument to `{entry.name}`", a.span,
+                                        label="name this argument",
+                                        help=f"write it as `name: value`; `{entry.name}` takes "
+                                        f"{one_of(p.name for p in entry.params) or 'no arguments'}"))
+                continue
+            p = entry.params[i]
+            key_span = a.span
+        else:
+            positional_ok = False
+            p = entry.param(a.name)
+            key_span = a.name_span
+            if p is None:
+                names = [q.name for q in entry.params]
+                diags.append(Diagnostic("Q105", f"`{entry.name}` has no parameter `{a.name}`", a.name_span,
+                                        label="unknown parameter",
+                                        help=did_you_mean(a.name, names) or
+                                        (f"its parameters: {one_of(names)}" if names else "it takes no parameters")))
+                continue
+        if p.name in seen:
+            diags.append(Diagnostic("Q206", f"parameter `{p.name}` is given twice", key_span, label="again here",
+                                    notes=(Label(seen[p.name], "first here"),)))
+            continue
+        seen[p.name] = key_span
+        values[p.name] = coerce(a.value, p, p.name, diags)
+    for p in entry.params:
+        if p.name not in seen:
+            if p.required:
+                diags.append(Diagnostic("Q204", f"`{entry.name}` needs the parameter `{p.name}`", name_span,
+                                        label=f"`{p.name}` is missing",
+                                        help=f"add `{p.name}: …` ({p.type_words()}{': ' + p.doc if p.doc else ''})"))
+            else:
+                values[p.name] = p.default
+    return values

@@ -1,0 +1,212 @@
+"""`qlc`: check, format, list methods, compile, plan and run qlang specs.
+
+Exit codes: 0 clean, 1 the input has errors, 2 usage or internal error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from qlang import __version__
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _color(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def spec_files(paths: list[str]) -> list[Path]:
+    """Files named, and every *.qlc under folders named, in a stable order."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out += sorted(p.rglob("*.qlc"))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise UsageError(f"no such file or folder: {raw}")
+    if not out:
+        raise UsageError(f"no .qlc files in {' '.join(paths)}")
+    return out
+
+
+def read_source(path: Path):
+    """The text of a spec, or a Q005 diagnostic when it cannot be read as UTF-8."""
+    from qlang.diagnostics import Diagnostic
+
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError as e:
+        return None, Diagnostic("Q005", f"{path} is not UTF-8 text (byte {e.start})", None,
+                                help="save the spec as UTF-8")
+    except OSError as e:
+        return None, Diagnostic("Q005", f"cannot read {path}: {e.strerror}", None)
+
+
+def print_diagnostics(results, fmt: str) -> None:
+    from qlang.diagnostics import render, to_json
+
+    if fmt == "json":
+        out = [to_json(d, r.source) for r in results for d in r.diagnostics]
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    color = _color(sys.stderr)
+    for r in results:
+        for d in r.diagnostics:
+            print(render(d, r.source, color) + "\n", file=sys.stderr)
+
+
+def check_files(paths: list[str], target: str | None = None):
+    from qlang.checks import Result, check_text
+    from qlang.diagnostics import Source
+
+    results = []
+    for path in spec_files(paths):
+        text, problem = read_source(path)
+        if problem is not None:
+            results.append(Result(Source("", str(path)), diagnostics=[problem]))
+            continue
+        results.append(check_text(text, str(path), target))
+    return results
+
+
+def _summary(results) -> str:
+    errors = sum(len(r.errors) for r in results)
+    warnings = sum(len(r.diagnostics) - len(r.errors) for r in results)
+    files = len(results)
+    if errors:
+        return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} in {files} file{'s' * (files != 1)}"
+    return f"{files} file{'s' * (files != 1)} ok" + (f", {warnings} warning{'s' * (warnings != 1)}" if warnings else "")
+
+
+def cmd_check(args) -> int:
+    results = check_files(args.paths)
+    print_diagnostics(results, args.format)
+    if args.format == "text":
+        print(_summary(results), file=sys.stderr)
+    return EXIT_INPUT if any(r.errors for r in results) else EXIT_OK
+
+
+def cmd_fmt(args) -> int:
+    from qlang.syntax.printer import format_text
+
+    status = EXIT_OK
+    changed = []
+    bad = []
+    for path in spec_files(args.paths):
+        text, problem = read_source(path)
+        result = None
+        if problem is None:
+            result, formatted = format_text(text, str(path))
+        if problem is not None or formatted is None:
+            bad.append(result if result is not None else _problem_result(path, problem))
+            continue
+        if formatted != text:
+            changed.append(path)
+            if not args.check:
+                path.write_text(formatted, encoding="utf-8")
+    if bad:
+        print_diagnostics(bad, "text")
+        status = EXIT_INPUT
+    for p in changed:
+        print(f"{'would reformat' if args.check else 'reformatted'} {p}", file=sys.stderr)
+    if args.check and changed:
+        status = EXIT_INPUT
+    return status
+
+
+def _problem_result(path, problem):
+    from qlang.checks import Result
+    from qlang.diagnostics import Source
+
+    return Result(Source("", str(path)), diagnostics=[problem])
+
+
+def cmd_methods(args) -> int:
+    from qlang.catalog.docs import describe, listing
+
+    if args.name:
+        text = describe(args.name)
+        if text is None:
+            from qlang import catalog
+            from qlang.diagnostics import did_you_mean
+
+            names = [*catalog.METHODS, *catalog.DATA, *catalog.MODELS, *catalog.OPTIMIZERS]
+            hint = did_you_mean(args.name, names)
+            raise UsageError(f"no method, data source, model or optimizer named `{args.name}`" + (f"; {hint}" if hint else ""))
+        print(text)
+    else:
+        print(listing(args.kind))
+    return EXIT_OK
+
+
+def cmd_not_yet(name: str):
+    def run(args) -> int:
+        print(f"error: `qlc {name}` is not available in qlang {__version__} yet", file=sys.stderr)
+        return EXIT_USAGE
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="qlc", description="The qlang compiler.")
+    ap.add_argument("--version", action="version", version=f"qlc {__version__}")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("check", help="check specs and report every problem")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="spec files or folders")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("fmt", help="format specs in place (or --check)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--check", action="store_true", help="only report files that would change")
+    p.set_defaults(func=cmd_fmt)
+
+    p = sub.add_parser("methods", help="list the catalog, or document one entry")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--kind", help="only this stage kind")
+    p.set_defaults(func=cmd_methods)
+
+    for name, help_text in (("compile", "compile a spec into a Python pipeline"), ("plan", "estimate energy"),
+                            ("run", "compile and run a spec")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=cmd_not_yet(name))
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    try:
+        return args.func(args)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Stage methods by name: each is `run(ctx: MethodContext, data: Dataset) -> MethodResult`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qlang.runtime.methods import curate, finetune
+from qlang.runtime.methods.context import MethodContext, MethodResult
+
+METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
+    "quantum_kmeans": curate.quantum_kmeans,
+    "kmeans": curate.kmeans,
+    "hybrid_qnn_head": finetune.hybrid_qnn_head,
+    "logistic_regression": finetune.logistic_regression,
+}
+
+# Each method's parameters and their defaults (a key missing from ctx.params takes its default).
+DEFAULTS: dict[str, dict] = {
+    "quantum_kmeans": curate.QUANTUM_DEFAULTS,
+    "kmeans": curate.DEFAULTS,
+    "hybrid_qnn_head": finetune.QNN_DEFAULTS,
+    "logistic_regression": finetune.LOGISTIC_DEFAULTS,
+}
+
+# Circuit roles a quantum method asks its executor for.
+ROLES: dict[str, tuple[str, ...]] = {
+    "quantum_kmeans": ("feature_map", "overlap"),
+    "hybrid_qnn_head": ("model",),
+}
+
+
+def is_quantum(name: str) -> bool:
+    return name in ROLES
+
+
+__all__ = ["DEFAULTS", "METHODS", "ROLES", "MethodContext", "MethodResult", "is_quantum"]

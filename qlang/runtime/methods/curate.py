@@ -1,0 +1,94 @@
+"""Curation stages: cluster the data, quantum (fidelity-kernel k-means) or classical (k-means)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from qlang.runtime.data import Dataset
+from qlang.runtime.encoder import features_of
+from qlang.runtime.errors import CIRCUIT_MISMATCH, RuntimeDiagnostic
+from qlang.runtime.methods.context import MethodContext, MethodResult, require
+from qlang.runtime.methods.kernel import exact_gram, sampled_gram
+from qlang.runtime.methods.kernel_kmeans import kernel_kmeans
+from qlang.runtime.methods.reduce import Reducer
+
+ENCODINGS = ("angle", "zz", "amplitude")
+
+DEFAULTS = {
+    "qubits": 4,
+    "encoding": "angle",
+    "clusters": None,  # None: as many as the data has classes
+    "n_init": 10,
+    "max_iter": 100,
+    "limit": None,  # None: every row; n: a stratified subsample of n rows
+}
+QUANTUM_DEFAULTS = {**DEFAULTS, "shots": None}  # None: exact kernel from statevectors
+
+
+def quantum_kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
+    s = ctx.settings(QUANTUM_DEFAULTS)
+    data, x, k = _prepare(ctx, data, s)
+    if s["shots"] is None:
+        name, shape = ctx.circuit("feature_map")
+        _check_inputs(name, shape.n_inputs, x.shape[1])
+        ctx.progress(f"kernel: {len(x)} statevectors")
+        gram = exact_gram(ctx.executor, name, x)
+    else:
+        require(int(s["shots"]) >= 1, f"shots must be a positive count, got {s['shots']}")
+        name, shape = ctx.circuit("overlap")
+        _check_inputs(name, shape.n_inputs, 2 * x.shape[1])
+        ctx.executor.reseed(ctx.seed)
+        gram = sampled_gram(ctx.executor, name, x, int(s["shots"]), ctx.progress)
+    ctx.progress(f"kernel k-means: k={k}, {s['n_init']} restarts")
+    labels, objective = kernel_kmeans(gram, k, int(s["n_init"]), int(s["max_iter"]), np.random.default_rng(ctx.seed))
+    info = {"clusters": k, "inputs": x.shape[1], "kernel": "exact" if s["shots"] is None else f"{s['shots']} shots"}
+    return _result(data, labels, objective, info)
+
+
+def kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
+    s = ctx.settings(DEFAULTS)
+    data, x, k = _prepare(ctx, data, s)
+    ctx.progress(f"k-means: k={k}, {s['n_init']} restarts")
+    model = KMeans(n_clusters=k, n_init=int(s["n_init"]), max_iter=int(s["max_iter"]), random_state=ctx.seed).fit(x)
+    return _result(data, model.labels_, float(model.inertia_), {"clusters": k, "inputs": x.shape[1]})
+
+
+def _prepare(ctx: MethodContext, data: Dataset, s: dict) -> tuple[Dataset, np.ndarray, int]:
+    """The (subsampled) data, its features reduced as the encoding needs, and the cluster count."""
+    require(s["encoding"] in ENCODINGS, f"unknown encoding '{s['encoding']}'", help=f"use one of {', '.join(ENCODINGS)}")
+    require(int(s["qubits"]) >= 1, f"qubits must be at least 1, got {s['qubits']}")
+    require(int(s["n_init"]) >= 1 and int(s["max_iter"]) >= 1, "n_init and max_iter must be at least 1")
+    data = data.sample(s["limit"], ctx.seed)
+    k = int(s["clusters"]) if s["clusters"] is not None else data.n_classes
+    require(2 <= k <= len(data), f"cannot make {k} clusters of {len(data)} rows")
+    qubits = int(s["qubits"])
+    if s["encoding"] == "amplitude":
+        reducer = Reducer(2**qubits, "unit")
+    else:
+        reducer = Reducer(qubits, "angle")
+    return data, reducer.fit_transform(features_of(data, ctx.encoder)), k
+
+
+def _check_inputs(name: str, circuit_inputs: int, needed: int) -> None:
+    if circuit_inputs != needed:
+        raise RuntimeDiagnostic(
+            CIRCUIT_MISMATCH,
+            f"circuit '{name}' takes {circuit_inputs} inputs, the reduced data has {needed}",
+            help="the circuit and the stage must agree on qubits and encoding",
+        )
+
+
+def _result(data: Dataset, labels: np.ndarray, objective: float, info: dict) -> MethodResult:
+    labels = np.asarray(labels, dtype=np.int64)
+    metrics = {
+        "ari": float(adjusted_rand_score(data.labels, labels)),
+        "nmi": float(normalized_mutual_info_score(data.labels, labels)),
+        "objective": objective,
+        "kept_fraction": 1.0,
+        "n": float(len(data)),
+    }
+    return MethodResult(metrics, replace(data, clusters=labels), info)

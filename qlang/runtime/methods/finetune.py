@@ -1,0 +1,159 @@
+"""Fine-tuning stages: a classification head on compressed features, quantum (data re-uploading circuit
+plus a linear readout) or classical (logistic regression), both scored by the same stratified k-fold.
+
+Compression, fitted on each training fold only: PCA to `qubits` components, z-scored, then arctan onto
+(-pi/2, pi/2) - the rotation angles of the circuit and the inputs of the baseline alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from qlang.runtime.data import Dataset
+from qlang.runtime.encoder import features_of
+from qlang.runtime.errors import CIRCUIT_MISMATCH, RuntimeDiagnostic
+from qlang.runtime.methods.context import MethodContext, MethodResult, require
+from qlang.runtime.methods.parameter_shift import QuantumExpvals
+from qlang.runtime.methods.reduce import Reducer
+from qlang.runtime.protocol import Executor
+
+DEFAULTS = {
+    "qubits": 4,
+    "folds": 5,
+    "limit": None,  # None: every row; n: a stratified subsample of n rows
+    "refit": True,  # after cross-validation, train on all rows and output that model (False: output None)
+}
+QNN_DEFAULTS = {**DEFAULTS, "epochs": 20, "lr": 0.05, "batch_size": 32}  # batch_size None: full batch
+LOGISTIC_DEFAULTS = {**DEFAULTS, "C": 1.0, "max_iter": 1000}
+
+
+class QNNHead:
+    """softmax(readout(<Z_i>(circuit(x; w)))): circuit weights trained by parameter shift, readout by autograd."""
+
+    def __init__(self, executor: Executor, circuit: str, n_classes: int, settings: dict, seed, progress):
+        self.executor, self.circuit = executor, circuit
+        shape = executor.shape(circuit)
+        rng = np.random.default_rng(seed)
+        self.weights = torch.tensor(rng.uniform(-np.pi, np.pi, shape.n_weights), requires_grad=True)
+        self.readout = torch.tensor(rng.normal(0.0, 0.5, (shape.n_wires, n_classes)), requires_grad=True)
+        self.bias = torch.zeros(n_classes, dtype=torch.float64, requires_grad=True)
+        self.settings, self.rng, self.progress = settings, rng, progress
+
+    @property
+    def n_parameters(self) -> int:
+        return self.weights.numel() + self.readout.numel() + self.bias.numel()
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> QNNHead:
+        epochs, batch = int(self.settings["epochs"]), self.settings["batch_size"] or len(x)
+        optimiser = torch.optim.Adam([self.weights, self.readout, self.bias], lr=float(self.settings["lr"]))
+        targets = torch.from_numpy(y)
+        for epoch in range(epochs):
+            order, losses = self.rng.permutation(len(x)), []
+            for start in range(0, len(x), batch):
+                rows = order[start : start + batch]
+                z = QuantumExpvals.apply(self.weights, x[rows], self.executor, self.circuit)
+                loss = torch.nn.functional.cross_entropy(z @ self.readout + self.bias, targets[rows])
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+                losses.append(loss.item() * len(rows))
+            self.train_loss = sum(losses) / len(x)
+            if (epoch + 1) % 5 == 0 or epoch + 1 == epochs:
+                self.progress(f"epoch {epoch + 1}/{epochs}: loss {self.train_loss:.4f}")
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            z = torch.from_numpy(self.executor.expvals(self.circuit, x, self.weights.numpy()))
+            return torch.softmax(z @ self.readout + self.bias, dim=1).numpy()
+
+
+class LogisticHead:
+    def __init__(self, n_classes: int, settings: dict, seed):
+        self.model = LogisticRegression(C=float(settings["C"]), max_iter=int(settings["max_iter"]))
+
+    @property
+    def n_parameters(self) -> int:
+        return self.model.coef_.size + self.model.intercept_.size
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> LogisticHead:
+        self.model.fit(x, y)
+        probs = np.clip(self.model.predict_proba(x)[np.arange(len(y)), y], 1e-15, None)
+        self.train_loss = float(-np.log(probs).mean())
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        return self.model.predict_proba(x)
+
+
+@dataclass
+class TrainedClassifier:
+    """The stage's output: compression plus head, applied to features from `features_of`."""
+
+    reducer: Reducer
+    head: QNNHead | LogisticHead
+    label_names: list[str]
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        return self.head.predict_proba(self.reducer.transform(features)).argmax(axis=1)
+
+
+def hybrid_qnn_head(ctx: MethodContext, data: Dataset) -> MethodResult:
+    s = ctx.settings(QNN_DEFAULTS)
+    name, shape = ctx.circuit("model")
+    if shape.n_inputs != int(s["qubits"]):
+        raise RuntimeDiagnostic(
+            CIRCUIT_MISMATCH,
+            f"circuit '{name}' takes {shape.n_inputs} inputs, the stage compresses to qubits = {s['qubits']}",
+        )
+    require(int(s["epochs"]) >= 1 and float(s["lr"]) > 0, "epochs must be at least 1 and lr positive")
+
+    def make(n_classes: int, seed) -> QNNHead:
+        return QNNHead(ctx.executor, name, n_classes, s, seed, ctx.progress)
+
+    return _cross_validate(ctx, data, s, make, {"quantum_weights": shape.n_weights, "wires": shape.n_wires})
+
+
+def logistic_regression(ctx: MethodContext, data: Dataset) -> MethodResult:
+    s = ctx.settings(LOGISTIC_DEFAULTS)
+    return _cross_validate(ctx, data, s, lambda n_classes, seed: LogisticHead(n_classes, s, seed), {})
+
+
+def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict) -> MethodResult:
+    folds, qubits = int(s["folds"]), int(s["qubits"])
+    data = data.sample(s["limit"], ctx.seed)
+    require(data.n_classes >= 2, "classification needs at least two classes")
+    smallest = int(np.bincount(data.labels, minlength=data.n_classes).min())
+    require(folds >= 2, f"folds must be at least 2, got {folds}")
+    require(smallest >= folds, f"{folds} folds need every class {folds} times; the rarest has {smallest} rows")
+    x, y = features_of(data, ctx.encoder), data.labels
+    splits = StratifiedKFold(folds, shuffle=True, random_state=ctx.seed).split(x, y)
+    accuracy, f1, losses = [], [], []
+    for fold, (train, test) in enumerate(splits):
+        ctx.progress(f"fold {fold + 1}/{folds}")
+        reducer = Reducer(qubits, "arctan").fit(x[train])
+        head = make(data.n_classes, [ctx.seed, fold]).fit(reducer.transform(x[train]), y[train])
+        predicted = head.predict_proba(reducer.transform(x[test])).argmax(axis=1)
+        accuracy.append(accuracy_score(y[test], predicted))
+        f1.append(f1_score(y[test], predicted, average="macro"))
+        losses.append(head.train_loss)
+    output = None
+    if s["refit"]:
+        ctx.progress("refit on all rows")
+        reducer = Reducer(qubits, "arctan").fit(x)
+        output = TrainedClassifier(reducer, make(data.n_classes, [ctx.seed, folds]).fit(reducer.transform(x), y), data.label_names)
+    metrics = {
+        "accuracy": float(np.mean(accuracy)),
+        "accuracy_std": float(np.std(accuracy)),
+        "f1": float(np.mean(f1)),
+        "n_parameters": float(head.n_parameters),
+        "train_loss_final": float(np.mean(losses)),
+        "n": float(len(data)),
+    }
+    return MethodResult(metrics, output, {**info, "folds": folds, "fold_accuracy": [float(a) for a in accuracy]})

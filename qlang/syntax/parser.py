@@ -1,0 +1,347 @@
+"""Text → syntax tree. Lark's LALR parser builds the tree directly (no intermediate parse tree)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from qlang.diagnostics import Diagnostic, Span
+from qlang.syntax import ast
+from qlang.syntax.strings import BadEscape, unquote
+
+
+def grammar_text() -> str:
+    try:
+        return (resources.files("qlang.grammar") / "qlang.lark").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):  # running from a source checkout
+        return (Path(__file__).resolve().parents[2] / "grammar" / "qlang.lark").read_text(encoding="utf-8")
+
+
+def _span(tok: Token) -> Span:
+    return Span(tok.start_pos, tok.end_pos)
+
+
+class _BuildAst(Transformer):
+    """Runs inside the LALR parser: each rule's children are already AST nodes or tokens."""
+
+    def __init__(self):
+        super().__init__()
+        self.errors: list[Diagnostic] = []
+
+    def __default__(self, data, children, meta):
+        return Tree(data, children, meta)
+
+    # values
+    def string(self, c):
+        tok = c[0]
+        try:
+            value = unquote(str(tok))
+        except BadEscape as e:
+            at = tok.start_pos + e.offset
+            self.errors.append(
+                Diagnostic(
+                    "Q004",
+                    f"unknown escape `{e.text}` in string",
+                    Span(at, at + len(e.text)),
+                    label="not a known escape",
+                    help='strings know \\" \\\\ \\n \\t \\r \\0 and \\u{XXXX}',
+                )
+            )
+            value = str(tok)[1:-1]
+        return ast.String(value, str(tok), _span(tok))
+
+    def number(self, c):
+        tok = c[0]
+        raw = str(tok)
+        value: int | float = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
+        return ast.Number(value, raw, _span(tok))
+
+    def quantity(self, c):
+        num = self.number(c[:1])
+        unit = c[1]
+        return ast.Quantity(num, str(unit), _span(unit), num.span.to(_span(unit)))
+
+    def sum(self, c):
+        return ast.Sum(list(c), c[0].span.to(c[-1].span))
+
+    def true(self, c):
+        return ast.Bool(True, _span(c[0]))
+
+    def false(self, c):
+        return ast.Bool(False, _span(c[0]))
+
+    def none(self, c):
+        return ast.NoneValue(_span(c[0]))
+
+    def word(self, c):
+        return ast.Word(str(c[0]), _span(c[0]))
+
+    def call(self, c):
+        name, *args, rpar = c
+        args = [a for a in args if a is not None]
+        return ast.Call(str(name), _span(name), args, _span(name).to(_span(rpar)))
+
+    def arg(self, c):
+        if len(c) == 2:
+            name, value = c
+            return ast.Arg(str(name), _span(name), value, _span(name).to(value.span))
+        return ast.Arg(None, None, c[0], c[0].span)
+
+    def list(self, c):
+        lsqb, *items, rsqb = c
+        return ast.List([i for i in items if i is not None], _span(lsqb).to(_span(rsqb)))
+
+    # statements
+    def setting(self, c):
+        key, value = c
+        return ast.Setting(str(key), _span(key), value, _span(key).to(value.span))
+
+    stage_item = setting
+
+    def data(self, c):
+        kw, name, value = c
+        return ast.Binding("data", str(name), _span(name), value, _span(kw).to(value.span))
+
+    def model(self, c):
+        kw, name, value = c
+        return ast.Binding("model", str(name), _span(name), value, _span(kw).to(value.span))
+
+    def from_clause(self, c):
+        return c[0]
+
+    def stage(self, c):
+        kw, kind, name, *rest = c
+        source = rest[0] if rest and isinstance(rest[0], Token) and rest[0].type == "NAME" else None
+        items = [i for i in rest if isinstance(i, ast.Setting)]
+        return ast.Stage(
+            str(kind),
+            _span(kind),
+            str(name),
+            _span(name),
+            str(source) if source is not None else None,
+            _span(source) if source is not None else None,
+            items,
+            _span(kw).to(_span(rest[-1])),
+        )
+
+    def pipeline(self, c):
+        kw, name, *statements, rbrace = c
+        return ast.Pipeline(str(name), _span(name), statements, _span(kw).to(_span(rbrace)))
+
+    def start(self, c):
+        return ast.Spec(list(c))
+
+
+class _Lexed:
+    """Comments and blank lines seen by the lexer, and bracket depth for dropping newlines."""
+
+    always_accept = ("_NL",)
+
+    def __init__(self):
+        self.comments: list[ast.Comment] = []
+        self.blank_ends: list[int] = []  # offsets where a run of newlines holding a blank line ends
+
+    def reset(self):
+        self.comments = []
+        self.blank_ends = []
+
+    def on_newlines(self, tok: Token) -> Token:
+        """Record comments inside a run of newlines, and where a blank line precedes a comment or token."""
+        text = str(tok)
+        pos, blank, first = 0, False, True
+        segments = text.split("\n")
+        for i, line in enumerate(segments):
+            stripped = line.strip()
+            if stripped.startswith("//"):
+                start = tok.start_pos + pos + line.index("//")
+                if blank:
+                    self.blank_ends.append(start)
+                self.comments.append(ast.Comment(stripped.rstrip("\r"), Span(start, start + len(stripped.rstrip("\r")))))
+                blank = False
+            elif not stripped and not first and i < len(segments) - 1:
+                blank = True
+            first = False
+            pos += len(line) + 1
+        if blank:
+            self.blank_ends.append(tok.end_pos)
+        return tok
+
+    def on_comment(self, tok: Token) -> Token:
+        self.comments.append(ast.Comment(str(tok), _span(tok)))
+        return tok
+
+    def process(self, stream):
+        depth = 0
+        for tok in stream:
+            t = tok.type
+            if t == "LPAR" or t == "LSQB":
+                depth += 1
+            elif t == "RPAR" or t == "RSQB":
+                depth = max(0, depth - 1)
+            elif t == "_NL" and depth:
+                continue
+            yield tok
+
+
+class _Parser:
+    def __init__(self):
+        self.lexed = _Lexed()
+        self.builder = _BuildAst()
+        self.lark = Lark(
+            grammar_text(),
+            parser="lalr",
+            lexer="contextual",
+            transformer=self.builder,
+            postlex=self.lexed,
+            lexer_callbacks={"_NL": self.lexed.on_newlines, "COMMENT": self.lexed.on_comment},
+            maybe_placeholders=True,
+        )
+
+
+@lru_cache(maxsize=1)
+def _parser() -> _Parser:
+    return _Parser()
+
+
+def parse(text: str) -> tuple[ast.Spec | None, list[Diagnostic]]:
+    """Parse a whole spec. On a syntax error the tree is None and the first error is reported."""
+    p = _parser()
+    p.lexed.reset()
+    p.builder.errors = []
+    try:
+        spec = p.lark.parse(text)
+    except UnexpectedInput as e:
+        return None, [syntax_error(e, text)]
+    spec.comments = p.lexed.comments
+    spec.blank_lines_before = set(p.lexed.blank_ends)
+    return spec, list(p.builder.errors)
+
+
+# --- friendly syntax errors ---------------------------------------------------------------------
+
+_WORDS = {
+    "NAME": "a name",
+    "STRING": "a string",
+    "NUMBER": "a number",
+    "UNIT": "a unit",
+    "TRUE": "`true`",
+    "FALSE": "`false`",
+    "NONE": "`none`",
+    "PIPELINE": "`pipeline`",
+    "DATA": "`data`",
+    "MODEL": "`model`",
+    "STAGE": "`stage`",
+    "FROM": "`from`",
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "COMMA": "`,`",
+    "COLON": "`:`",
+    "EQUAL": "`=`",
+    "PLUS": "`+`",
+    "_NL": "a new line",
+    "$END": "the end of the file",
+}
+_VALUE_START = {"STRING", "NUMBER", "TRUE", "FALSE", "NONE", "LSQB"}
+
+
+def _expected_words(expected: set[str]) -> list[str]:
+    names = set(expected)
+    if _VALUE_START <= names:  # a value may start here: say so once
+        names -= _VALUE_START
+        names.discard("NAME")
+        words = ["a value"]
+    else:
+        words = []
+    order = list(_WORDS)
+    words += [_WORDS[n] for n in sorted(names, key=lambda n: order.index(n) if n in order else 99) if n in _WORDS]
+    return list(dict.fromkeys(words))
+
+
+def _list_words(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _describe(tok: Token) -> str:
+    if tok.type == "$END":
+        return "end of file"
+    if tok.type == "_NL":
+        return "end of line"
+    if tok.type == "NAME":
+        return f"name `{tok}`"
+    if tok.type == "STRING":
+        return f"string {tok}"
+    if tok.type == "NUMBER":
+        return f"number `{tok}`"
+    if tok.type == "UNIT":
+        return f"`{tok}`"
+    return f"`{tok}`"
+
+
+def _end_of_content(text: str) -> Span:
+    end = len(text.rstrip())
+    return Span(end, end)
+
+
+def syntax_error(e: UnexpectedInput, text: str) -> Diagnostic:
+    if isinstance(e, UnexpectedCharacters):
+        pos = e.pos_in_stream
+        ch = text[pos]
+        if ch == '"':
+            eol = text.find("\n", pos)
+            eol = len(text) if eol == -1 else eol
+            return Diagnostic(
+                "Q003",
+                "unterminated string",
+                Span(pos, eol),
+                label="this string has no closing `\"`",
+                help='close the string on the same line; write a newline inside a string as \\n',
+            )
+        return Diagnostic(
+            "Q003",
+            f"unexpected character `{ch}`" if ch.isprintable() else f"unexpected character U+{ord(ch):04X}",
+            Span(pos, pos + 1),
+            label="not part of the language here",
+            help="comments start with `//`; strings go in double quotes",
+        )
+    assert isinstance(e, UnexpectedToken)
+    tok = e.token
+    expected = set(e.accepts or e.expected or ())
+    words = _expected_words(expected)
+    if tok.type == "$END":
+        span = _end_of_content(text)
+        return Diagnostic(
+            "Q002",
+            "unexpected end of file",
+            span,
+            label=f"expected {_list_words(words)} after this" if words else "",
+            help="a `{` opened above has no matching `}`" if "RBRACE" in expected else None,
+        )
+    span = Span(tok.start_pos, max(tok.end_pos, tok.start_pos + 1))
+    if tok.type == "_NL":
+        span = Span(tok.start_pos, tok.start_pos)
+    help_text = None
+    if "_NL" in expected and tok.type not in ("_NL", "RBRACE"):
+        help_text = "each statement goes on its own line"
+    elif "RPAR" in expected and "_NL" not in expected:
+        help_text = "a `(` opened before is not closed"
+    elif "RSQB" in expected and "_NL" not in expected:
+        help_text = "a `[` opened before is not closed"
+    elif tok.type == "LBRACE" and "NAME" in expected:
+        help_text = "a stage reads `stage KIND NAME { ... }` or `stage KIND NAME from INPUT { ... }`"
+    elif tok.type == "_NL" and expected & _VALUE_START:
+        help_text = "write a value after the key, e.g. `seed 7` or `budget 2 kJ`"
+    return Diagnostic(
+        "Q001",
+        f"unexpected {_describe(tok)}",
+        span,
+        label=f"expected {_list_words(words)}" if words else "",
+        help=help_text,
+    )
