@@ -153,6 +153,115 @@ def cmd_methods(args) -> int:
     return EXIT_OK
 
 
+def _single_spec(path: str) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"no such spec file: {path}")
+    return p
+
+
+def cmd_compile(args) -> int:
+    from qlang.build import compile_text, default_output, stale_generated
+    from qlang.codegen import TARGETS
+
+    if args.check or args.all:
+        if args.spec:
+            raise UsageError("--check and --all work on every spec in specs/; name no spec")
+        stale, failing = stale_generated()
+        print_diagnostics(failing, "text")
+        if args.all and not failing:
+            for spec in sorted(Path("specs").rglob("*.qlc")):
+                text = spec.read_text(encoding="utf-8")
+                for target in TARGETS:
+                    out = default_output(spec, target)
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    out.write_text(compile_text(text, spec, target, out.parent).source, encoding="utf-8")
+            for p in Path("generated").glob("*.py"):
+                if any(s.startswith(str(p) + " (no spec)") for s in stale):
+                    p.unlink()
+            print(f"generated/ is up to date ({len(stale)} file(s) written or removed)", file=sys.stderr)
+            return EXIT_OK
+        for s in stale:
+            print(f"stale: {s}", file=sys.stderr)
+        if stale:
+            print("run `qlc compile --all` to regenerate", file=sys.stderr)
+        return EXIT_INPUT if stale or failing else EXIT_OK
+    if not args.spec:
+        raise UsageError("name a spec, or use --check / --all")
+    spec = _single_spec(args.spec)
+    text, problem = read_source(spec)
+    if problem is not None:
+        print_diagnostics([_problem_result(spec, problem)], "text")
+        return EXIT_INPUT
+    if args.emit == "qasm":
+        return _emit_qasm(text, spec, args.target)
+    target_for_path = args.target
+    if target_for_path is None:
+        from qlang.checks import check_text
+
+        first = check_text(text, str(spec))
+        target_for_path = first.spec.pipelines[0].target if first.ok else "pennylane"
+    out = Path(args.output) if args.output else default_output(spec, target_for_path)
+    compiled = compile_text(text, spec, args.target, out.parent)
+    print_diagnostics([compiled.result], "text")
+    if compiled.source is None:
+        return EXIT_INPUT
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(compiled.source, encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _emit_qasm(text: str, spec: Path, target: str | None) -> int:
+    from qlang.checks import check_text
+    from qlang.circuits.library import stage_circuits
+    from qlang.circuits.qasm import to_qasm3
+
+    result = check_text(text, str(spec), target)
+    print_diagnostics([result], "text")
+    if not result.ok:
+        return EXIT_INPUT
+    for p in result.spec.pipelines:
+        for s in p.stages:
+            for role, circuit in stage_circuits(s.method.name, s.method.params).items():
+                print(f"// {p.name}.{s.name}.{role}")
+                print(to_qasm3(circuit))
+    return EXIT_OK
+
+
+def cmd_run(args) -> int:
+    import os
+    import runpy
+
+    from qlang.build import compile_text
+    from qlang.runtime.main import main as run_main, next_run_dir
+
+    spec = _single_spec(args.spec)
+    text, problem = read_source(spec)
+    if problem is not None:
+        print_diagnostics([_problem_result(spec, problem)], "text")
+        return EXIT_INPUT
+    staging = Path(args.out) if args.out else None
+    probe = compile_text(text, spec, args.target, Path("."))
+    print_diagnostics([probe.result], "text")
+    if probe.source is None:
+        return EXIT_INPUT
+    spec_ir = probe.result.spec
+    out = staging or next_run_dir(Path("runs"), spec_ir.pipelines[0].name)
+    out.mkdir(parents=True, exist_ok=True)
+    compiled = compile_text(text, spec, args.target, out)
+    module_path = out / f"pipeline.{spec_ir.pipelines[0].target}.py"
+    module_path.write_text(compiled.source, encoding="utf-8")
+    try:
+        ns = runpy.run_path(str(module_path), run_name="qlang_generated")
+    except ImportError as e:
+        raise UsageError(f"the {spec_ir.pipelines[0].target} target needs its SDK: {e}; "
+                         'install it with pip install "qlang[all]"') from e
+    argv = ["--out", str(out), "--format", args.format] + (["--smoke"] if args.smoke else [])
+    spec_dir = Path(os.path.relpath(spec.parent.resolve()))
+    return run_main(ns["PIPELINES"], ns["make_executor"], ns["SPEC"], spec_dir, argv)
+
+
 def cmd_not_yet(name: str):
     def run(args) -> int:
         print(f"error: `qlc {name}` is not available in qlang {__version__} yet", file=sys.stderr)
@@ -182,11 +291,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", help="only this stage kind")
     p.set_defaults(func=cmd_methods)
 
-    for name, help_text in (("compile", "compile a spec into a Python pipeline"), ("plan", "estimate energy"),
-                            ("run", "compile and run a spec")):
-        p = sub.add_parser(name, help=help_text)
-        p.add_argument("rest", nargs=argparse.REMAINDER)
-        p.set_defaults(func=cmd_not_yet(name))
+    p = sub.add_parser("compile", help="compile a spec into a runnable Python pipeline")
+    p.add_argument("spec", nargs="?", metavar="SPEC")
+    p.add_argument("--target", choices=("qiskit", "pennylane"), help="overrides the spec's target")
+    p.add_argument("-o", "--output", metavar="PATH", help="default generated/<spec>.<target>.py")
+    p.add_argument("--emit", choices=("python", "qasm"), default="python", help="qasm: print every circuit")
+    p.add_argument("--check", action="store_true", help="fail when generated/ differs from specs/")
+    p.add_argument("--all", action="store_true", help="regenerate generated/ from every spec in specs/")
+    p.set_defaults(func=cmd_compile)
+
+    p = sub.add_parser("run", help="compile and run a spec; writes report.json and report.md")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("--target", choices=("qiskit", "pennylane"), help="overrides the spec's target")
+    p.add_argument("--out", metavar="DIR", help="default runs/<pipeline>/<n>/")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="json: the report on stdout")
+    p.add_argument("--smoke", action="store_true", help="tiny data and few iterations: prove it runs")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("plan", help="estimate energy before running (not available yet)")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_not_yet("plan"))
     return ap
 
 

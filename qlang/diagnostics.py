@@ -68,6 +68,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return f"did you mean `{close[0]}`?" if close else None
 
 
+def a(word: str) -> str:
+    """`word` with its indefinite article: "a curate", "an encode"."""
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def one_of(choices: Iterable[str]) -> str:
     items = [f"`{c}`" for c in choices]
     if len(items) <= 1:

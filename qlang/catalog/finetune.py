@@ -1,12 +1,11 @@
 """finetune: fine-tuning and distillation of a head on frozen embeddings."""
 
-from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_call, p_enum, p_float, p_int
+from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_float, p_int
 
 FOLDS = p_int("folds", 5, 2, 20, "stratified cross-validation folds")
 EPOCHS = p_int("epochs", 30, 1, 100_000, "training epochs")
 LR = p_float("lr", 0.05, 0.0, 10.0, "learning rate", exclusive_min=True)
 LAYERS = p_int("layers", 2, 1, 50, "re-uploading layers")
-SHOT_LIMIT = p_int("examples_per_class", None, 1, 1_000_000, "few-shot: training examples per class", nullable=True)
 METRICS = ("accuracy", "accuracy_std", "f1", "n_parameters")
 BASELINES = ("logistic_regression", "svm", "mlp")
 
@@ -18,9 +17,9 @@ def _q(params):
 ENTRIES = [
     Entry("hybrid_qnn_head", "method",
           "Frozen sentence embeddings → compression to `qubits` angles → a data re-uploading circuit → "
-          "⟨Z⟩ readout → a linear layer; trained with parameter-shift gradients.",
-          (QUBITS, LAYERS, EPOCHS, LR, p_call("optimizer", "optimizer", None, "optimiser; none = adam(lr)"),
-           p_enum("compression", ("pca",), "pca", "how embeddings become angles"), SHOT_LIMIT, FOLDS, SHOTS),
+          "⟨Z⟩ readout → a linear layer; trained by Adam with parameter-shift gradients.",
+          (QUBITS, LAYERS, EPOCHS, LR, p_int("batch_size", 32, 1, 1_000_000, "rows per optimiser step", nullable=True),
+           FOLDS),
           stage="finetune", family="quantum", inputs=("dataset",), output="model", baselines=BASELINES,
           metrics=METRICS, runnable=True, qubits=_q),
     Entry("quantum_distillation", "method", "A teacher's soft labels distilled into a hybrid student.",

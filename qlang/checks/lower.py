@@ -11,7 +11,7 @@ from qlang import catalog
 from qlang.catalog.schema import STAGE_KINDS, Entry
 from qlang.catalog.settings import PIPELINE, STAGE
 from qlang.checks.values import Diags, arguments, call, coerce
-from qlang.diagnostics import Diagnostic, Label, did_you_mean, one_of
+from qlang.diagnostics import Diagnostic, Label, a, did_you_mean, one_of
 from qlang.syntax import ast
 
 
@@ -113,25 +113,27 @@ def lower_stage(node: ast.Stage, diags: Diags) -> DraftStage:
         for item in items:
             if isinstance(item, ast.NoneValue):
                 continue
-            b = _method(item, node.kind, draft.method, diags)
+            b = _method(item, node.kind, draft.method, diags, baseline=True)
             if b is not None:
                 draft.baselines.append(b)
     return draft
 
 
-def _method(v: ast.Value, kind: str, of: DraftMethod | None, diags: Diags) -> DraftMethod | None:
-    """A stage's method (`of` is None) or a baseline of the method `of`."""
-    role = "method" if of is None else "baseline"
+def _method(v: ast.Value, kind: str, of: DraftMethod | None, diags: Diags,
+            baseline: bool = False) -> DraftMethod | None:
+    """A stage's method, or a baseline of the method `of` (None when the method itself is wrong)."""
+    role = "baseline" if baseline else "method"
     name = v.name if isinstance(v, (ast.Word, ast.Call)) else None
     if name is not None and name in catalog.METHODS and catalog.METHODS[name].stage != kind:
         other = catalog.METHODS[name].stage
-        diags.append(Diagnostic("Q306", f"`{name}` is a {other} method, not a {kind} method",
+        diags.append(Diagnostic("Q306", f"`{name}` is {a(other)} method, not {a(kind)} method",
                                 v.name_span if isinstance(v, ast.Call) else v.span, label=f"belongs to `{other}`",
                                 help=f"{kind} methods: {one_of(m.name for m in catalog.methods_of(kind))}"))
         return None
     pool = [m.name for m in catalog.methods_of(kind)]
-    got = call(v, catalog.METHODS, role if of is None else "baseline", diags,
-               unknown_code="Q103" if of is None else "Q104", choices=pool)
+    if of is not None:  # the method's own baselines first: the example in a help comes from them
+        pool = [*of.entry.baselines, *(n for n in pool if n not in of.entry.baselines)]
+    got = call(v, catalog.METHODS, role, diags, unknown_code="Q104" if baseline else "Q103", choices=pool)
     if got is None:
         return None
     entry, params = got

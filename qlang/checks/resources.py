@@ -30,9 +30,11 @@ def max_exact_qubits() -> int:
 
 
 def device(draft: DraftPipeline, target: str, diags: Diags) -> str:
+    """The device for `target`; a device written for the spec's own target yields to an overriding one."""
     chosen = draft.settings.get("device")
     known = DEVICES[target]
-    if chosen is None:
+    overridden = target != (draft.settings.get("target") or target)
+    if chosen is None or (overridden and chosen not in known):
         return known[0]
     if chosen not in known:
         node = draft.setting_nodes["device"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from qlang import catalog
 from qlang.catalog.schema import Entry, Param
-from qlang.diagnostics import Diagnostic, Label, Span, did_you_mean, one_of
+from qlang.diagnostics import Diagnostic, Label, Span, a, did_you_mean, one_of
 from qlang.syntax import ast
 from qlang.units import PERCENT, UNITS
 
@@ -197,8 +197,8 @@ def call(v: ast.Value, group: dict[str, Entry], group_name: str, diags: Diags,
     elif isinstance(v, ast.Call):
         name, name_span, args = v.name, v.name_span, v.args
     else:
-        diags.append(Diagnostic("Q201", f"expected a {group_name} name or call, found {_kind_of(v)}", v.span,
-                                label=f"expected a {group_name}",
+        diags.append(Diagnostic("Q201", f"expected {a(group_name)} name or call, found {_kind_of(v)}", v.span,
+                                label=f"expected {a(group_name)}",
                                 help=f"for example `{next(iter(choices or group))}`"))
         return None
     entry = group.get(name)

@@ -97,6 +97,11 @@ class BinOp(Angle):
     def render(self) -> str:
         return f"({self.left.render()} {self.op} {self.right.render()})"
 
+    def __neg__(self) -> Angle:
+        if self.op == "*" and isinstance(self.left, Const):
+            return BinOp("*", -self.left, self.right)
+        return super().__neg__()
+
     def leaves(self) -> Iterator[Angle]:
         yield from self.left.leaves()
         yield from self.right.leaves()

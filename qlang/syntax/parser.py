@@ -212,6 +212,8 @@ def parse(text: str) -> tuple[ast.Spec | None, list[Diagnostic]]:
     p = _parser()
     p.lexed.reset()
     p.builder.errors = []
+    if text.startswith("\ufeff"):  # a byte-order mark; a space keeps every offset
+        text = " " + text[1:]
     try:
         spec = p.lark.parse(text)
     except UnexpectedInput as e:
@@ -328,12 +330,19 @@ def syntax_error(e: UnexpectedInput, text: str) -> Diagnostic:
     if tok.type == "_NL":
         span = Span(tok.start_pos, tok.start_pos)
     help_text = None
-    if "_NL" in expected and tok.type not in ("_NL", "RBRACE"):
+    before = text[: tok.start_pos].split()
+    if "PIPELINE" in expected and tok.type != "_NL":
+        help_text = "a spec is made of `pipeline NAME { ... }` blocks"
+    elif tok.type == "_NL" and expected in ({"LBRACE"}, {"FROM", "LBRACE"}):
+        help_text = "write the header and its `{` on one line"
+    elif "_NL" in expected and tok.type not in ("_NL", "RBRACE"):
         help_text = "each statement goes on its own line"
     elif "RPAR" in expected and "_NL" not in expected:
         help_text = "a `(` opened before is not closed"
     elif "RSQB" in expected and "_NL" not in expected:
         help_text = "a `[` opened before is not closed"
+    elif tok.type == "LBRACE" and "NAME" in expected and before[-1:] == ["pipeline"]:
+        help_text = "a pipeline reads `pipeline NAME { ... }`"
     elif tok.type == "LBRACE" and "NAME" in expected:
         help_text = "a stage reads `stage KIND NAME { ... }` or `stage KIND NAME from INPUT { ... }`"
     elif tok.type == "_NL" and expected & _VALUE_START:

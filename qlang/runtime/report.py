@@ -1,0 +1,158 @@
+"""The run report: report.json (schema in docs/report.md) and report.md."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA = "qlang-report/1"
+
+# The metric that decides "which wins", and whether higher is better.
+PRIMARY = {"quantum_kmeans": ("ari", True), "kmeans": ("ari", True), "hybrid_qnn_head": ("accuracy", True),
+           "logistic_regression": ("accuracy", True)}
+
+
+def _stats(values: list[float]) -> dict[str, Any]:
+    n = len(values)
+    mean = sum(values) / n
+    std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    return {"mean": mean, "std": std, "per_seed": values}
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe info values (numpy scalars and arrays become numbers and lists)."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def run_record(method: dict, runs: list) -> dict:
+    """One method's results over seeds: runs are (seed, MethodResult, seconds)."""
+    names = list(runs[0][1].metrics)
+    return {
+        "name": method["name"],
+        "family": method["family"],
+        "params": method["params"],
+        "seeds": [seed for seed, _, _ in runs],
+        "metrics": {m: _stats([float(r.metrics[m]) for _, r, _ in runs]) for m in names},
+        "wall_time_s": _stats([s for _, _, s in runs]),
+        "info": [_plain(r.info) for _, r, _ in runs],
+    }
+
+
+@dataclass
+class StageReport:
+    name: str
+    kind: str
+    input: str
+    status: str = "running"
+    message: str | None = None
+    wall_time_s: float = 0.0
+    method: dict | None = None
+    baselines: list[dict] = field(default_factory=list)
+    _started: float = 0.0
+
+    @classmethod
+    def start(cls, stage: dict) -> StageReport:
+        return cls(stage["name"], stage["kind"], stage["input"], _started=time.perf_counter())
+
+    def finish(self, status: str, message: str | None = None) -> None:
+        self.status, self.message = status, message
+        self.wall_time_s = time.perf_counter() - self._started
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "input": self.input, "status": self.status,
+                "message": self.message, "wall_time_s": self.wall_time_s, "method": self.method,
+                "baselines": self.baselines, "verdict": verdict(self)}
+
+
+@dataclass
+class Report:
+    pipeline: str
+    target: str
+    device: str
+    seeds: list[int]
+    spec: dict
+    qlang_version: str
+    status: str = "running"
+    stages: list[StageReport] = field(default_factory=list)
+    wall_time_s: float = 0.0
+    _started: float = field(default_factory=time.perf_counter)
+
+    def finish(self, status: str) -> None:
+        self.status = status
+        self.wall_time_s = time.perf_counter() - self._started
+
+    def to_json(self) -> dict:
+        return {"schema": SCHEMA, "qlang_version": self.qlang_version, "pipeline": self.pipeline,
+                "spec": self.spec, "target": self.target, "device": self.device, "seeds": self.seeds,
+                "status": self.status, "wall_time_s": self.wall_time_s,
+                "stages": [s.to_json() for s in self.stages]}
+
+    def write(self, out_dir: Path) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "report.json").write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+        (out_dir / "report.md").write_text(markdown(self), encoding="utf-8")
+
+
+def verdict(stage: StageReport) -> str | None:
+    """One plain sentence: does the quantum method beat its baselines on the primary metric?"""
+    if stage.method is None or not stage.baselines:
+        return None
+    name = stage.method["name"]
+    metric, higher = PRIMARY.get(name, (next(iter(stage.method["metrics"]), None), True))
+    if metric not in stage.method["metrics"]:
+        return None
+    q = stage.method["metrics"][metric]
+    parts = []
+    for b in stage.baselines:
+        if metric not in b["metrics"]:
+            continue
+        c = b["metrics"][metric]
+        diff = (q["mean"] - c["mean"]) * (1 if higher else -1)
+        spread = max(q["std"], c["std"])
+        if abs(diff) <= spread:
+            parts.append(f"{name} and {b['name']} are within one standard deviation on {metric} "
+                         f"({q['mean']:.3f} vs {c['mean']:.3f})")
+        elif diff > 0:
+            parts.append(f"{name} beats {b['name']} on {metric} ({q['mean']:.3f} vs {c['mean']:.3f})")
+        else:
+            parts.append(f"the classical {b['name']} wins on {metric} ({c['mean']:.3f} vs {q['mean']:.3f})")
+    return "; ".join(parts) + ("." if parts else "") if parts else None
+
+
+def _cell(stat: dict) -> str:
+    return f"{stat['mean']:.3f} ± {stat['std']:.3f}" if len(stat["per_seed"]) > 1 else f"{stat['mean']:.3f}"
+
+
+def markdown(report: Report) -> str:
+    lines = [f"# {report.pipeline}", "",
+             f"Target **{report.target}** on `{report.device}`, seeds {', '.join(map(str, report.seeds))}, "
+             f"status **{report.status}**, {report.wall_time_s:.1f} s. Values are mean ± sample std over seeds.", ""]
+    for s in report.stages:
+        lines += [f"## {s.name} ({s.kind}, from `{s.input}`) — {s.status}", ""]
+        if s.message:
+            lines += ["```", s.message, "```", ""]
+        runs = [r for r in [s.method, *s.baselines] if r is not None]
+        if runs:
+            metrics = list(dict.fromkeys(m for r in runs for m in r["metrics"]))
+            lines.append("| | method | family | " + " | ".join(metrics) + " | time (s) |")
+            lines.append("|---|---|---|" + "---|" * len(metrics) + "---|")
+            for i, r in enumerate(runs):
+                cells = [_cell(r["metrics"][m]) if m in r["metrics"] else "—" for m in metrics]
+                role = "method" if i == 0 else "baseline"
+                lines.append(f"| {role} | `{r['name']}` | {r['family']} | " + " | ".join(cells)
+                             + f" | {_cell(r['wall_time_s'])} |")
+            lines.append("")
+        v = verdict(s)
+        if v:
+            lines += [f"**Verdict:** {v}", ""]
+    return "\n".join(lines)

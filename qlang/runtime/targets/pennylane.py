@@ -1,0 +1,106 @@
+"""`Executor` for PennyLane: wraps the functions that `qlang.circuits.emit_pennylane` emits
+(`body(x, w)`, queuing gates) in QNodes returning the state, <Z_i> on every wire, or the
+probabilities, and runs each chunk of rows as one broadcast execution (x passed as
+(n_inputs, B), w as (n_weights, B) or shared (n_weights,)).
+
+Analytic runs share one device per circuit. A run with shots gets a fresh device seeded from
+the executor's generator, so results depend only on the seed and the sequence of sampled calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pennylane as qml
+
+from qlang.runtime.protocol import CircuitShape
+from qlang.runtime.targets.batching import batch_arrays, chunks, weight_rows
+
+Body = Callable[[np.ndarray, np.ndarray], None]
+
+
+def _qnode_functions(body: Body, n_wires: int) -> dict[str, Callable]:
+    wires = list(range(n_wires))
+
+    def state(x, w):
+        body(x, w)
+        return qml.state()
+
+    def expvals(x, w):
+        body(x, w)
+        return [qml.expval(qml.PauliZ(i)) for i in wires]
+
+    def probs(x, w):
+        body(x, w)
+        return qml.probs(wires=wires)
+
+    return {"state": state, "expvals": expvals, "probs": probs}
+
+
+class PennyLaneExecutor:
+    target = "pennylane"
+
+    def __init__(
+        self,
+        bodies: Mapping[str, tuple[Body, CircuitShape]],
+        device: str = "default.qubit",
+        seed: int = 0,
+    ) -> None:
+        self.device = device
+        self._bodies = dict(bodies)
+        self._qnodes: dict[str, dict[str, qml.QNode]] = {}
+        self.reseed(seed)
+
+    def reseed(self, seed: int) -> None:
+        self._rng = np.random.default_rng(seed)
+
+    def shape(self, name: str) -> CircuitShape:
+        return self._entry(name)[1]
+
+    def states(self, name: str, x: np.ndarray | None, w: np.ndarray | None) -> np.ndarray:
+        return self._run(name, "state", x, w, self._analytic(name)["state"])
+
+    def expvals(self, name: str, x: np.ndarray | None, w: np.ndarray | None) -> np.ndarray:
+        return self._run(name, "expvals", x, w, self._analytic(name)["expvals"])
+
+    def probs(
+        self, name: str, x: np.ndarray | None, w: np.ndarray | None, shots: int | None = None
+    ) -> np.ndarray:
+        if shots is None:
+            return self._run(name, "probs", x, w, self._analytic(name)["probs"])
+        if int(shots) < 1:
+            raise ValueError(f"shots must be positive, got {shots}")
+        body, shape = self._entry(name)
+        dev = qml.device(self.device, wires=shape.n_wires, seed=int(self._rng.integers(2**31)))
+        fn = _qnode_functions(body, shape.n_wires)["probs"]
+        qnode = qml.set_shots(qml.QNode(fn, dev, diff_method=None), shots=int(shots))
+        return self._run(name, "probs", x, w, qnode)
+
+    def _entry(self, name: str) -> tuple[Body, CircuitShape]:
+        if name not in self._bodies:
+            raise KeyError(f"no circuit {name!r}; known: {sorted(self._bodies)}")
+        return self._bodies[name]
+
+    def _analytic(self, name: str) -> dict[str, qml.QNode]:
+        if name not in self._qnodes:
+            body, shape = self._entry(name)
+            dev = qml.device(self.device, wires=shape.n_wires)
+            self._qnodes[name] = {
+                kind: qml.QNode(fn, dev, diff_method=None)
+                for kind, fn in _qnode_functions(body, shape.n_wires).items()
+            }
+        return self._qnodes[name]
+
+    def _run(self, name: str, kind: str, x, w, qnode: qml.QNode) -> np.ndarray:
+        shape = self.shape(name)
+        batch, x, w = batch_arrays(shape, x, w)
+        width = shape.n_wires if kind == "expvals" else 2**shape.n_wires
+        out = np.empty((batch, width), dtype=np.complex128 if kind == "state" else np.float64)
+        for rows in chunks(batch, shape.n_wires):
+            result = qnode(x[rows].T, weight_rows(w, rows).T)
+            if kind == "expvals":
+                result = np.stack([np.asarray(e) for e in result], axis=-1)
+            # Without a broadcast parameter the QNode returns one unbatched row.
+            out[rows] = np.broadcast_to(np.asarray(result), (rows.stop - rows.start, width))
+        return out

@@ -1,0 +1,212 @@
+"""`Executor` for Qiskit: runs the circuits built by functions that `qlang.circuits.emit_qiskit`
+emits (`builder() -> (qc, x, w)`).
+
+device "aer_simulator": one Aer statevector job per chunk of rows. A circuit without amplitude
+encodings is transpiled once and every row is a parameter bind of that job (Aer's runtime
+parameter binding); a circuit with them is bound row by row, its placeholder gates replaced by
+`Initialize` (preparation on fresh wires) and a `UnitaryGate` (the adjoint), in one job.
+device "statevector": `qiskit.quantum_info.Statevector` row by row (a slow reference).
+Sampling (`probs` with shots) uses Aer's sampler seeded per chunk from the executor's seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from qiskit import QuantumCircuit, transpile
+from qiskit.circuit import Parameter
+from qiskit.circuit.library import Initialize, StatePreparation, UnitaryGate
+from qiskit.quantum_info import Statevector
+from qiskit_aer import AerSimulator
+
+from qlang.circuits.amplitude import amplitude_reflection, normalise
+from qlang.circuits.emit_qiskit import AMPLITUDE_DG_GATE, AMPLITUDE_GATE
+from qlang.runtime.protocol import CircuitShape
+from qlang.runtime.targets.batching import (
+    batch_arrays,
+    chunks,
+    reversed_bits,
+    weight_rows,
+    z_expvals,
+)
+
+DEVICES = ("aer_simulator", "statevector")
+
+
+@dataclass
+class _Compiled:
+    shape: CircuitShape
+    circuit: QuantumCircuit  # symbolic, as built
+    inputs: list[tuple[int, Parameter]]  # (column of x, parameter) for parameters in the circuit
+    weights: list[tuple[int, Parameter]]
+    has_amplitudes: bool
+    order: np.ndarray  # little-endian index of each protocol-order index
+    state_template: QuantumCircuit | None = None  # transpiled, with save_statevector
+    sample_template: QuantumCircuit | None = None  # transpiled, with measure_all
+
+
+class QiskitExecutor:
+    target = "qiskit"
+
+    def __init__(
+        self,
+        builders: Mapping[str, Callable[[], tuple]],
+        device: str = "aer_simulator",
+        seed: int = 0,
+    ) -> None:
+        if device not in DEVICES:
+            raise ValueError(f"qiskit device must be one of {DEVICES}, got {device!r}")
+        self.device = device
+        self._builders = dict(builders)
+        self._compiled: dict[str, _Compiled] = {}
+        self._aer = (
+            AerSimulator(method="statevector", runtime_parameter_bind_enable=True)
+            if device == "aer_simulator"
+            else None
+        )
+        self.reseed(seed)
+
+    def reseed(self, seed: int) -> None:
+        self._rng = np.random.default_rng(seed)
+
+    def shape(self, name: str) -> CircuitShape:
+        return self._get(name).shape
+
+    def states(self, name: str, x: np.ndarray | None, w: np.ndarray | None) -> np.ndarray:
+        c = self._get(name)
+        batch, x, w = batch_arrays(c.shape, x, w)
+        out = np.empty((batch, 2**c.shape.n_wires), dtype=np.complex128)
+        for rows in chunks(batch, c.shape.n_wires):
+            out[rows] = self._states(c, x[rows], weight_rows(w, rows))[:, c.order]
+        return out
+
+    def expvals(self, name: str, x: np.ndarray | None, w: np.ndarray | None) -> np.ndarray:
+        probs = self.probs(name, x, w)
+        return z_expvals(probs, self.shape(name).n_wires)
+
+    def probs(
+        self, name: str, x: np.ndarray | None, w: np.ndarray | None, shots: int | None = None
+    ) -> np.ndarray:
+        if shots is None:
+            return np.abs(self.states(name, x, w)) ** 2
+        if int(shots) < 1:
+            raise ValueError(f"shots must be positive, got {shots}")
+        c = self._get(name)
+        batch, x, w = batch_arrays(c.shape, x, w)
+        out = np.empty((batch, 2**c.shape.n_wires))
+        for rows in chunks(batch, c.shape.n_wires):
+            seed = int(self._rng.integers(2**31))
+            out[rows] = self._sample(c, x[rows], weight_rows(w, rows), int(shots), seed)
+        return out
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _get(self, name: str) -> _Compiled:
+        if name not in self._compiled:
+            if name not in self._builders:
+                raise KeyError(f"no circuit {name!r}; known: {sorted(self._builders)}")
+            self._compiled[name] = self._compile(*self._builders[name]())
+        return self._compiled[name]
+
+    def _compile(self, qc: QuantumCircuit, x, w) -> _Compiled:
+        present = set(qc.parameters)
+        has_amplitudes = any(
+            inst.operation.name in (AMPLITUDE_GATE, AMPLITUDE_DG_GATE) for inst in qc.data
+        )
+        c = _Compiled(
+            shape=CircuitShape(qc.num_qubits, len(x), len(w)),
+            circuit=qc,
+            inputs=[(i, p) for i, p in enumerate(x) if p in present],
+            weights=[(j, p) for j, p in enumerate(w) if p in present],
+            has_amplitudes=has_amplitudes,
+            order=reversed_bits(qc.num_qubits),
+        )
+        if self._aer is not None and not has_amplitudes:
+            saving = qc.copy()
+            saving.save_statevector()
+            c.state_template = transpile(saving, self._aer, optimization_level=0)
+            c.sample_template = transpile(qc.measure_all(inplace=False), self._aer, optimization_level=0)
+        return c
+
+    def _bound(self, c: _Compiled, x: np.ndarray, w: np.ndarray) -> QuantumCircuit:
+        """One row's circuit with numbers for parameters and placeholders (x: (n_inputs,), w: (n_weights,))."""
+        values = {p: x[i] for i, p in c.inputs} | {p: w[j] for j, p in c.weights}
+        qc = c.circuit.assign_parameters(values) if values else c.circuit
+        if not c.has_amplitudes:
+            return qc
+        out = qc.copy_empty_like()
+        for inst in qc.data:
+            # The IR lists wires most significant first; Qiskit's first qubit is the least.
+            qubits = list(reversed(inst.qubits))
+            params = np.array(inst.operation.params, dtype=np.float64)
+            if inst.operation.name == AMPLITUDE_GATE:
+                prepare = Initialize if self._aer is not None else StatePreparation
+                out.append(prepare(normalise(params)), qubits)
+            elif inst.operation.name == AMPLITUDE_DG_GATE:
+                out.append(UnitaryGate(amplitude_reflection(params), check_input=False), qubits)
+            else:
+                out.append(inst)
+        return out
+
+    # -- running ----------------------------------------------------------------------------
+
+    def _rows(self, x: np.ndarray, w: np.ndarray):
+        for r in range(x.shape[0]):
+            yield x[r], w[r] if w.ndim == 2 else w
+
+    def _binds(self, c: _Compiled, x: np.ndarray, w: np.ndarray) -> dict:
+        n = x.shape[0]
+        binds = {p: x[:, i] for i, p in c.inputs}
+        for j, p in c.weights:
+            binds[p] = w[:, j] if w.ndim == 2 else np.full(n, w[j])
+        return binds
+
+    def _run_aer(self, c: _Compiled, x, w, template: QuantumCircuit | None, finish, **options):
+        """Results of one Aer job with one experiment per row."""
+        if template is None:
+            circuits = [finish(self._bound(c, xr, wr)) for xr, wr in self._rows(x, w)]
+            result = self._aer.run(circuits, **options).result()
+        elif c.inputs or c.weights:
+            binds = self._binds(c, x, w)
+            result = self._aer.run(template, parameter_binds=[binds], **options).result()
+        else:
+            result = self._aer.run([template] * x.shape[0], **options).result()
+        if not result.success:
+            raise RuntimeError(f"Aer job failed: {result.status}")
+        return result.results
+
+    def _states(self, c: _Compiled, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Little-endian states of a chunk."""
+        if self._aer is None:
+            rows = [Statevector(self._bound(c, xr, wr)).data for xr, wr in self._rows(x, w)]
+            return np.array(rows)
+
+        def finish(qc: QuantumCircuit) -> QuantumCircuit:
+            qc.save_statevector()
+            return qc
+
+        results = self._run_aer(c, x, w, c.state_template, finish)
+        return np.array([np.asarray(r.data.statevector) for r in results])
+
+    def _sample(self, c: _Compiled, x, w, shots: int, seed: int) -> np.ndarray:
+        """Protocol-order frequencies of a chunk."""
+        if self._aer is None:
+            rng = np.random.default_rng(seed)
+            probs = np.abs(self._states(c, x, w)[:, c.order]) ** 2
+            return np.array([rng.multinomial(shots, p / p.sum()) for p in probs]) / shots
+        results = self._run_aer(
+            c,
+            x,
+            w,
+            c.sample_template,
+            lambda qc: qc.measure_all(inplace=False),
+            shots=shots,
+            seed_simulator=seed,
+        )
+        counts = np.zeros((len(results), 2**c.shape.n_wires))
+        for r, result in enumerate(results):
+            for key, n in result.data.counts.items():
+                counts[r, c.order[int(key, 16)]] = n
+        return counts / shots
