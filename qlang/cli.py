@@ -214,8 +214,8 @@ def cmd_compile(args) -> int:
 
 def _emit_qasm(text: str, spec: Path, target: str | None) -> int:
     from qlang.checks import check_text
-    from qlang.circuits.library import stage_circuits
     from qlang.circuits.qasm import to_qasm3
+    from qlang.codegen.model import circuits_of
 
     result = check_text(text, str(spec), target)
     print_diagnostics([result], "text")
@@ -223,7 +223,7 @@ def _emit_qasm(text: str, spec: Path, target: str | None) -> int:
         return EXIT_INPUT
     for p in result.spec.pipelines:
         for s in p.stages:
-            for role, circuit in stage_circuits(s.method.name, s.method.params).items():
+            for role, circuit in circuits_of(s).items():
                 print(f"// {p.name}.{s.name}.{role}")
                 print(to_qasm3(circuit))
     return EXIT_OK

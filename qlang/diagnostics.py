@@ -68,7 +68,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return f"did you mean `{close[0]}`?" if close else None
 
 
-def a(word: str) -> str:
+def article(word: str) -> str:
     """`word` with its indefinite article: "a curate", "an encode"."""
     return ("an " if word[:1] in "aeiou" else "a ") + word
 

@@ -64,9 +64,14 @@ class Param:
     def range_words(self) -> str:
         if self.min is None and self.max is None:
             return ""
-        lo = "" if self.min is None else f"{self.min:g} {'<' if self.exclusive_min else '≤'} "
-        hi = "" if self.max is None else f" ≤ {self.max:g}"
+        lo = "" if self.min is None else f"{number_words(self.min)} {'<' if self.exclusive_min else '≤'} "
+        hi = "" if self.max is None else f" ≤ {number_words(self.max)}"
         return f"{lo}{self.name}{hi}"
+
+
+def number_words(x: float) -> str:
+    """A bound or a value as people write it: whole numbers in full (2147483647, not 2.14748e+09)."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
 @dataclass(frozen=True)

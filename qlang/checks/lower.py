@@ -11,7 +11,7 @@ from qlang import catalog
 from qlang.catalog.schema import STAGE_KINDS, Entry
 from qlang.catalog.settings import PIPELINE, STAGE
 from qlang.checks.values import Diags, arguments, call, coerce
-from qlang.diagnostics import Diagnostic, Label, a, did_you_mean, one_of
+from qlang.diagnostics import Diagnostic, Label, article, did_you_mean, one_of
 from qlang.syntax import ast
 
 
@@ -126,7 +126,7 @@ def _method(v: ast.Value, kind: str, of: DraftMethod | None, diags: Diags,
     name = v.name if isinstance(v, (ast.Word, ast.Call)) else None
     if name is not None and name in catalog.METHODS and catalog.METHODS[name].stage != kind:
         other = catalog.METHODS[name].stage
-        diags.append(Diagnostic("Q306", f"`{name}` is {a(other)} method, not {a(kind)} method",
+        diags.append(Diagnostic("Q306", f"`{name}` is {article(other)} method, not {article(kind)} method",
                                 v.name_span if isinstance(v, ast.Call) else v.span, label=f"belongs to `{other}`",
                                 help=f"{kind} methods: {one_of(m.name for m in catalog.methods_of(kind))}"))
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 
 from qlang.catalog.settings import DEVICES
@@ -14,9 +13,10 @@ BYTES_PER_AMPLITUDE = 16  # complex128
 
 
 def memory_bytes() -> int:
-    """Physical memory of this machine (QLANG_MEMORY_BYTES overrides, for tests and planning elsewhere)."""
-    override = os.environ.get("QLANG_MEMORY_BYTES")
-    if override:
+    """Physical memory of this machine (QLANG_MEMORY_BYTES overrides, for tests and planning elsewhere;
+    a value that is not a whole number of bytes is ignored)."""
+    override = os.environ.get("QLANG_MEMORY_BYTES", "").strip()
+    if override.isdigit():
         return int(override)
     try:
         return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
@@ -26,7 +26,8 @@ def memory_bytes() -> int:
 
 def max_exact_qubits() -> int:
     """Qubits whose statevector fits in half of this machine's memory."""
-    return int(math.floor(math.log2(memory_bytes() / 2 / BYTES_PER_AMPLITUDE)))
+    amplitudes = memory_bytes() // 2 // BYTES_PER_AMPLITUDE
+    return max(0, amplitudes.bit_length() - 1)  # floor(log2), exact for every size
 
 
 def device(draft: DraftPipeline, target: str, diags: Diags) -> str:

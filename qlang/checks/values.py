@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import sys
 from typing import Any
 
 from qlang import catalog
-from qlang.catalog.schema import Entry, Param
-from qlang.diagnostics import Diagnostic, Label, Span, a, did_you_mean, one_of
+from qlang.catalog.schema import Entry, Param, number_words
+from qlang.diagnostics import Diagnostic, Label, Span, article, did_you_mean, one_of
 from qlang.syntax import ast
 from qlang.units import PERCENT, UNITS
 
@@ -65,14 +67,14 @@ def quantity(v: ast.Value, p: Param, what: str, diags: Diags) -> float | None:
             continue
         unit = UNITS.get(t.unit)
         if unit is None:
-            hint = did_you_mean(t.unit, UNITS)
+            same = [u for u, (d, _) in UNITS.items() if d == p.dimension]
             diags.append(
                 Diagnostic(
                     "Q106",
                     f"unknown unit `{t.unit}`",
                     t.unit_span,
                     label="not a unit qlang knows",
-                    help=hint or f"{p.dimension.name} units: {one_of(u for u, (d, _) in UNITS.items() if d == p.dimension)}",
+                    help=did_you_mean(t.unit, same) or f"{p.dimension.name} units: {one_of(same)}",
                 )
             )
             ok = False
@@ -90,8 +92,15 @@ def quantity(v: ast.Value, p: Param, what: str, diags: Diags) -> float | None:
             )
             ok = False
             continue
+        if _too_large(t.number, what, diags):
+            ok = False
+            continue
         total += t.number.value * factor
     if not ok:
+        return None
+    if not math.isfinite(total):
+        diags.append(Diagnostic("Q202", f"`{what}` is out of range: the total is too large", v.span,
+                                label="too large a quantity"))
         return None
     if p.min is not None and total < p.min:
         diags.append(Diagnostic("Q202", f"`{what}` cannot be negative", v.span, label="below zero"))
@@ -113,12 +122,16 @@ def coerce(v: ast.Value, p: Param, what: str, diags: Diags) -> Any:
     t = p.type
     if t == "quantity":
         return quantity(v, p, what, diags)
+    number = v.number if isinstance(v, ast.Quantity) else v
+    if isinstance(number, ast.Number) and _too_large(number, what, diags):
+        return None
     if t == "int":
         if isinstance(v, ast.Number) and isinstance(v.value, int):
             return _in_range(v.value, v, p, what, diags)
         if isinstance(v, ast.Number):
+            whole = float(v.value).is_integer()
             diags.append(Diagnostic("Q201", f"`{what}` expects a whole number, found `{v.raw}`", v.span,
-                                    label="not an integer"))
+                                    label="not an integer", help=f"write `{int(v.value)}`" if whole else None))
             return None
         diags.append(_wrong_type(v, p, what))
         return None
@@ -179,7 +192,7 @@ def _in_range(x: float, v: ast.Value, p: Param, what: str, diags: Diags) -> floa
         diags.append(
             Diagnostic(
                 "Q202",
-                f"`{what}` is out of range: {x:g}",
+                f"`{what}` is out of range: {number_words(x)}",
                 v.span,
                 label=f"must satisfy {p.range_words()}",
                 help=p.doc.capitalize() if p.doc else None,
@@ -187,6 +200,15 @@ def _in_range(x: float, v: ast.Value, p: Param, what: str, diags: Diags) -> floa
         )
         return None
     return x
+
+
+def _too_large(n: ast.Number, what: str, diags: Diags) -> bool:
+    """A number beyond the range of a float (such as `1e999`) cannot be used for anything."""
+    if abs(n.value) <= sys.float_info.max:  # False for inf and nan
+        return False
+    diags.append(Diagnostic("Q202", f"`{what}` is out of range: the number is too large", n.span,
+                            label="too large a number"))
+    return True
 
 
 def call(v: ast.Value, group: dict[str, Entry], group_name: str, diags: Diags,
@@ -197,8 +219,8 @@ def call(v: ast.Value, group: dict[str, Entry], group_name: str, diags: Diags,
     elif isinstance(v, ast.Call):
         name, name_span, args = v.name, v.name_span, v.args
     else:
-        diags.append(Diagnostic("Q201", f"expected {a(group_name)} name or call, found {_kind_of(v)}", v.span,
-                                label=f"expected {a(group_name)}",
+        diags.append(Diagnostic("Q201", f"expected {article(group_name)} name or call, found {_kind_of(v)}", v.span,
+                                label=f"expected {article(group_name)}",
                                 help=f"for example `{next(iter(choices or group))}`"))
         return None
     entry = group.get(name)

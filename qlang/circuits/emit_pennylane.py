@@ -48,7 +48,7 @@ def _op_lines(op, first: bool) -> list[str]:
         return call(INDENT, "qml.QubitUnitary", [matrix, _wires(op.wires)])
     if op.name == "sdg":
         return [f"{INDENT}qml.adjoint(qml.S({_wires(op.wires)}))"]
-    args = [] if op.angle is None else [op.angle.render()]
+    args = [] if op.angle is None else [op.angle]
     return call(INDENT, _OPS[op.name], [*args, _wires(op.wires)])
 
 

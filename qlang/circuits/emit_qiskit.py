@@ -28,7 +28,7 @@ def _op_lines(op) -> list[str]:
         name = AMPLITUDE_DG_GATE if op.adjoint else AMPLITUDE_GATE
         gate = f'Gate("{name}", {len(op.wires)}, x[{op.start}:{op.start + op.size}])'
         return call(INDENT, "qc.append", [gate, wire_list(op.wires)])
-    args = [] if op.angle is None else [op.angle.render()]
+    args = [] if op.angle is None else [op.angle]
     args += [str(q) for q in op.wires]
     return call(INDENT, f"qc.{_METHODS.get(op.name, op.name)}", args)
 

@@ -49,11 +49,17 @@ def identifier(*parts: str) -> str:
 _KEYWORDS = set(__import__("keyword").kwlist) | set(__import__("keyword").softkwlist)
 
 
+def circuits_of(stage: ir.Stage) -> dict:
+    """The stage's circuits by role: none for classical methods or methods that do not run yet."""
+    entry = catalog.METHODS[stage.method.name]
+    if not (entry.runnable and entry.is_quantum):
+        return {}
+    return stage_circuits(stage.method.name, stage.method.params)
+
+
 def stage_circuit_code(pipeline: ir.Pipeline, stage: ir.Stage, target: str) -> list[CircuitCode]:
-    if not catalog.METHODS[stage.method.name].runnable:
-        return []
     out = []
-    for role, circuit in stage_circuits(stage.method.name, stage.method.params).items():
+    for role, circuit in circuits_of(stage).items():
         fn = identifier(pipeline.name, stage.name, role)
         out.append(CircuitCode(f"{pipeline.name}.{stage.name}.{role}", fn, EMITTERS[target].emit(circuit, fn),
                                circuit.n_wires, circuit.n_inputs, circuit.n_weights))

@@ -149,8 +149,8 @@ def markdown(report: Report) -> str:
             for i, r in enumerate(runs):
                 cells = [_cell(r["metrics"][m]) if m in r["metrics"] else "—" for m in metrics]
                 role = "method" if i == 0 else "baseline"
-                lines.append(f"| {role} | `{r['name']}` | {r['family']} | " + " | ".join(cells)
-                             + f" | {_cell(r['wall_time_s'])} |")
+                time_cell = _cell(r["wall_time_s"]) if "wall_time_s" in r else "does not run in this version"
+                lines.append(f"| {role} | `{r['name']}` | {r['family']} | " + " | ".join(cells) + f" | {time_cell} |")
             lines.append("")
         v = verdict(s)
         if v:

@@ -120,11 +120,12 @@ def run_pipeline(pipeline: dict, make_executor, report: Report, options: RunOpti
             continue
         key = f"{pipeline['name']}.{stage['name']}"
         runs: dict[str, list] = {}
+        baselines = [b for b in stage["baselines"] if b["name"] in METHODS]
         try:
             for seed in seeds:
                 executor = make_executor(pipeline["device"], seed) if ROLES.get(stage["method"]["name"]) else None
                 data = state.outputs[seed][stage["input"]]
-                for role, m in [("method", stage["method"]), *(("baseline", b) for b in stage["baselines"])]:
+                for role, m in [("method", stage["method"]), *(("baseline", b) for b in baselines)]:
                     options.progress(f"{stage['name']}: {m['name']} (seed {seed})")
                     shared = {} if role == "method" else stage["method"]["params"]
                     result, seconds = _run_one(m, _params(m, shared, options.smoke), key, executor, data, seed,
@@ -133,7 +134,10 @@ def run_pipeline(pipeline: dict, make_executor, report: Report, options: RunOpti
                     if role == "method":
                         state.outputs[seed][stage["name"]] = result.output
             stage_report.method = run_record(stage["method"], runs[stage["method"]["name"]])
-            stage_report.baselines = [run_record(b, runs[b["name"]]) for b in stage["baselines"]]
+            stage_report.baselines = [run_record(b, runs[b["name"]]) if b in baselines else
+                                      {"name": b["name"], "family": b["family"], "params": b["params"],
+                                       "status": "unavailable", "metrics": {}}
+                                      for b in stage["baselines"]]
             stage_report.finish("ok")
         except KeyboardInterrupt:
             stage_report.finish("interrupted", "interrupted by the user")

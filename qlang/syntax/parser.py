@@ -57,7 +57,8 @@ class _BuildAst(Transformer):
     def number(self, c):
         tok = c[0]
         raw = str(tok)
-        value: int | float = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
+        exact = not any(ch in raw for ch in ".eE") and len(raw) <= 4000  # int() refuses over 4300 digits
+        value: int | float = int(raw) if exact else float(raw)
         return ast.Number(value, raw, _span(tok))
 
     def quantity(self, c):

@@ -56,10 +56,6 @@ class _Printer:
         self.blank_before = spec.blank_lines_before
         self.lines: list[str] = []
 
-    def _line_end(self, offset: int) -> int:
-        end = self.text.find("\n", offset)
-        return len(self.text) if end == -1 else end
-
     def leading(self, before: int, depth: int) -> None:
         """Comments that start before `before`, each on its own line."""
         while self.next_comment < len(self.comments) and self.comments[self.next_comment].span.start < before:
@@ -73,7 +69,7 @@ class _Printer:
         """A comment on the same line, right after offset `end`."""
         if self.next_comment < len(self.comments) and self.text:
             c = self.comments[self.next_comment]
-            if end <= c.span.start < self._line_end(end) + 1 and "\n" not in self.text[end:c.span.start]:
+            if end <= c.span.start and not self.text[end:c.span.start].strip(" \t\f"):  # only spaces between
                 self.next_comment += 1
                 return " " + c.text
         return ""

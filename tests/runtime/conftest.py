@@ -113,3 +113,28 @@ def _isolated_cache(tmp_path, monkeypatch):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "minilm: loads the bundled MiniLM sentence encoder (a few seconds)")
+
+
+def real_executor(target: str, method: str, params: dict, seed: int = 0):
+    """The target's executor over `stage_circuits(method, params)`, each circuit named by its role."""
+    try:
+        from qlang.circuits import emit_pennylane, emit_qiskit
+        from qlang.circuits.library import stage_circuits
+        from qlang.runtime.targets.pennylane import PennyLaneExecutor
+        from qlang.runtime.targets.qiskit import QiskitExecutor
+    except ImportError as err:
+        pytest.skip(f"real executors unavailable: {err}")
+    circuits = stage_circuits(method, params)
+    if target == "qiskit":
+        builders = {role: (lambda c=c, role=role: emit_qiskit.build(c, f"build_{role}")) for role, c in circuits.items()}
+        return QiskitExecutor(builders, seed=seed)
+    bodies = {
+        role: (emit_pennylane.build(c, f"body_{role}"), CircuitShape(c.n_wires, c.n_inputs, c.n_weights))
+        for role, c in circuits.items()
+    }
+    return PennyLaneExecutor(bodies, seed=seed)
+
+
+@pytest.fixture
+def real():
+    return real_executor

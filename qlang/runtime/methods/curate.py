@@ -45,7 +45,13 @@ def quantum_kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
         gram = sampled_gram(ctx.executor, name, x, int(s["shots"]), ctx.progress)
     ctx.progress(f"kernel k-means: k={k}, {s['n_init']} restarts")
     labels, objective = kernel_kmeans(gram, k, int(s["n_init"]), int(s["max_iter"]), np.random.default_rng(ctx.seed))
-    info = {"clusters": k, "inputs": x.shape[1], "kernel": "exact" if s["shots"] is None else f"{s['shots']} shots"}
+    info = {
+        "clusters": k,
+        "inputs": x.shape[1],
+        "kernel": "exact" if s["shots"] is None else f"{s['shots']} shots",
+        # Near 0: the kernel has concentrated (every pair nearly orthogonal), so clusters mean little.
+        "kernel_offdiagonal_mean": float((gram.sum() - np.trace(gram)) / max(len(gram) * (len(gram) - 1), 1)),
+    }
     return _result(data, labels, objective, info)
 
 
@@ -67,7 +73,7 @@ def _prepare(ctx: MethodContext, data: Dataset, s: dict) -> tuple[Dataset, np.nd
     require(2 <= k <= len(data), f"cannot make {k} clusters of {len(data)} rows")
     qubits = int(s["qubits"])
     if s["encoding"] == "amplitude":
-        reducer = Reducer(2**qubits, "unit")
+        reducer = Reducer(2**qubits, "amplitude")
     else:
         reducer = Reducer(qubits, "angle")
     return data, reducer.fit_transform(features_of(data, ctx.encoder)), k

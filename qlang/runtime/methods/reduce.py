@@ -6,10 +6,11 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 # How the PCA components become circuit inputs:
-#   "angle"    min-max onto [0, pi] (fitted rows; other rows clipped)
-#   "arctan"   z-scored, then arctan onto (-pi/2, pi/2): smooth, no clipping, outliers saturate
-#   "unit"     rows normalised to length 1 (amplitude encoding)
-SCALINGS = ("angle", "arctan", "unit")
+#   "angle"      min-max onto [0, pi] (fitted rows; other rows clipped)
+#   "arctan"     z-scored, then arctan onto (-pi/2, pi/2): smooth, no clipping, outliers saturate
+#   "amplitude"  min-max onto [0, 1], then rows normalised to length 1. Non-negative amplitudes: with
+#                centred components x and -x would be one state, and the fidelity kernel blind to it.
+SCALINGS = ("angle", "arctan", "amplitude")
 
 
 class Reducer:
@@ -22,7 +23,7 @@ class Reducer:
         components = min(self.dims, *x.shape)
         self.pca = PCA(n_components=components, svd_solver="full").fit(x)
         z = self.pca.transform(x)
-        if self.scaling == "angle":
+        if self.scaling in ("angle", "amplitude"):
             self.low, self.span = z.min(axis=0), np.ptp(z, axis=0)
         elif self.scaling == "arctan":
             self.mean, self.std = z.mean(axis=0), z.std(axis=0)
@@ -30,13 +31,14 @@ class Reducer:
 
     def transform(self, x: np.ndarray) -> np.ndarray:
         z = self.pca.transform(x)
-        if self.scaling == "angle":
-            z = np.pi * np.clip((z - self.low) / np.where(self.span > 0, self.span, 1.0), 0.0, 1.0)
+        if self.scaling in ("angle", "amplitude"):
+            z = np.clip((z - self.low) / np.where(self.span > 0, self.span, 1.0), 0.0, 1.0)
+            z = np.pi * z if self.scaling == "angle" else z
         elif self.scaling == "arctan":
             z = np.arctan((z - self.mean) / np.where(self.std > 0, self.std, 1.0))
         # Fewer components than dims (tiny data, few features): the missing ones are constant zeros.
         z = np.hstack([z, np.zeros((len(z), self.dims - z.shape[1]))])
-        if self.scaling == "unit":
+        if self.scaling == "amplitude":
             norms = np.linalg.norm(z, axis=1, keepdims=True)
             z = np.where(norms > 0, z / np.where(norms > 0, norms, 1.0), np.eye(1, self.dims))
         return z

@@ -1,0 +1,110 @@
+"""`qlc run` and the generated modules, end to end on the exact simulators (smoke-sized)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qlang.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = sorted((ROOT / "specs").glob("*.qlc"))
+
+
+def _report(out: Path) -> dict:
+    return json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("target", ["pennylane", "qiskit"])
+def test_generated_quickstart_module_runs_as_a_script(target, tmp_path):
+    module = ROOT / "generated" / f"quickstart.{target}.py"
+    proc = subprocess.run([sys.executable, str(module), "--smoke", "--quiet", "--out", str(tmp_path)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    report = _report(tmp_path)
+    assert report["status"] == "ok" and report["target"] == target
+    for stage in report["stages"]:
+        assert stage["status"] == "ok"
+        assert stage["method"]["family"] == "quantum"
+        assert stage["baselines"][0]["family"] == "classical"
+        assert stage["method"]["metrics"] and stage["baselines"][0]["metrics"]
+    assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# quickstart")
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_every_example_spec_runs_or_reports_unavailable(spec, tmp_path):
+    assert main(["run", str(spec), "--smoke", "--out", str(tmp_path), "--format", "json"]) in (0, 1)
+    report = _report(tmp_path)
+    assert report["stages"]
+    for stage in report["stages"]:
+        assert stage["status"] in ("ok", "unavailable", "skipped"), stage
+        if stage["status"] == "ok":
+            assert stage["method"]["metrics"]
+
+
+def test_both_targets_and_reruns_agree(tmp_path):
+    spec = str(ROOT / "specs" / "quickstart.qlc")
+    runs = {}
+    for name, target in (("a", "pennylane"), ("b", "pennylane"), ("c", "qiskit")):
+        assert main(["run", spec, "--smoke", "--target", target, "--out", str(tmp_path / name)]) == 0
+        runs[name] = _report(tmp_path / name)
+
+    def metrics(r):
+        return [(s["method"]["metrics"], [b["metrics"] for b in s["baselines"]]) for s in r["stages"]]
+
+    def values(r):
+        return [[m["mean"] for m in ms.values()] + [b["mean"] for bs in bl for b in bs.values()]
+                for ms, bl in metrics(r)]
+
+    assert values(runs["a"]) == values(runs["b"])  # same spec, same seed: same numbers
+    for qa, qc in zip(values(runs["a"]), values(runs["c"])):
+        assert qa == pytest.approx(qc, abs=1e-6)  # the two exact simulators agree
+
+
+def test_bad_data_file_is_a_diagnostic_not_a_traceback(tmp_path):
+    (tmp_path / "rows.jsonl").write_text('{"text": "good", "label": "pos"}\n{"text": oops}\n', encoding="utf-8")
+    spec = tmp_path / "bad.qlc"
+    spec.write_text('pipeline p {\n  data d = file("rows.jsonl", text: "text")\n  stage curate c {\n'
+                    '    method kmeans(clusters: 2)\n  }\n}\n', encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "qlang.cli", "run", str(spec), "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "rows.jsonl:2" in proc.stderr and "Q70" in proc.stderr
+    missing = tmp_path / "missing.qlc"
+    missing.write_text(spec.read_text().replace("rows.jsonl", "nope.csv"), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "qlang.cli", "run", str(missing), "--out", str(tmp_path / "m")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "nope.csv" in proc.stderr
+
+
+def test_ctrl_c_leaves_an_interrupted_report(tmp_path):
+    spec = tmp_path / "slow.qlc"
+    spec.write_text(
+        "pipeline slow {\n  data d = breast_cancer(limit: 120)\n"
+        "  stage curate fast from d {\n    method kmeans(clusters: 2)\n  }\n"
+        "  stage finetune long from d {\n    method hybrid_qnn_head(qubits: 4, layers: 2, epochs: 100000, folds: 2)\n"
+        "    baseline logistic_regression\n  }\n}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "qlang.cli", "run", str(spec), "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while not (out / "report.json").exists() or _report(out)["stages"][0]["status"] != "ok":
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    report = _report(out)
+    assert report["status"] == "interrupted"
+    assert report["stages"][0]["status"] == "ok" and report["stages"][0]["method"]["metrics"]
+    assert report["stages"][1]["status"] == "interrupted"
