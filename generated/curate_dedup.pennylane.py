@@ -9,7 +9,7 @@ Do not edit: change the spec and run `qlc compile`. Run it with `python <this fi
 
 import pennylane as qml
 from numpy import pi
-from qlang.circuits.amplitude import amplitude_reflection
+from qlang.circuits.amplitude import amplitude_reflection, normalise
 
 from pathlib import Path
 
@@ -39,7 +39,7 @@ PIPELINES = [{'name': 'curate_dedup',
                          'params': {'threshold': 0.9,
                                     'encoding': 'amplitude',
                                     'qubits': 5,
-                                    'bandwidth': 1.0,
+                                    'bandwidth': None,
                                     'shots': None},
                          'family': 'quantum'},
               'baselines': [{'name': 'cosine_dedup',

@@ -9,7 +9,7 @@ Do not edit: change the spec and run `qlc compile`. Run it with `python <this fi
 
 import pennylane as qml
 from numpy import pi
-from qlang.circuits.amplitude import amplitude_reflection
+from qlang.circuits.amplitude import amplitude_reflection, normalise
 
 from pathlib import Path
 

@@ -10,7 +10,7 @@ Do not edit: change the spec and run `qlc compile`. Run it with `python <this fi
 
 import pennylane as qml
 from numpy import pi
-from qlang.circuits.amplitude import amplitude_reflection
+from qlang.circuits.amplitude import amplitude_reflection, normalise
 
 from pathlib import Path
 
@@ -41,7 +41,7 @@ PIPELINES = [{'name': 'quickstart',
                                     'encoding': 'angle',
                                     'qubits': 4,
                                     'reps': 2,
-                                    'bandwidth': 1.0,
+                                    'bandwidth': None,
                                     'shots': None,
                                     'n_init': 10,
                                     'max_iter': 100},

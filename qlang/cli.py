@@ -144,11 +144,15 @@ def cmd_methods(args) -> int:
             from qlang import catalog
             from qlang.diagnostics import did_you_mean
 
-            names = [*catalog.METHODS, *catalog.DATA, *catalog.MODELS, *catalog.OPTIMIZERS]
+            names = [*catalog.METHODS, *catalog.DATA, *catalog.MODELS]
             hint = did_you_mean(args.name, names)
-            raise UsageError(f"no method, data source, model or optimizer named `{args.name}`" + (f"; {hint}" if hint else ""))
+            raise UsageError(f"no method, data source or model named `{args.name}`" + (f"; {hint}" if hint else ""))
         print(text)
     else:
+        from qlang.catalog.schema import STAGE_KINDS
+
+        if args.kind and args.kind not in STAGE_KINDS:
+            raise UsageError(f"no stage kind `{args.kind}`; stage kinds: {', '.join(STAGE_KINDS)}")
         print(listing(args.kind))
     return EXIT_OK
 
@@ -314,6 +318,14 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _interrupted() -> int:
+    """Exit with status 130 now. CPython remembers a KeyboardInterrupt that crossed C code (torch, the
+    SDKs) and would re-raise SIGINT as it shuts down; the report is written, so skip the shutdown."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -321,15 +333,22 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:
         return int(e.code or 0)
     try:
-        return args.func(args)
+        status = args.func(args)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return _interrupted()
     except BrokenPipeError:
         return EXIT_OK
+    except Exception:  # a bug in qlang, not in the user's input
+        import traceback
+
+        traceback.print_exc()
+        print(f"internal error in qlc {__version__}: this is a bug in qlang, please report it", file=sys.stderr)
+        return EXIT_USAGE
+    return _interrupted() if status == 130 else status
 
 
 if __name__ == "__main__":

@@ -64,7 +64,9 @@ class Source:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    choices = list(choices)
+    same_letters = [c for c in choices if c.lower() == word.lower()]  # `kj` → `kJ`
+    close = same_letters or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
 
 
@@ -94,7 +96,8 @@ def render(diag: Diagnostic, source: Source, color: bool = False) -> str:
     sev = diag.severity
     head = _paint(f"{sev}[{diag.code}]", sev, color) + _paint(f": {diag.message}", "bold", color)
     lines = [head]
-    spans = ([Label(diag.span, diag.label)] if diag.span else []) + list(diag.notes)
+    spans = ([Label(diag.span, diag.label)] if diag.span else []) + [n for n in diag.notes if n.span is not None]
+    width = 0
     if diag.span is None:
         lines.append(_paint(" --> ", "blue", color) + source.path)
     else:
@@ -108,8 +111,7 @@ def render(diag: Diagnostic, source: Source, color: bool = False) -> str:
             lines.extend(_snippet(source, lbl, width, sev if i == 0 else "blue", color))
         lines.append(f"{gutter} {_paint('|', 'blue', color)}")
     if diag.help:
-        pad = " " * (len(str(source.line_col(diag.span.start)[0])) if diag.span else 0)
-        lines.append(f"{pad} {_paint('=', 'blue', color)} help: {diag.help}")
+        lines.append(f"{' ' * width} {_paint('=', 'blue', color)} help: {diag.help}")
     return "\n".join(lines)
 
 

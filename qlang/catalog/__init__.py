@@ -1,4 +1,4 @@
-"""The catalog: every method, baseline, data source, model and optimizer — the one source the checks,
+"""The catalog: every method, baseline, data source and model — the one source the checks,
 the docs and code generation read."""
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ METHODS: dict[str, Entry] = {
 }
 DATA: dict[str, Entry] = {e.name: e for e in sources.DATA}
 MODELS: dict[str, Entry] = {e.name: e for e in sources.MODELS}
-OPTIMIZERS: dict[str, Entry] = {e.name: e for e in sources.OPTIMIZERS}
-GROUPS: dict[str, dict[str, Entry]] = {"method": METHODS, "data": DATA, "model": MODELS, "optimizer": OPTIMIZERS}
+GROUPS: dict[str, dict[str, Entry]] = {"method": METHODS, "data": DATA, "model": MODELS}
 
 
 def methods_of(kind: str) -> list[Entry]:
@@ -26,5 +25,5 @@ def lookup(name: str) -> Entry | None:
     return None
 
 
-__all__ = ["METHODS", "DATA", "MODELS", "OPTIMIZERS", "GROUPS", "STAGE_KINDS", "REQUIRED", "Entry", "Param",
+__all__ = ["METHODS", "DATA", "MODELS", "GROUPS", "STAGE_KINDS", "REQUIRED", "Entry", "Param",
            "methods_of", "lookup"]

@@ -3,8 +3,10 @@
 from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_enum, p_float, p_int
 
 ENCODING = p_enum("encoding", ("angle", "amplitude", "zz"), "angle", "how a data point becomes a quantum state")
-BANDWIDTH = p_float("bandwidth", 1.0, 0.0, 10.0, "scales the encoded angles (kernel bandwidth)", exclusive_min=True)
-CLUSTERS = p_int("clusters", 4, 2, 256, "number of clusters")
+BANDWIDTH = p_float("bandwidth", None, 0.0, 10.0, "scales the encoded angles (kernel bandwidth); none = 1.0 for "
+                    "angle, 0.1 for zz, where 1.0 makes nearly every pair of states orthogonal",
+                    exclusive_min=True, nullable=True)
+CLUSTERS = p_int("clusters", None, 2, 256, "number of clusters; none = the number of label classes", nullable=True)
 N_INIT = p_int("n_init", 10, 1, 1000, "restarts; the best objective wins")
 MAX_ITER = p_int("max_iter", 100, 1, 100_000, "iterations per restart")
 THRESHOLD = p_float("threshold", 0.95, 0.0, 1.0, "similarity above which two items are duplicates")

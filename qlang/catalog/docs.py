@@ -20,8 +20,7 @@ def listing(kind: str | None = None) -> str:
             lines.append(f"  {m.name:<26} {_FAMILY[m.family]:<28}{vs}{status}")
         lines.append("")
     if not kind:
-        for title, group in (("data sources", catalog.DATA), ("models", catalog.MODELS),
-                             ("optimizers", catalog.OPTIMIZERS)):
+        for title, group in (("data sources", catalog.DATA), ("models", catalog.MODELS)):
             lines.append(title)
             for e in group.values():
                 lines.append(f"  {e.name:<26} {e.summary}")
@@ -84,7 +83,7 @@ def markdown() -> str:
                        + (f" Metrics: {', '.join(m.metrics)}." if m.metrics else "")
                        + ("" if m.runnable else " *Checked, not yet runnable in this version.*"))
             out.append("")
-    for title, group in (("Data sources", catalog.DATA), ("Models", catalog.MODELS), ("Optimizers", catalog.OPTIMIZERS)):
+    for title, group in (("Data sources", catalog.DATA), ("Models", catalog.MODELS)):
         out += [f"## {title}", ""]
         for e in group.values():
             out += [f"### `{e.name}`", "", e.summary, ""] + _param_table(e)
@@ -96,7 +95,8 @@ def _param_table(e: Entry) -> list[str]:
         return ["No parameters.", ""]
     rows = ["| parameter | type | default | range | meaning |", "|---|---|---|---|---|"]
     for p in e.params:
-        rows.append(f"| `{p.name}` | {p.type_words()} | {_default(p)} | {p.range_words()} | {p.doc} |")
+        cells = [f"`{p.name}`", p.type_words(), _default(p), p.range_words(), p.doc]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return rows + [""]
 
 

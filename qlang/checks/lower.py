@@ -87,6 +87,10 @@ def lower_pipeline(node: ast.Pipeline, diags: Diags) -> DraftPipeline:
             group = catalog.DATA if st.keyword == "data" else catalog.MODELS
             got = call(st.value, group, "data source" if st.keyword == "data" else "model", diags)
             binding = DraftBinding(st, got[0] if got else None, got[1] if got else {})
+            if got and got[0].name == "file" and not got[1].get("text") and not got[1].get("features"):
+                diags.append(Diagnostic("Q204", "`file` needs `text` or `features`: which columns are the data?",
+                                        st.value.span, label="no input columns named",
+                                        help='add `text: "COLUMN"` for text, or `features: ["a", "b"]` for numbers'))
             (draft.data if st.keyword == "data" else draft.models).append(binding)
         elif isinstance(st, ast.Stage):
             draft.stages.append(lower_stage(st, diags))

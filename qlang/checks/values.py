@@ -35,11 +35,13 @@ def _wrong_type(v: ast.Value, p: Param, what: str, help: str | None = None) -> D
         f"`{what}` expects {p.type_words()}, found {_kind_of(v)}",
         v.span,
         label=f"expected {p.type_words()}",
-        help=help or _example_help(p),
+        help=help or _example_help(p, v),
     )
 
 
-def _example_help(p: Param) -> str | None:
+def _example_help(p: Param, v: ast.Value | None = None) -> str | None:
+    if isinstance(v, ast.String) and p.type in ("int", "float"):
+        return "numbers go without quotes"
     if p.type == "quantity" and p.dimension:
         return f"write {p.dimension.name} with a unit, e.g. `{p.dimension.example}`"
     if p.type == "enum":

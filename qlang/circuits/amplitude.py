@@ -17,8 +17,8 @@ def normalise(rows: np.ndarray) -> np.ndarray:
 def amplitude_reflection(rows: np.ndarray) -> np.ndarray:
     """The real unitary R = I - 2 v v^T / (v^T v), v = psi - e_0, psi = normalise(row).
 
-    R swaps |0...0> and psi and is its own inverse: it is the exact adjoint of amplitude encoding
-    on its prepared state. Shape (..., d) -> (..., d, d); index 0 is |0...0>, wire 0 the MSB.
+    R swaps |0...0> and psi and is its own inverse: the unitary of `AmplitudeEncoding`.
+    Shape (..., d) -> (..., d, d); index 0 is |0...0>, wire 0 the most significant bit.
     """
     psi = normalise(rows)
     v = psi.copy()

@@ -2,9 +2,9 @@
 
 `def f(x, w):` queues the operations and returns nothing; the executor wraps it in QNodes.
 `x` has shape (n_inputs, B) (x[i] is a batch vector) and `w` (n_weights, B) or (n_weights,).
-An amplitude encoding that is the circuit's first op is `qml.StatePrep(..., normalize=True)`;
-any other (on fresh wires, or the adjoint) is the exact reflection `amplitude_reflection` as a
-`qml.QubitUnitary`, which prepares the same state on fresh wires and is its own inverse.
+An amplitude encoding that is the circuit's first op is `qml.StatePrep(normalise(...))`; any
+other is its exact unitary `amplitude_reflection(...)` as a `qml.QubitUnitary` (see
+`qlang.circuits.ir.AmplitudeEncoding`), which on fresh wires prepares the same state.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from qlang.circuits.pysource import INDENT, call, function, wire_list
 IMPORTS = (
     "import pennylane as qml",
     "from numpy import pi",
-    "from qlang.circuits.amplitude import amplitude_reflection",
+    "from qlang.circuits.amplitude import amplitude_reflection, normalise",
 )
 
 _OPS = {
@@ -42,8 +42,8 @@ def _wires(wires) -> str:
 def _op_lines(op, first: bool) -> list[str]:
     if isinstance(op, AmplitudeEncoding):
         rows = f"x[{op.start}:{op.start + op.size}].T"
-        if first and not op.adjoint:
-            return call(INDENT, "qml.StatePrep", [rows, _wires(op.wires), "normalize=True"])
+        if first:
+            return call(INDENT, "qml.StatePrep", [f"normalise({rows})", _wires(op.wires)])
         matrix = f"amplitude_reflection({rows})"
         return call(INDENT, "qml.QubitUnitary", [matrix, _wires(op.wires)])
     if op.name == "sdg":

@@ -2,9 +2,10 @@
 
 The function takes no arguments and returns `(qc, x, w)`: the symbolic `QuantumCircuit` and its
 `ParameterVector`s `x` (inputs) and `w` (weights). Amplitude encodings cannot be parametrised in
-Qiskit, so they appear as placeholder gates `amplitude_encoding(x[s], ..., x[s+d-1])` and
-`amplitude_encoding_dg(...)` (qubits listed most significant first, as in the IR) that the
-executor replaces per row by the numeric state preparation / its inverse.
+Qiskit, so they appear as opaque placeholder gates `amplitude_encoding(x[s], ..., x[s+d-1])`
+(qubits listed most significant first, as in the IR) that the executor replaces row by row with
+numbers: a state preparation on fresh qubits, else the encoding's exact unitary (see
+`qlang.circuits.ir.AmplitudeEncoding`).
 """
 
 from __future__ import annotations
@@ -18,15 +19,13 @@ IMPORTS = (
     "from qiskit.circuit import Gate, ParameterVector",
 )
 AMPLITUDE_GATE = "amplitude_encoding"
-AMPLITUDE_DG_GATE = "amplitude_encoding_dg"
 
 _METHODS = {"cnot": "cx"}
 
 
 def _op_lines(op) -> list[str]:
     if isinstance(op, AmplitudeEncoding):
-        name = AMPLITUDE_DG_GATE if op.adjoint else AMPLITUDE_GATE
-        gate = f'Gate("{name}", {len(op.wires)}, x[{op.start}:{op.start + op.size}])'
+        gate = f'Gate("{AMPLITUDE_GATE}", {len(op.wires)}, x[{op.start}:{op.start + op.size}])'
         return call(INDENT, "qc.append", [gate, wire_list(op.wires)])
     args = [] if op.angle is None else [op.angle]
     args += [str(q) for q in op.wires]

@@ -8,6 +8,7 @@ text that means the same thing in both targets' generated code (`pi`, `x`, `w` i
 from __future__ import annotations
 
 import math
+import numbers
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Iterator, Union
@@ -99,7 +100,8 @@ class BinOp(Angle):
 
     def __neg__(self) -> Angle:
         if self.op == "*" and isinstance(self.left, Const):
-            return BinOp("*", -self.left, self.right)
+            factor = -self.left.value
+            return self.right if factor == 1.0 else BinOp("*", Const(factor), self.right)
         return super().__neg__()
 
     def leaves(self) -> Iterator[Angle]:
@@ -116,7 +118,7 @@ PI = Const(math.pi)
 def as_angle(value: AngleLike) -> Angle:
     if isinstance(value, Angle):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return Const(float(value))
     raise TypeError(f"not an angle: {value!r}")
 
@@ -175,18 +177,17 @@ class Gate:
 
 @dataclass(frozen=True)
 class AmplitudeEncoding:
-    """Amplitude encoding of x[start : start + 2**len(wires)], normalised; wires[0] is the most
-    significant bit of the amplitude index.
+    """Amplitude encoding of psi = x[start : start + 2**len(wires)] / norm (wires[0] is the most
+    significant bit of the amplitude index; an all-zero slice is an error).
 
-    adjoint=False prepares the state and must be the first op on fresh wires.
-    adjoint=True is its exact inverse on that state, fixed to one unitary so that every target
-    agrees: the real Householder reflection R = I - 2 v v^T / (v^T v), v = psi - e_0, which
-    swaps |0...0> and psi (R is its own inverse, and R|0...0> = psi is the forward encoding).
+    As a unitary it is fixed to the real Householder reflection R = I - 2 v v^T / (v^T v),
+    v = psi - e_0, so that every target agrees exactly: R swaps |0...0> and psi and is its own
+    inverse. On fresh wires it is therefore plain state preparation (and is emitted as such);
+    anywhere else it un-prepares psi, which is what `Circuit.inverse()` needs.
     """
 
     wires: tuple[int, ...]
     start: int
-    adjoint: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "wires", tuple(self.wires))
@@ -200,13 +201,11 @@ class AmplitudeEncoding:
         return 2 ** len(self.wires)
 
     def inverse(self) -> AmplitudeEncoding:
-        return replace(self, adjoint=not self.adjoint)
+        return self
 
     def shift(self, wire_offset: int, input_offset: int) -> AmplitudeEncoding:
-        return replace(
-            self,
-            wires=tuple(q + wire_offset for q in self.wires),
-            start=self.start + input_offset,
+        return AmplitudeEncoding(
+            tuple(q + wire_offset for q in self.wires), self.start + input_offset
         )
 
 
@@ -225,28 +224,22 @@ class Circuit:
         object.__setattr__(self, "ops", tuple(self.ops))
         if self.n_wires < 1 or self.n_inputs < 0 or self.n_weights < 0:
             raise ValueError(f"{self.name}: bad sizes")
-        touched: set[int] = set()
         for op in self.ops:
             if any(not 0 <= q < self.n_wires for q in op.wires):
                 raise ValueError(f"{self.name}: wire out of range in {op}")
             if isinstance(op, AmplitudeEncoding):
                 if op.start + op.size > self.n_inputs:
                     raise ValueError(f"{self.name}: {op} reads past input {self.n_inputs}")
-                if not op.adjoint and touched.intersection(op.wires):
-                    raise ValueError(f"{self.name}: amplitude encoding must act on fresh wires")
             elif op.angle is not None:
                 for leaf in op.angle.leaves():
                     if isinstance(leaf, Input) and not 0 <= leaf.index < self.n_inputs:
                         raise ValueError(f"{self.name}: x[{leaf.index}] out of range")
                     if isinstance(leaf, Weight) and not 0 <= leaf.index < self.n_weights:
                         raise ValueError(f"{self.name}: w[{leaf.index}] out of range")
-            touched.update(op.wires)
 
     def describe(self) -> str:
         counts = Counter(
-            ("amplitude" + ("_dg" if op.adjoint else "")) if isinstance(op, AmplitudeEncoding)
-            else op.name
-            for op in self.ops
+            "amplitude" if isinstance(op, AmplitudeEncoding) else op.name for op in self.ops
         )
         gates = ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
         return (
@@ -255,7 +248,8 @@ class Circuit:
         )
 
     def inverse(self, name: str | None = None) -> Circuit:
-        """The adjoint circuit: ops reversed, angles negated, encodings un-prepared."""
+        """The adjoint circuit: ops reversed, angles negated (amplitude encodings are their own
+        inverse, see `AmplitudeEncoding`)."""
         ops = tuple(op.inverse() for op in reversed(self.ops))
         return replace(self, name=name or f"{self.name}_dg", ops=ops)
 

@@ -5,6 +5,7 @@ Weight layouts are C-order flattenings of the shapes given in each docstring.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -25,17 +26,15 @@ def _rotation(rotation: str) -> str:
 
 def _check_positive(**sizes: int) -> None:
     for key, value in sizes.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{key} must be a positive integer, got {value!r}")
 
 
-def _cnot_ring(n: int, distance: int = 1) -> list[Gate]:
-    """CNOT(i, i + distance mod n) for every wire; one CNOT(0, 1) when n == 2 and distance 1."""
-    if n == 1:
-        return []
-    if n == 2 and distance == 1:
-        return [Gate("cnot", (0, 1))]
-    return [Gate("cnot", (i, (i + distance) % n)) for i in range(n)]
+def _cnot_ring(n: int) -> list[Gate]:
+    """CNOT(i, i+1 mod n) for every wire; a single CNOT(0, 1) when n == 2; nothing when n == 1."""
+    if n <= 2:
+        return [Gate("cnot", (0, 1))] if n == 2 else []
+    return [Gate("cnot", (i, (i + 1) % n)) for i in range(n)]
 
 
 def angle_map(n: int, rotation: str = "y", scale: float = 1.0) -> Circuit:
@@ -187,10 +186,16 @@ def compute_uncompute(feature_map: Circuit) -> Circuit:
     )
 
 
+DEFAULT_BANDWIDTH = {"angle": 1.0, "amplitude": 1.0, "zz": 0.1}
+
+
 def _kmeans_feature_map(params: Mapping) -> Circuit:
     qubits = params["qubits"]
     encoding = params.get("encoding", "angle")
-    bandwidth = float(params.get("bandwidth", 1.0))
+    bandwidth = params.get("bandwidth")
+    if bandwidth is None:  # per encoding: the ZZ kernel concentrates at 1.0 (nearly every pair orthogonal)
+        bandwidth = DEFAULT_BANDWIDTH.get(encoding, 1.0)
+    bandwidth = float(bandwidth)
     if encoding == "angle":
         return angle_map(qubits, scale=bandwidth)
     if encoding == "amplitude":

@@ -49,8 +49,9 @@ class Dataset:
 
     def sample(self, n: int | None, seed: int) -> Dataset:
         """A deterministic, class-stratified subsample of n rows (all rows when n is None or >= N)."""
-        if n is None or n >= len(self):
+        if n is None or int(n) >= len(self):
             return self
+        n = int(n)
         rng = np.random.default_rng(seed)
         order = rng.permutation(len(self))
         # Rank each row within its class and take the rows whose rank is the smallest fraction of their

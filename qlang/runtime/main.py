@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -51,7 +52,10 @@ def main(pipelines: list[dict], make_executor, spec: dict | None = None, spec_di
         except KeyboardInterrupt:
             report.write(out)
             print(f"interrupted: finished stages are in {out / 'report.md'}", file=sys.stderr)
-            return 130
+            # CPython re-raises SIGINT at shutdown after an interrupt crossed C code: the report is written
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         except RuntimeDiagnostic as e:
             report.finish("failed")
             report.write(out)

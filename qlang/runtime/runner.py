@@ -99,7 +99,10 @@ def run_pipeline(pipeline: dict, make_executor, report: Report, options: RunOpti
 
     seeds = seeds_of(pipeline)
     state = _State()
-    encoder = MiniLMEncoder() if any(d["modality"] != "numeric" for d in pipeline["data"]) else None
+    declared = [m["model"]["params"] for m in pipeline["models"] if m["model"]["name"] == "minilm"]
+    batch_size = declared[0]["batch_size"] if declared else 64
+    texts = any(d["modality"] != "numeric" for d in pipeline["data"])
+    encoder = MiniLMEncoder(batch_size=batch_size) if texts else None
     sources = load_sources(pipeline, options)
     warm_encoder(sources, encoder, options)
     for seed in seeds:

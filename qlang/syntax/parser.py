@@ -172,7 +172,9 @@ class _Lexed:
         return tok
 
     def on_comment(self, tok: Token) -> Token:
-        self.comments.append(ast.Comment(str(tok), _span(tok)))
+        """A comment that ends the file; trailing spaces dropped as for every other comment."""
+        text = str(tok).rstrip()
+        self.comments.append(ast.Comment(text, Span(tok.start_pos, tok.start_pos + len(text))))
         return tok
 
     def process(self, stream):
@@ -293,6 +295,22 @@ def _end_of_content(text: str) -> Span:
     return Span(end, end)
 
 
+_CHARACTER_HELP = {
+    "'": 'strings go in double quotes: "text"',
+    "#": "comments start with `//`",
+    ";": "a statement ends at the end of its line; no `;` is needed",
+    "-": "names are made of letters, digits and `_`",
+}
+
+
+def _is_number(word: str) -> bool:
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
+
+
 def syntax_error(e: UnexpectedInput, text: str) -> Diagnostic:
     if isinstance(e, UnexpectedCharacters):
         pos = e.pos_in_stream
@@ -312,7 +330,7 @@ def syntax_error(e: UnexpectedInput, text: str) -> Diagnostic:
             f"unexpected character `{ch}`" if ch.isprintable() else f"unexpected character U+{ord(ch):04X}",
             Span(pos, pos + 1),
             label="not part of the language here",
-            help="comments start with `//`; strings go in double quotes",
+            help=_CHARACTER_HELP.get(ch, "comments start with `//`; strings go in double quotes"),
         )
     assert isinstance(e, UnexpectedToken)
     tok = e.token
@@ -331,18 +349,30 @@ def syntax_error(e: UnexpectedInput, text: str) -> Diagnostic:
     if tok.type == "_NL":
         span = Span(tok.start_pos, tok.start_pos)
     help_text = None
-    before = text[: tok.start_pos].split()
+    line_before = text[text.rfind("\n", 0, tok.start_pos) + 1: tok.start_pos].split()
+    from qlang.units import UNITS
+
     if "PIPELINE" in expected and tok.type != "_NL":
         help_text = "a spec is made of `pipeline NAME { ... }` blocks"
+    elif len(line_before) >= 2 and _is_number(line_before[-2]) and line_before[-1] not in UNITS \
+            and line_before[-1][:1].isalpha():
+        help_text = (f"`{line_before[-1]}` was read as the unit of `{line_before[-2]}`; "
+                     "each statement goes on its own line")
     elif tok.type == "_NL" and expected in ({"LBRACE"}, {"FROM", "LBRACE"}):
         help_text = "write the header and its `{` on one line"
+    elif tok.type == "COMMA" and "_NL" in expected:
+        help_text = "several values go in a list: `[a, b]`"
+    elif tok.type in ("EQUAL", "COLON") and expected & _VALUE_START and len(line_before) == 1:
+        help_text = "a setting reads `key value`, without `=` or `:`"
+    elif tok.type == "EQUAL" and "COLON" in expected:
+        help_text = "an argument reads `name: value`"
     elif "_NL" in expected and tok.type not in ("_NL", "RBRACE"):
         help_text = "each statement goes on its own line"
     elif "RPAR" in expected and "_NL" not in expected:
         help_text = "a `(` opened before is not closed"
     elif "RSQB" in expected and "_NL" not in expected:
         help_text = "a `[` opened before is not closed"
-    elif tok.type == "LBRACE" and "NAME" in expected and before[-1:] == ["pipeline"]:
+    elif tok.type == "LBRACE" and "NAME" in expected and line_before[-1:] == ["pipeline"]:
         help_text = "a pipeline reads `pipeline NAME { ... }`"
     elif tok.type == "LBRACE" and "NAME" in expected:
         help_text = "a stage reads `stage KIND NAME { ... }` or `stage KIND NAME from INPUT { ... }`"

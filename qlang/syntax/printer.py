@@ -100,6 +100,7 @@ class _Printer:
         if not first:
             self.lines.append("")
         self.leading(p.span.start, 0)
+        self.blank(p.span.start, False)  # e.g. after a file's header comment
         brace = self.text.find("{", p.name_span.end) + 1 if self.text else p.name_span.end
         self.leading(brace, 0)
         self.lines.append(f"pipeline {p.name} {{" + self.trailing(brace))

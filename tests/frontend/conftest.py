@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-MEMORY_BYTES = str(2**30)  # 1 GiB: an exact simulator holds at most 24 qubits
+MEMORY_BYTES = str(2**30)  # 1 GiB: an exact simulator holds at most 25 qubits
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True, scope="module")
 def _frontend_env():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("QLANG_MEMORY_BYTES", MEMORY_BYTES)

@@ -91,6 +91,7 @@ def test_ctrl_c_leaves_an_interrupted_report(tmp_path):
         "  stage finetune long from d {\n    method hybrid_qnn_head(qubits: 4, layers: 2, epochs: 100000, folds: 2)\n"
         "    baseline logistic_regression\n  }\n}\n", encoding="utf-8")
     out = tmp_path / "out"
+    err = ""
     proc = subprocess.Popen([sys.executable, "-m", "qlang.cli", "run", str(spec), "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -99,11 +100,11 @@ def test_ctrl_c_leaves_an_interrupted_report(tmp_path):
             time.sleep(0.2)
         time.sleep(1.0)
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=120)
+        _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130
+    assert proc.returncode == 130, err
     report = _report(out)
     assert report["status"] == "interrupted"
     assert report["stages"][0]["status"] == "ok" and report["stages"][0]["method"]["metrics"]

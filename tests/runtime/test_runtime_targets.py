@@ -2,13 +2,19 @@
 
 import numpy as np
 import pytest
-from test_runtime_curate import ROLES, blobs
+from sklearn.datasets import make_blobs
 
-from qlang.runtime.data import breast_cancer, wine
+from qlang.runtime.data import Dataset, breast_cancer, wine
 from qlang.runtime.methods import METHODS, MethodContext
 from qlang.runtime.methods.parameter_shift import expvals_and_jacobian
 
 TARGETS = ["qiskit", "pennylane"]
+ROLES = {"feature_map": "feature_map", "overlap": "overlap"}
+
+
+def blobs(n: int) -> Dataset:
+    x, y = make_blobs(n, n_features=6, centers=3, cluster_std=0.6, center_box=(-8, 8), random_state=0)
+    return Dataset(None, x, y, ["a", "b", "c"], "blobs", "test")
 
 
 @pytest.mark.parametrize("target", TARGETS)

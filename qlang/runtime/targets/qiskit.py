@@ -4,9 +4,12 @@ emits (`builder() -> (qc, x, w)`).
 device "aer_simulator": one Aer statevector job per chunk of rows. A circuit without amplitude
 encodings is transpiled once and every row is a parameter bind of that job (Aer's runtime
 parameter binding); a circuit with them is bound row by row, its placeholder gates replaced by
-`Initialize` (preparation on fresh wires) and a `UnitaryGate` (the adjoint), in one job.
+`Initialize` on fresh qubits, else by the encoding's exact `UnitaryGate`, all rows in one job.
 device "statevector": `qiskit.quantum_info.Statevector` row by row (a slow reference).
-Sampling (`probs` with shots) uses Aer's sampler seeded per chunk from the executor's seed.
+Sampling (`probs` with shots) uses Aer's sampler, seeded per chunk from the executor's generator.
+Exceptions: on "statevector", and for circuits with amplitude encodings (Aer cannot take its
+sampling shortcut after `Initialize`, which contains a reset, and would simulate every shot),
+rows are sampled from their exact probabilities by a numpy generator seeded the same way.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from qiskit.quantum_info import Statevector
 from qiskit_aer import AerSimulator
 
 from qlang.circuits.amplitude import amplitude_reflection, normalise
-from qlang.circuits.emit_qiskit import AMPLITUDE_DG_GATE, AMPLITUDE_GATE
+from qlang.circuits.emit_qiskit import AMPLITUDE_GATE
 from qlang.runtime.protocol import CircuitShape
 from qlang.runtime.targets.batching import (
     batch_arrays,
@@ -41,7 +44,8 @@ class _Compiled:
     circuit: QuantumCircuit  # symbolic, as built
     inputs: list[tuple[int, Parameter]]  # (column of x, parameter) for parameters in the circuit
     weights: list[tuple[int, Parameter]]
-    has_amplitudes: bool
+    gate_parameters: set[Parameter]  # parameters of the gates other than amplitude placeholders
+    amplitude_columns: list[list[int]]  # for each amplitude placeholder, the columns of x it reads
     order: np.ndarray  # little-endian index of each protocol-order index
     state_template: QuantumCircuit | None = None  # transpiled, with save_statevector
     sample_template: QuantumCircuit | None = None  # transpiled, with measure_all
@@ -112,42 +116,55 @@ class QiskitExecutor:
 
     def _compile(self, qc: QuantumCircuit, x, w) -> _Compiled:
         present = set(qc.parameters)
-        has_amplitudes = any(
-            inst.operation.name in (AMPLITUDE_GATE, AMPLITUDE_DG_GATE) for inst in qc.data
-        )
+        gate_parameters, amplitude_columns = set(), []
+        for inst in qc.data:
+            if inst.operation.name == AMPLITUDE_GATE:
+                amplitude_columns.append([p.index for p in inst.operation.params])
+            else:
+                for param in inst.operation.params:
+                    if hasattr(param, "parameters"):
+                        gate_parameters |= param.parameters
         c = _Compiled(
             shape=CircuitShape(qc.num_qubits, len(x), len(w)),
             circuit=qc,
             inputs=[(i, p) for i, p in enumerate(x) if p in present],
             weights=[(j, p) for j, p in enumerate(w) if p in present],
-            has_amplitudes=has_amplitudes,
+            gate_parameters=gate_parameters,
+            amplitude_columns=amplitude_columns,
             order=reversed_bits(qc.num_qubits),
         )
-        if self._aer is not None and not has_amplitudes:
+        if self._aer is not None and not amplitude_columns:
             saving = qc.copy()
             saving.save_statevector()
             c.state_template = transpile(saving, self._aer, optimization_level=0)
-            c.sample_template = transpile(qc.measure_all(inplace=False), self._aer, optimization_level=0)
+            c.sample_template = transpile(
+                qc.measure_all(inplace=False), self._aer, optimization_level=0
+            )
         return c
 
     def _bound(self, c: _Compiled, x: np.ndarray, w: np.ndarray) -> QuantumCircuit:
-        """One row's circuit with numbers for parameters and placeholders (x: (n_inputs,), w: (n_weights,))."""
-        values = {p: x[i] for i, p in c.inputs} | {p: w[j] for j, p in c.weights}
+        """One row's circuit, numbers in place of parameters and amplitude placeholders."""
+        values = {p: x[i] for i, p in c.inputs if p in c.gate_parameters}
+        values |= {p: w[j] for j, p in c.weights}
         qc = c.circuit.assign_parameters(values) if values else c.circuit
-        if not c.has_amplitudes:
+        if not c.amplitude_columns:
             return qc
-        out = qc.copy_empty_like()
+        out = QuantumCircuit(qc.num_qubits, name=qc.name)
+        touched, columns = set(), iter(c.amplitude_columns)
         for inst in qc.data:
-            # The IR lists wires most significant first; Qiskit's first qubit is the least.
-            qubits = list(reversed(inst.qubits))
-            params = np.array(inst.operation.params, dtype=np.float64)
             if inst.operation.name == AMPLITUDE_GATE:
-                prepare = Initialize if self._aer is not None else StatePreparation
-                out.append(prepare(normalise(params)), qubits)
-            elif inst.operation.name == AMPLITUDE_DG_GATE:
-                out.append(UnitaryGate(amplitude_reflection(params), check_input=False), qubits)
+                # The IR lists wires most significant first; Qiskit's first qubit is the least.
+                qubits = list(reversed(inst.qubits))
+                amplitudes = x[next(columns)]
+                if touched.isdisjoint(qubits):
+                    prepare = Initialize if self._aer is not None else StatePreparation
+                    out.append(prepare(normalise(amplitudes)), qubits, copy=False)
+                else:
+                    matrix = amplitude_reflection(amplitudes)
+                    out.append(UnitaryGate(matrix, check_input=False), qubits, copy=False)
             else:
-                out.append(inst)
+                out.append(inst.operation, inst.qubits, copy=False)
+            touched.update(inst.qubits)
         return out
 
     # -- running ----------------------------------------------------------------------------
@@ -192,10 +209,10 @@ class QiskitExecutor:
 
     def _sample(self, c: _Compiled, x, w, shots: int, seed: int) -> np.ndarray:
         """Protocol-order frequencies of a chunk."""
-        if self._aer is None:
-            rng = np.random.default_rng(seed)
+        if self._aer is None or c.amplitude_columns:
             probs = np.abs(self._states(c, x, w)[:, c.order]) ** 2
-            return np.array([rng.multinomial(shots, p / p.sum()) for p in probs]) / shots
+            probs /= probs.sum(axis=1, keepdims=True)
+            return np.random.default_rng(seed).multinomial(shots, probs) / shots
         results = self._run_aer(
             c,
             x,

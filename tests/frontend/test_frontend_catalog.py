@@ -1,0 +1,70 @@
+"""The catalog is consistent: what the checks and the docs read from it makes sense on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from qlang import catalog
+from qlang.catalog.settings import DEVICES, PIPELINE, STAGE, TARGETS
+from qlang.checks.values import coerce
+
+ENTRIES = [*catalog.METHODS.values(), *catalog.DATA.values(), *catalog.MODELS.values(),
+           PIPELINE, STAGE]
+
+
+@pytest.mark.parametrize("method", catalog.METHODS.values(), ids=list(catalog.METHODS))
+def test_methods(method):
+    assert method.stage in catalog.STAGE_KINDS
+    assert method.inputs and method.output
+    for name in method.baselines:
+        baseline = catalog.METHODS.get(name)
+        assert baseline is not None, f"{method.name}: unknown baseline {name}"
+        assert baseline.stage == method.stage and not baseline.is_quantum
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[f"{e.group}:{e.name}" for e in ENTRIES])
+def test_parameters_and_defaults(entry):
+    names = [p.name for p in entry.params]
+    assert len(names) == len(set(names))
+    for p in entry.params:
+        if p.required or p.default is None:
+            assert p.required or p.nullable or entry is STAGE  # a stage's `baseline` may be left out
+            continue
+        if p.type in ("int", "float"):
+            low_ok = p.min is None or (p.default > p.min if p.exclusive_min else p.default >= p.min)
+            assert low_ok and (p.max is None or p.default <= p.max), p
+        if p.type == "enum":
+            assert p.default in p.choices, p
+        if p.type == "call":
+            assert p.choices[0] in catalog.GROUPS
+
+
+def test_targets_and_devices():
+    assert set(DEVICES) == set(TARGETS) == set(PIPELINE.param("target").choices)
+    assert PIPELINE.param("target").default in TARGETS
+
+
+def test_every_method_is_documented():
+    from qlang.catalog.docs import describe, listing, markdown
+
+    text, md = listing(), markdown()
+    for name in catalog.METHODS:
+        assert name in text and f"`{name}`" in md
+        assert describe(name)
+
+
+def test_coerce_accepts_every_default_written_out():
+    """Each int, float and enum default, written as a spec would write it, passes its own checks."""
+    from qlang.diagnostics import Span
+    from qlang.syntax import ast
+
+    for entry in ENTRIES:
+        for p in entry.params:
+            if p.type in ("int", "float") and isinstance(p.default, (int, float)):
+                value = ast.Number(p.default, repr(p.default), Span(0, 0))
+            elif p.type == "enum" and not p.required:
+                value = ast.Word(p.default, Span(0, 0))
+            else:
+                continue
+            diags = []
+            assert coerce(value, p, p.name, diags) == p.default and not diags, (entry.name, p.name, diags)
