@@ -51,7 +51,7 @@ def _run(command: str) -> str:
     show_status = command.endswith("; echo $?")
     if show_status:
         command = command[: -len("; echo $?")]
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = {**os.environ, "NO_COLOR": "1", "QLANG_CACHE": str(WORK / ".cache")}  # uncalibrated defaults
     env.pop("FORCE_COLOR", None)
     env.pop("QLANG_MEMORY_BYTES", None)
     words = shlex.split(command)

@@ -266,12 +266,45 @@ def cmd_run(args) -> int:
     return run_main(ns["PIPELINES"], ns["make_executor"], ns["SPEC"], spec_dir, argv)
 
 
-def cmd_not_yet(name: str):
-    def run(args) -> int:
-        print(f"error: `qlc {name}` is not available in qlang {__version__} yet", file=sys.stderr)
-        return EXIT_USAGE
+def cmd_plan(args) -> int:
+    from qlang.checks import check_text
+    from qlang.plan.estimate import estimate, qiskit_durations
+    from qlang.plan.prices import load_prices
+    from qlang.plan.render import table
 
-    return run
+    spec = _single_spec(args.spec)
+    text, problem = read_source(spec)
+    if problem is not None:
+        print_diagnostics([_problem_result(spec, problem)], "text")
+        return EXIT_INPUT
+    result = check_text(text, str(spec), args.target)
+    print_diagnostics([result], "text")
+    if not result.ok:
+        return EXIT_INPUT
+    durations = None
+    if not args.no_qpu:
+        try:
+            import qiskit  # noqa: F401  (only for circuit durations)
+
+            durations = qiskit_durations(args.backend)
+        except ImportError:
+            print("note: the QPU model needs Qiskit (pip install \"qlang[qiskit]\"); its column stays empty",
+                  file=sys.stderr)
+    prices = load_prices()
+    plans = [estimate(p, prices, spec.parent, durations) for p in result.spec.pipelines]
+    if args.format == "json":
+        data = [p.to_json() for p in plans]
+        print(json.dumps(data[0] if len(data) == 1 else data, indent=2))
+    else:
+        print("\n\n".join(table(p) for p in plans))
+    return EXIT_OK
+
+
+def cmd_calibrate(args) -> int:
+    from qlang.plan.calibrate import run_calibration
+
+    print(run_calibration(quick=args.quick, progress=lambda m: print(f"  · {m}", file=sys.stderr)))
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -312,9 +345,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--smoke", action="store_true", help="tiny data and few iterations: prove it runs")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("plan", help="estimate energy before running (not available yet)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_not_yet("plan"))
+    p = sub.add_parser("plan", help="estimate each stage's work and energy before running")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("--target", choices=("qiskit", "pennylane"), help="overrides the spec's target")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--no-qpu", action="store_true", help="skip the QPU model (it imports Qiskit for durations)")
+    p.add_argument("--backend", choices=("heron", "eagle"), default="heron", help="device model for durations")
+    p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("calibrate", help="measure this machine's joules per unit of work for `qlc plan`")
+    p.add_argument("--quick", action="store_true", help="shorter measurements")
+    p.set_defaults(func=cmd_calibrate)
     return ap
 
 

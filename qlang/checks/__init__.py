@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from qlang.checks import budgets, dataflow, resources
 from qlang.checks.lower import DraftPipeline, lower_pipeline
@@ -48,14 +49,15 @@ def check_text(text: str, path: str = "<input>", target: str | None = None) -> R
                                     label="defined again here", notes=(Label(seen[node.name].name_span,
                                                                              "first defined here"),)))
         seen.setdefault(node.name, node)
-        pipelines.append(check_pipeline(node, diags, target))
+        pipelines.append(check_pipeline(node, diags, target, Path(path).parent))
     result.diagnostics = sorted(diags, key=lambda d: (d.span.start if d.span else -1, d.code))
-    if result.ok:
+    if result.ok and all(p is not None for p in pipelines):
         result.spec = ir.Spec(pipelines=pipelines)
     return result
 
 
-def check_pipeline(node: ast.Pipeline, diags: list[Diagnostic], target: str | None) -> ir.Pipeline | None:
+def check_pipeline(node: ast.Pipeline, diags: list[Diagnostic], target: str | None,
+                   spec_dir: Path | None = None) -> ir.Pipeline | None:
     draft = lower_pipeline(node, diags)
     dataflow.duplicate_names(draft, diags)
     inputs = dataflow.resolve_inputs(draft, diags)
@@ -69,7 +71,9 @@ def check_pipeline(node: ast.Pipeline, diags: list[Diagnostic], target: str | No
     no_baseline(draft, diags)
     if any(d.severity == "error" for d in diags) or ordered is None:
         return None
-    return build(draft, ordered, inputs, chosen_target, device, qubits)
+    pipeline = build(draft, ordered, inputs, chosen_target, device, qubits)
+    budgets.estimates_fit(draft, pipeline, spec_dir, diags)
+    return pipeline
 
 
 def no_baseline(draft: DraftPipeline, diags: list[Diagnostic]) -> None:

@@ -21,3 +21,34 @@ def stage_budgets_fit(draft: DraftPipeline, diags: Diags) -> None:
             f"{format_quantity(total, ENERGY)}", node.value.span, label="the pipeline budget",
             notes=tuple(Label(s.setting_nodes["budget"].value.span, f"`{s.name}`") for s, _ in staged),
             help="raise the pipeline budget or lower the stage budgets"))
+
+
+def estimates_fit(draft: DraftPipeline, pipeline, spec_dir, diags: Diags) -> None:
+    """The plan's energy estimate of each stage (method and baselines, every seed) against its budget."""
+    if pipeline.budget_j is None and all(s.budget_j is None for s in pipeline.stages):
+        return
+    from qlang.plan.estimate import estimate
+    from qlang.plan.prices import load_prices
+
+    plan = estimate(pipeline, load_prices(), spec_dir)
+    nodes = {s.name: s for s in draft.stages}
+    for est in plan.stages:
+        spent = (est.simulation_j or 0) + (est.baseline_j or 0)
+        if est.budget_j is None or est.simulation_j is None or spent <= est.budget_j:
+            continue
+        node = nodes[est.name].setting_nodes["budget"]
+        abort = est.on_over_budget == "abort"
+        diags.append(Diagnostic(
+            "Q502" if abort else "Q503",
+            f"stage `{est.name}` is estimated to use {format_quantity(spent, ENERGY)}, over its "
+            f"{format_quantity(est.budget_j, ENERGY)} budget", node.value.span, label="the budget",
+            severity="error" if abort else "warning",
+            help=("raise the budget, shrink the stage, or set `on_over_budget warn` or `fallback`; "
+                  if abort else f"at run time the stage will {est.on_over_budget} when it overruns; ")
+            + "`qlc plan` shows the estimate" + ("" if plan.calibrated else " (run `qlc calibrate` to measure "
+                                                 "this machine)")))
+    if pipeline.budget_j is not None and plan.simulation_j > pipeline.budget_j:
+        diags.append(Diagnostic(
+            "Q502", f"the pipeline is estimated to use {format_quantity(plan.simulation_j, ENERGY)}, over its "
+            f"{format_quantity(pipeline.budget_j, ENERGY)} budget", draft.setting_nodes["budget"].value.span,
+            label="the budget", help="raise the budget or shrink the stages; `qlc plan` shows each estimate"))

@@ -35,6 +35,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+try:
+    import resource as _resource
+except ImportError:  # Windows
+    _resource = None
+
 MEASURED = "measured"
 MODELED = "modeled"
 
@@ -100,9 +105,13 @@ class _Sample(NamedTuple):
 
 
 def _process_cpu_seconds() -> float:
-    """User + system CPU time of this process (all threads) and its waited-for children."""
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    """User + system CPU time of this process (all threads, ns resolution) and its waited-for children."""
+    own = time.process_time()
+    if _resource is not None:
+        ru = _resource.getrusage(_resource.RUSAGE_CHILDREN)
+        return own + ru.ru_utime + ru.ru_stime
+    t = os.times()  # 10 ms resolution on Linux, hence only a fallback
+    return own + t.children_user + t.children_system
 
 
 # ---------------------------------------------------------------- configuration

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 #: Shots charged for a circuit whose results came from an exact (statevector) simulation, which
-#: needs no shots, when its QPU energy is estimated: a common default (Qiskit's BackendSampler and
-#: many tutorials use 1024). Every breakdown that used it says so in its notes.
+#: needs no shots, when its QPU energy is estimated: the historical default of Qiskit's ``execute``
+#: and of Aer, and the usual figure in tutorials. Every breakdown that used it says so in its notes.
 DEFAULT_SHOTS = 1024
 
 #: Fixed overhead per job, seconds (DESIGN.md §4).
@@ -316,7 +316,8 @@ def _measures(qc: Any) -> bool:
     return any(inst.operation.name == "measure" for inst in qc.data)
 
 
-def transpile_for_duration(qc: Any, backend: str | Any = "heron", *, add_measurements: bool = True) -> tuple[Any, Any, bool]:
+def transpile_for_duration(qc: Any, backend: str | Any = "heron", *,
+                           add_measurements: bool = True) -> tuple[Any, Any, bool]:
     """(transpiled circuit, fake backend, measurements added) as used for durations.
 
     A circuit that measures nothing is given ``measure_all`` first (a shot on hardware ends in a

@@ -35,16 +35,17 @@ def _plain(value: Any) -> Any:
 
 
 def run_record(method: dict, runs: list) -> dict:
-    """One method's results over seeds: runs are (seed, MethodResult, seconds)."""
+    """One method's results over seeds: runs are (seed, MethodResult, seconds, joules)."""
     names = list(runs[0][1].metrics)
     return {
         "name": method["name"],
         "family": method["family"],
         "params": method["params"],
-        "seeds": [seed for seed, _, _ in runs],
-        "metrics": {m: _stats([float(r.metrics[m]) for _, r, _ in runs]) for m in names},
-        "wall_time_s": _stats([s for _, _, s in runs]),
-        "info": [_plain(r.info) for _, r, _ in runs],
+        "seeds": [run[0] for run in runs],
+        "metrics": {m: _stats([float(run[1].metrics[m]) for run in runs]) for m in names},
+        "wall_time_s": _stats([run[2] for run in runs]),
+        "energy_j": _stats([run[3] for run in runs]),
+        "info": [_plain(run[1].info) for run in runs],
     }
 
 
@@ -58,6 +59,8 @@ class StageReport:
     wall_time_s: float = 0.0
     method: dict | None = None
     baselines: list[dict] = field(default_factory=list)
+    energy: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     _started: float = 0.0
 
     @classmethod
@@ -71,7 +74,8 @@ class StageReport:
     def to_json(self) -> dict:
         return {"name": self.name, "kind": self.kind, "input": self.input, "status": self.status,
                 "message": self.message, "wall_time_s": self.wall_time_s, "method": self.method,
-                "baselines": self.baselines, "verdict": verdict(self)}
+                "baselines": self.baselines, "energy": energy_summary(self), "warnings": self.warnings,
+                "verdict": verdict(self)}
 
 
 @dataclass
@@ -85,6 +89,9 @@ class Report:
     status: str = "running"
     stages: list[StageReport] = field(default_factory=list)
     wall_time_s: float = 0.0
+    grid_g_per_kwh: float = 0.0
+    meter: dict = field(default_factory=dict)
+    energy_j: float = 0.0
     _started: float = field(default_factory=time.perf_counter)
 
     def finish(self, status: str) -> None:
@@ -95,12 +102,40 @@ class Report:
         return {"schema": SCHEMA, "qlang_version": self.qlang_version, "pipeline": self.pipeline,
                 "spec": self.spec, "target": self.target, "device": self.device, "seeds": self.seeds,
                 "status": self.status, "wall_time_s": self.wall_time_s,
+                "energy": {"measured_j": self.energy_j, **self.meter, "grid_g_per_kwh": self.grid_g_per_kwh,
+                           "carbon_g": self.energy_j / 3.6e6 * self.grid_g_per_kwh, "summary": summary_line(self)},
                 "stages": [s.to_json() for s in self.stages]}
 
     def write(self, out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "report.json").write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
         (out_dir / "report.md").write_text(markdown(self), encoding="utf-8")
+
+
+def energy_summary(stage: StageReport) -> dict:
+    """Estimated against measured energy, the QPU model, and quantum over classical (per seed, mean)."""
+    e = dict(stage.energy)
+    method_j = stage.method["energy_j"]["mean"] if stage.method else None
+    baseline_j = sum(b["energy_j"]["mean"] for b in stage.baselines if "energy_j" in b) if stage.baselines else None
+    seeds = len(stage.method["seeds"]) if stage.method else 1
+    e["method_j"] = method_j
+    e["baselines_j"] = baseline_j or None
+    e["quantum_over_classical"] = method_j / baseline_j if method_j and baseline_j else None
+    if e.get("estimated_j") and e.get("measured_j"):
+        e["measured_over_estimated"] = e["measured_j"] / (e["estimated_j"] + (e.get("estimated_baseline_j") or 0))
+    e["seeds"] = seeds
+    return e
+
+
+def summary_line(report: Report) -> str:
+    from qlang.energy.references import LLAMA_8B_TOKEN, REASONING_PROMPT as prompt
+
+    wh = report.energy_j / 3600
+    tokens = report.energy_j / LLAMA_8B_TOKEN.joules
+    return (f"{report.energy_j:.4g} J ({wh:.3g} Wh, {report.meter.get('provenance', 'modeled')}) for the whole run, "
+            f"{wh / prompt.high:.2g}–{wh / prompt.low:.2g} of one long reasoning-model prompt "
+            f"(≈ {prompt.low:g}–{prompt.high:g} Wh, Jegham et al. 2025), or about {tokens:,.0f} tokens of "
+            "Llama-3.1-8B on an H100 (0.12 J/token, ML.ENERGY)")
 
 
 def verdict(stage: StageReport) -> str | None:
@@ -136,7 +171,9 @@ def _cell(stat: dict) -> str:
 def markdown(report: Report) -> str:
     lines = [f"# {report.pipeline}", "",
              f"Target **{report.target}** on `{report.device}`, seeds {', '.join(map(str, report.seeds))}, "
-             f"status **{report.status}**, {report.wall_time_s:.1f} s. Values are mean ± sample std over seeds.", ""]
+             f"status **{report.status}**, {report.wall_time_s:.1f} s. Values are mean ± sample std over seeds. "
+             f"Energy is {report.meter.get('provenance', 'modeled')} by the `{report.meter.get('provider', '?')}` "
+             "meter.", "", f"**Energy:** {summary_line(report)}.", ""]
     for s in report.stages:
         lines += [f"## {s.name} ({s.kind}, from `{s.input}`) — {s.status}", ""]
         if s.message:
@@ -144,15 +181,41 @@ def markdown(report: Report) -> str:
         runs = [r for r in [s.method, *s.baselines] if r is not None]
         if runs:
             metrics = list(dict.fromkeys(m for r in runs for m in r["metrics"]))
-            lines.append("| | method | family | " + " | ".join(metrics) + " | time (s) |")
-            lines.append("|---|---|---|" + "---|" * len(metrics) + "---|")
+            lines.append("| | method | family | " + " | ".join(metrics) + " | time (s) | energy (J) |")
+            lines.append("|---|---|---|" + "---|" * len(metrics) + "---|---|")
             for i, r in enumerate(runs):
                 cells = [_cell(r["metrics"][m]) if m in r["metrics"] else "—" for m in metrics]
                 role = "method" if i == 0 else "baseline"
                 time_cell = _cell(r["wall_time_s"]) if "wall_time_s" in r else "does not run in this version"
-                lines.append(f"| {role} | `{r['name']}` | {r['family']} | " + " | ".join(cells) + f" | {time_cell} |")
+                energy_cell = _cell(r["energy_j"]) if "energy_j" in r else "—"
+                lines.append(f"| {role} | `{r['name']}` | {r['family']} | " + " | ".join(cells)
+                             + f" | {time_cell} | {energy_cell} |")
             lines.append("")
+        lines += _energy_lines(s)
+        lines += [f"⚠ {w}" for w in s.warnings] + ([""] if s.warnings else [])
         v = verdict(s)
         if v:
             lines += [f"**Verdict:** {v}", ""]
     return "\n".join(lines)
+
+
+def _j(value) -> str:
+    from qlang.units import ENERGY, format_quantity
+
+    return "—" if value is None else format_quantity(value, ENERGY)
+
+
+def _energy_lines(s: StageReport) -> list[str]:
+    e = energy_summary(s)
+    if "measured_j" not in e:
+        return []
+    parts = [f"measured {_j(e['measured_j'])} ({e.get('provenance', 'modeled')})",
+             f"estimated {_j((e.get('estimated_j') or 0) + (e.get('estimated_baseline_j') or 0))}"
+             + ("" if e.get("calibrated") else " (uncalibrated)")]
+    if e.get("qpu_model_j") is not None:
+        parts.append(f"the quantum method on the QPU model {_j(e['qpu_model_j'])} (modeled)")
+    if e.get("quantum_over_classical"):
+        parts.append(f"quantum/classical energy here {e['quantum_over_classical']:.3g}×")
+    if e.get("budget_j") is not None:
+        parts.append(f"budget {_j(e['budget_j'])}, on_over_budget {e['on_over_budget']}")
+    return ["Energy: " + "; ".join(parts) + ".", ""]

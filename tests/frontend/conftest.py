@@ -1,5 +1,6 @@
 """Shared set-up for the front-end tests: the repository root as the working directory, a fixed memory size
-(so that Q401 does not depend on the machine) and no colour settings from the environment."""
+(so that Q401 does not depend on the machine), an empty cache (so that budget estimates use the
+documented defaults, not this machine's calibration) and no colour settings from the environment."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ MEMORY_BYTES = str(2**30)  # 1 GiB: an exact simulator holds at most 25 qubits
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _frontend_env():
+def _frontend_env(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("QLANG_CACHE", str(tmp_path_factory.mktemp("cache")))  # uncalibrated: the documented defaults
         mp.setenv("QLANG_MEMORY_BYTES", MEMORY_BYTES)
         mp.delenv("NO_COLOR", raising=False)
         mp.delenv("FORCE_COLOR", raising=False)

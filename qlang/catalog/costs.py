@@ -1,0 +1,129 @@
+"""Cost models: the work each runnable method does, counted from its parameters and the data size.
+
+Units of work (each priced by the calibration, see qlang/plan/energy.py):
+- `circuit_rows`: circuit executions through a target's executor (one row = one circuit, one input);
+- `amplitude_ops`: statevector amplitude updates those executions cost a simulator (rows × gates × 2^qubits);
+- `executor_calls`: batched executor calls (each has a fixed overhead);
+- `flops`: classical floating-point operations (kernels, k-means, linear algebra);
+- `fits`: calls into scikit-learn/torch fitting routines (each has a fixed overhead).
+`qpu_circuits` lists, per circuit role, how many distinct circuits a QPU would run (hardware has no
+statevectors: an exact kernel becomes N(N−1)/2 compute–uncompute circuits)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Work:
+    circuit_rows: float = 0.0
+    amplitude_ops: float = 0.0
+    executor_calls: float = 0.0
+    flops: float = 0.0
+    fits: float = 0.0
+    shots: int | None = None
+    qpu_circuits: dict[str, float] = field(default_factory=dict)  # role → circuits on a QPU
+
+
+# typical iterations to convergence, used where a method stops early (an assumption, not a bound)
+KMEANS_ITERATIONS = 15
+LBFGS_ITERATIONS = 50
+
+
+def _gates_reuploading(q: int, layers: int) -> int:
+    return layers * 4 * q  # encode q + RY,RZ 2q + CNOT ring q
+
+
+def _gates_feature_map(q: int, encoding: str, reps: int) -> int:
+    if encoding == "zz":
+        return reps * (2 * q + 3 * q * (q - 1) // 2)
+    if encoding == "amplitude":
+        return 2 ** (q + 1)  # state preparation: about 2^(q+1) elementary rotations and CNOTs
+    return q
+
+
+def quantum_kmeans(p: dict, n: int, classes: int) -> Work:
+    q, k = p["qubits"], p["clusters"] or classes
+    gates = _gates_feature_map(q, p["encoding"], p["reps"])
+    pairs = n * (n - 1) / 2
+    kmeans_flops = p["n_init"] * min(p["max_iter"], KMEANS_ITERATIONS) * n * n * k
+    if p["shots"] is None:
+        rows = n
+        gram_flops = n * n * 2**q * 8
+    else:
+        rows = pairs
+        gates *= 2
+        gram_flops = pairs * 2**q
+    return Work(circuit_rows=rows, amplitude_ops=rows * gates * 2**q, executor_calls=max(1, rows / 50_000),
+                flops=gram_flops + kmeans_flops + n * 384 * q * 2, fits=p["n_init"], shots=p["shots"],
+                qpu_circuits={"overlap": pairs})
+
+
+def kmeans(p: dict, n: int, classes: int) -> Work:
+    k, q = p["clusters"] or classes, p.get("qubits", 4)  # it sees the same reduced features as its method
+    return Work(flops=p["n_init"] * min(p["max_iter"], KMEANS_ITERATIONS) * n * k * q * 3 + n * 384 * q * 2,
+                fits=p["n_init"])
+
+
+def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
+    q, layers, epochs, folds = p["qubits"], p["layers"], p["epochs"], p["folds"]
+    weights = 2 * layers * q
+    batch = max(1, p["batch_size"] or n)
+    trainings = [n * (folds - 1) / folds] * folds + [n]  # every fold, then the refit on all rows
+    rows = calls = 0.0
+    for n_train in trainings:
+        steps = math.ceil(n_train / batch)
+        rows += epochs * n_train * (2 * weights + 1)
+        calls += epochs * steps
+    rows += n * 2  # predictions
+    calls += folds + 1
+    gates = _gates_reuploading(q, layers)
+    readout = (q * classes + classes) * 6
+    return Work(circuit_rows=rows, amplitude_ops=rows * gates * 2**q, executor_calls=calls,
+                flops=rows * readout + n * 384 * q * 2 * (folds + 1), fits=calls, shots=None,
+                qpu_circuits={"model": rows})
+
+
+def logistic_regression(p: dict, n: int, classes: int) -> Work:
+    folds, q = p["folds"], p.get("qubits", 4)
+    return Work(flops=(folds + 1) * (LBFGS_ITERATIONS * n * (q + 1) * classes * 4 + n * 384 * q * 2),
+                fits=folds + 1)
+
+
+COSTS = {
+    "quantum_kmeans": quantum_kmeans,
+    "kmeans": kmeans,
+    "hybrid_qnn_head": hybrid_qnn_head,
+    "logistic_regression": logistic_regression,
+}
+
+# rows and classes of the built-in data sets, so a plan needs no data loaded
+BUILTIN_ROWS = {"breast_cancer": (569, 2), "wine": (178, 3), "digits": (1797, 10)}
+VADER_ROWS_AT_1_5 = 3000  # about how many words of the VADER lexicon have |mean rating| ≥ 1.5
+
+
+def data_rows(source: dict, spec_dir=None) -> tuple[int, int]:  # at least one row, so costs stay defined
+    """(rows, classes) a data source will yield, from its parameters (files: counted lines)."""
+    name, params = source["name"], source["params"]
+    limit = params.get("limit")
+    if name in BUILTIN_ROWS:
+        rows, classes = BUILTIN_ROWS[name]
+    elif name == "vader_lexicon":
+        rows, classes = VADER_ROWS_AT_1_5, 2
+    else:
+        rows, classes = _count_file_rows(params, spec_dir), 2
+    return max(1, min(rows, limit) if limit else rows), classes
+
+
+def _count_file_rows(params: dict, spec_dir) -> int:
+    from pathlib import Path
+
+    path = Path(spec_dir or ".") / params["path"]
+    try:
+        with open(path, "rb") as f:
+            lines = sum(1 for line in f if line.strip())
+    except (OSError, ValueError):
+        return 0
+    header = 0 if path.suffix.lower() in (".jsonl", ".ndjson") or params.get("format") == "jsonl" else 1
+    return max(0, lines - header)

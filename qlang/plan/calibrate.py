@@ -1,0 +1,92 @@
+"""`qlc calibrate`: this machine's joules per amplitude op and per FLOP (qlang/energy/calibrate.py), and
+the fixed overheads the plan also prices — per circuit row and per call of each installed target's
+executor (a 4-qubit, 2-layer re-uploading circuit, as the hybrid head runs), per fitting call."""
+
+from __future__ import annotations
+
+from qlang.energy.meter import Meter
+from qlang.plan.prices import Prices, load_prices, save_overheads
+
+SMALL, LARGE = 8, 4096
+
+
+def _executor(target: str):
+    from qlang.circuits import emit_pennylane, emit_qiskit
+    from qlang.circuits.library import reuploading
+
+    circuit = reuploading(4, 2)
+    if target == "pennylane":
+        from qlang.runtime.protocol import CircuitShape
+        from qlang.runtime.targets.pennylane import PennyLaneExecutor
+
+        ns: dict = {}
+        exec("\n".join(emit_pennylane.IMPORTS) + "\n" + emit_pennylane.emit(circuit, "body"), ns)
+        return PennyLaneExecutor({"m": (ns["body"], CircuitShape(4, 4, circuit.n_weights))}), circuit
+    from qlang.runtime.targets.qiskit import QiskitExecutor
+
+    ns = {}
+    exec("\n".join(emit_qiskit.IMPORTS) + "\n" + emit_qiskit.emit(circuit, "body"), ns)
+    return QiskitExecutor({"m": ns["body"]}), circuit
+
+
+def _joules(meter: Meter, fn, repeats: int) -> float:
+    with meter.window("calibration") as w:
+        for _ in range(repeats):
+            fn()
+    return w.reading().joules / repeats
+
+
+def measure_target(target: str, meter: Meter, quick: bool) -> tuple[float, float]:
+    """(joules per circuit row, joules per executor call) for one target."""
+    import numpy as np
+
+    executor, circuit = _executor(target)
+    rng = np.random.default_rng(0)
+
+    def call(rows: int):
+        x = rng.uniform(-1, 1, (rows, 4))
+        w = rng.uniform(-np.pi, np.pi, (rows, circuit.n_weights))
+        return lambda: executor.expvals("m", x, w)
+
+    call(SMALL)()  # warm up: transpilation, device set-up
+    small = _joules(meter, call(SMALL), 10 if quick else 40)
+    large = _joules(meter, call(LARGE), 2 if quick else 6)
+    row = max(large - small, 0.0) / (LARGE - SMALL)
+    return row, max(small - SMALL * row, 0.0)
+
+
+def measure_fit(meter: Meter, quick: bool) -> float:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 4))
+    y = (x[:, 0] > 0).astype(int)
+    return _joules(meter, lambda: LogisticRegression().fit(x, y), 10 if quick else 40)
+
+
+def run_calibration(quick: bool = False, progress=lambda message: None) -> str:
+    from qlang.energy.calibrate import calibrate
+
+    meter = Meter()
+    progress(f"meter: {meter.provider} ({meter.provenance})")
+    progress("statevector and FLOP kernels")
+    cal = calibrate(meter, min_seconds=0.3 if quick else 1.0)
+    prices: Prices = load_prices()
+    lines = [f"meter: {meter.provider} ({meter.provenance})",
+             f"joules per amplitude op: {cal.joules_per_amplitude_op:.3g}",
+             f"joules per FLOP: {cal.joules_per_flop:.3g}"]
+    for target in ("pennylane", "qiskit"):
+        progress(f"{target} executor overheads")
+        try:
+            row, call = measure_target(target, meter, quick)
+        except ImportError:
+            lines.append(f"{target}: not installed, defaults kept")
+            continue
+        prices.row_j[target], prices.call_j[target] = row, call
+        lines.append(f"{target}: {row:.3g} J per circuit row, {call:.3g} J per executor call")
+    progress("fitting-call overhead")
+    prices.fit_j = measure_fit(meter, quick)
+    lines.append(f"fitting call: {prices.fit_j:.3g} J")
+    lines.append(f"stored in {save_overheads(prices).parent}")
+    return "\n".join(lines)

@@ -1,0 +1,162 @@
+"""The plan: per stage, the work its method and baselines will do and what that costs in energy,
+here (simulation) and on the QPU model, against its budget. Analysis only: nothing runs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from qlang.catalog.costs import COSTS, Work, data_rows
+from qlang.ir import model as ir
+from qlang.plan.prices import Prices
+
+SCHEMA = "qlang-plan/1"
+J_PER_KWH = 3.6e6
+
+
+@dataclass
+class StageEstimate:
+    name: str
+    kind: str
+    method: str
+    family: str
+    baselines: list[str]
+    rows: int
+    qubits: int | None
+    circuits: float  # circuit executions on the simulator
+    shots: int | None  # per circuit; None = exact
+    simulation_j: float | None  # the method, run here
+    baseline_j: float | None  # all its baselines, run here
+    qpu_j: float | None  # the method on the QPU model
+    qpu_circuits: float = 0.0
+    qpu_shots: int | None = None
+    qpu_note: str | None = None
+    budget_j: float | None = None
+    on_over_budget: str = "abort"
+    verdict: str = "no budget"
+    note: str | None = None
+
+
+@dataclass
+class Plan:
+    pipeline: str
+    target: str
+    device: str
+    seeds: int
+    qpu: str
+    grid_g_per_kwh: float
+    calibrated: bool
+    stages: list[StageEstimate] = field(default_factory=list)
+    budget_j: float | None = None
+
+    @property
+    def simulation_j(self) -> float:
+        return sum((s.simulation_j or 0) + (s.baseline_j or 0) for s in self.stages)
+
+    @property
+    def qpu_j(self) -> float | None:
+        values = [s.qpu_j for s in self.stages if s.family == "quantum"]
+        return None if any(v is None for v in values) else sum(values)
+
+    def carbon_g(self, joules: float) -> float:
+        return joules / J_PER_KWH * self.grid_g_per_kwh
+
+    def to_json(self) -> dict:
+        return {"schema": SCHEMA, "pipeline": self.pipeline, "target": self.target, "device": self.device,
+                "seeds": self.seeds, "qpu": self.qpu, "calibrated": self.calibrated,
+                "grid_g_per_kwh": self.grid_g_per_kwh, "budget_j": self.budget_j,
+                "stages": [asdict(s) for s in self.stages],
+                "totals": {"simulation_j": self.simulation_j, "qpu_j": self.qpu_j,
+                           "carbon_g": self.carbon_g(self.simulation_j),
+                           "verdict": self.verdict()}}
+
+    def verdict(self) -> str:
+        if self.budget_j is None:
+            return "no budget"
+        return "fits" if self.simulation_j <= self.budget_j else "over budget"
+
+
+def stage_work(method: ir.Method, rows: int, classes: int, shared: dict | None = None) -> Work | None:
+    """The method's work on `rows` rows, or None when it has no cost model (it does not run yet)."""
+    cost = COSTS.get(method.name)
+    if cost is None:
+        return None
+    return cost({**(shared or {}), **method.params}, rows, classes)
+
+
+def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations=None) -> Plan:
+    """`qpu_durations(stage) -> {role: seconds}` gives circuit durations; None leaves the QPU column empty."""
+    plan = Plan(pipeline.name, pipeline.target, pipeline.device, pipeline.repeat, pipeline.qpu,
+                pipeline.grid_g_per_kwh, prices.calibrated, budget_j=pipeline.budget_j)
+    sizes = {d.name: data_rows(d.source.model_dump(), spec_dir) for d in pipeline.data}
+    for s in pipeline.stages:
+        rows, classes = sizes.get(s.input, (0, 2))
+        sizes[s.name] = (rows, classes)
+        work = stage_work(s.method, rows, classes)
+        baseline_work = [stage_work(b, rows, classes, s.method.params) for b in s.baselines]
+        seeds = pipeline.repeat
+        est = StageEstimate(
+            name=s.name, kind=s.kind, method=s.method.name, family=s.method.family,
+            baselines=[b.name for b in s.baselines], rows=rows, qubits=s.qubits,
+            circuits=work.circuit_rows * seeds if work else 0.0, shots=work.shots if work else None,
+            simulation_j=prices.joules(work, pipeline.target) * seeds if work else None,
+            baseline_j=(sum(prices.joules(w, pipeline.target) for w in baseline_work) * seeds
+                        if baseline_work and all(w is not None for w in baseline_work) else None),
+            qpu_j=None, budget_j=s.budget_j, on_over_budget=s.on_over_budget)
+        if work is None:
+            est.note = f"`{s.method.name}` does not run in this version: no estimate"
+        elif s.method.family == "quantum" and qpu_durations is not None:
+            _qpu(est, work, s, pipeline, qpu_durations, seeds)
+        est.verdict = _verdict(est)
+        plan.stages.append(est)
+    return plan
+
+
+def _qpu(est: StageEstimate, work: Work, stage: ir.Stage, pipeline: ir.Pipeline, durations, seeds: int) -> None:
+    from qlang.energy.qpu import DEFAULT_SHOTS, get_platform
+
+    try:
+        d = durations(stage)
+    except Exception as e:  # a circuit the device model cannot take: say so, do not guess
+        est.qpu_note = f"no QPU estimate: {e}"
+        return
+    platform = get_platform(pipeline.qpu)
+    shots = work.shots or DEFAULT_SHOTS
+    busy = sum(count * shots * (d[role] + platform.t_rep_s) for role, count in work.qpu_circuits.items())
+    est.qpu_j = platform.p_sys_w * (platform.t_job_s + busy) * seeds
+    est.qpu_circuits = sum(work.qpu_circuits.values()) * seeds
+    est.qpu_shots = shots
+    if work.shots is None:
+        est.qpu_note = f"exact simulation charged {DEFAULT_SHOTS} shots per circuit on the QPU model"
+
+
+def _verdict(est: StageEstimate) -> str:
+    if est.simulation_j is None:
+        return "not estimated"
+    if est.budget_j is None:
+        return "no budget"
+    if est.simulation_j <= est.budget_j:
+        return "fits"
+    return {"abort": "over budget", "warn": "over budget (warn)", "fallback": "over budget (fallback)"}[
+        est.on_over_budget]
+
+
+def qiskit_durations(backend: str = "heron"):
+    """Circuit durations from transpiling each of a stage's circuits onto a device model (imports Qiskit)."""
+    import numpy as np
+
+    from qlang.circuits.emit_qiskit import build
+    from qlang.codegen.model import circuits_of
+    from qlang.energy.qpu import circuit_duration
+
+    def durations(stage: ir.Stage) -> dict[str, float]:
+        out = {}
+        for role, circuit in circuits_of(stage).items():
+            qc, x, w = build(circuit)
+            rng = np.random.default_rng(0)
+            values = {p: float(v) for p, v in zip(qc.parameters, rng.uniform(0, np.pi, len(qc.parameters)))}
+            out[role] = circuit_duration(qc.assign_parameters(values), backend)
+        return out
+
+    return durations
+
+

@@ -1,0 +1,65 @@
+"""What one unit of each kind of work costs in joules on this machine (see qlang/catalog/costs.py).
+
+Amplitude ops and FLOPs come from `qlc calibrate`'s kernels (qlang/energy/calibrate.py). The fixed
+overheads — per circuit row and per batched call of each target's executor, per fitting call — are
+measured by `qlc calibrate` too when the SDKs are installed, and default to the figures below
+(measured once on a 2-core development machine and priced with the CPU-time model, 12 W/thread +
+1.49 W)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+WATTS = 12.0 + 1.49  # the CPU-time model's defaults: one busy thread and the RAM term
+
+DEFAULT_ROW_J = {"pennylane": 6e-6 * WATTS, "qiskit": 7e-5 * WATTS}
+DEFAULT_CALL_J = {"pennylane": 1.5e-3 * WATTS, "qiskit": 4e-3 * WATTS}
+DEFAULT_FIT_J = 1.5e-3 * WATTS
+
+
+@dataclass
+class Prices:
+    joules_per_amplitude_op: float
+    joules_per_flop: float
+    row_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_ROW_J))
+    call_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CALL_J))
+    fit_j: float = DEFAULT_FIT_J
+    calibrated: bool = False
+    overheads_calibrated: bool = False
+
+    def joules(self, work, target: str) -> float:
+        return (work.amplitude_ops * self.joules_per_amplitude_op + work.flops * self.joules_per_flop
+                + work.circuit_rows * self.row_j[target] + work.executor_calls * self.call_j[target]
+                + work.fits * self.fit_j)
+
+
+def overheads_path() -> Path:
+    root = os.environ.get("QLANG_CACHE")
+    return (Path(root) if root else Path.home() / ".cache" / "qlang") / "overheads.json"
+
+
+def load_prices() -> Prices:
+    from qlang.energy.calibrate import load_calibration
+
+    cal = load_calibration()
+    prices = Prices(cal.joules_per_amplitude_op, cal.joules_per_flop, calibrated=cal.calibrated)
+    try:
+        stored = json.loads(overheads_path().read_text(encoding="utf-8"))
+        prices.row_j.update(stored["row_j"])
+        prices.call_j.update(stored["call_j"])
+        prices.fit_j = float(stored["fit_j"])
+        prices.overheads_calibrated = True
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return prices
+
+
+def save_overheads(prices: Prices) -> Path:
+    path = overheads_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {k: v for k, v in asdict(prices).items() if k in ("row_j", "call_j", "fit_j")}
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return path
