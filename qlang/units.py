@@ -23,11 +23,13 @@ DIMENSIONS = {d.name: d for d in (ENERGY, TIME, CARBON, INTENSITY, POWER, PERCEN
 
 # unit → (dimension, factor to the base unit). Percent normalises to a fraction.
 UNITS: dict[str, tuple[Dimension, float]] = {
+    "mJ": (ENERGY, 1e-3),
     "J": (ENERGY, 1.0),
     "kJ": (ENERGY, 1e3),
     "MJ": (ENERGY, 1e6),
     "Wh": (ENERGY, 3600.0),
     "kWh": (ENERGY, 3.6e6),
+    "GJ": (ENERGY, 1e9),
     "MWh": (ENERGY, 3.6e9),
     "ns": (TIME, 1e-9),
     "us": (TIME, 1e-6),
@@ -51,7 +53,7 @@ UNITS: dict[str, tuple[Dimension, float]] = {
 def format_quantity(value: float, dim: Dimension) -> str:
     """A readable rendering of a normalised value, e.g. 2500 J → '2.5 kJ'."""
     if dim is ENERGY:
-        for unit, f in (("MJ", 1e6), ("kJ", 1e3), ("J", 1.0), ("mJ", 1e-3)):
+        for unit, f in (("GJ", 1e9), ("MJ", 1e6), ("kJ", 1e3), ("J", 1.0), ("mJ", 1e-3)):
             if abs(value) >= f or unit == "mJ":
                 return f"{value / f:.3g} {unit}"
     if dim is PERCENT:

@@ -290,6 +290,13 @@ def _standard_names() -> frozenset[str]:
     return frozenset(get_standard_gate_name_mapping())
 
 
+@functools.lru_cache(maxsize=1)
+def _generic_types() -> tuple[type, ...]:
+    from qiskit.circuit import Gate, Instruction
+
+    return (Gate, Instruction)
+
+
 def _structure(qc: Any) -> tuple:
     """Everything about a circuit that can change its transpiled duration (not its name or phase)."""
     items = []
@@ -299,9 +306,12 @@ def _structure(qc: Any) -> tuple:
                         tuple(qc.find_bit(q).index for q in inst.qubits),
                         tuple(qc.find_bit(c).index for c in inst.clbits),
                         tuple(_param_key(p) for p in getattr(op, "params", ())))
-        if op.name not in _standard_names():
-            definition = getattr(op, "definition", None)
-            if definition is not None:  # two custom gates may share a name
+        if op.name not in _standard_names() and type(op) in _generic_types():
+            # a custom gate (``to_gate()``, an appended sub-circuit): two may share a name, so its
+            # body counts. Library classes are identified by name and parameters (synthesising a
+            # UnitaryGate's definition just to key the cache would be wasteful).
+            definition = op.definition
+            if definition is not None:
                 entry += (_structure(definition),)
         items.append(entry)
     return (qc.num_qubits, qc.num_clbits, tuple(items))

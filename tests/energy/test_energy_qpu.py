@@ -193,6 +193,16 @@ def test_durations_are_cached_by_structure():
     c = QuantumCircuit(2)
     c.rx(0.1, 1)
     assert qpu.circuit_key(a) != qpu.circuit_key(c)
+    # two custom gates with one name but different bodies are different circuits
+    body1, body2 = QuantumCircuit(2), QuantumCircuit(2)
+    body1.cx(0, 1)
+    body2.h(1)
+    g1, g2 = body1.to_gate(), body2.to_gate()
+    g1.name = g2.name = "block"
+    c1, c2 = QuantumCircuit(2), QuantumCircuit(2)
+    c1.append(g1, [0, 1])
+    c2.append(g2, [0, 1])
+    assert qpu.circuit_key(c1) != qpu.circuit_key(c2)
     theta = Parameter("theta")
     p = QuantumCircuit(2)
     p.rx(theta, 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,9 +26,15 @@ def test_the_grammar_is_package_data():
     assert "*.lark" in setuptools["package-data"]["qlang.grammar"]
 
 
-def test_the_grammar_is_found_through_importlib_resources():
-    from qlang.syntax.parser import grammar_text
+def test_the_installed_package_finds_the_grammar_through_importlib_resources(tmp_path):
+    """Run where the source tree is not on sys.path, so the installed qlang (and qlang.grammar) is used."""
+    import subprocess
+    import sys
 
-    text = (resources.files("qlang.grammar") / "qlang.lark").read_text(encoding="utf-8")
-    assert text == (ROOT / "grammar" / "qlang.lark").read_text(encoding="utf-8")
-    assert grammar_text() == text
+    code = ("from importlib import resources; from qlang.syntax.parser import grammar_text; "
+            "text = (resources.files('qlang.grammar') / 'qlang.lark').read_text(encoding='utf-8'); "
+            "assert grammar_text() == text; print(text)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         env={k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.rstrip("\n") == (ROOT / "grammar" / "qlang.lark").read_text(encoding="utf-8").rstrip("\n")

@@ -92,8 +92,10 @@ def test_ctrl_c_leaves_an_interrupted_report(tmp_path):
         "    baseline logistic_regression\n  }\n}\n", encoding="utf-8")
     out = tmp_path / "out"
     err = ""
+    # a shell that runs jobs in the background (as CI does) leaves SIGINT ignored: give Ctrl-C back
     proc = subprocess.Popen([sys.executable, "-m", "qlang.cli", "run", str(spec), "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         while not (out / "report.json").exists() or _report(out)["stages"][0]["status"] != "ok":
             assert proc.poll() is None, proc.communicate()

@@ -1,0 +1,131 @@
+"""`qlc plan`, check-time budget estimates, and the budget policies at run time, end to end."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qlang.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+STAGE_KEYS = {"name", "kind", "method", "family", "baselines", "rows", "qubits", "circuits", "shots",
+              "simulation_j", "baseline_j", "qpu_j", "qpu_circuits", "qpu_shots", "qpu_note", "budget_j",
+              "on_over_budget", "verdict", "note"}
+
+
+@pytest.fixture(autouse=True)
+def _uncalibrated(tmp_path, monkeypatch):
+    monkeypatch.setenv("QLANG_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("QLANG_METER", "model")
+
+
+def test_plan_json_schema(capsys):
+    assert main(["plan", str(ROOT / "specs" / "quickstart.qlc"), "--format", "json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["schema"] == "qlang-plan/1" and plan["calibrated"] is False
+    assert set(plan["totals"]) == {"simulation_j", "qpu_j", "carbon_g", "verdict"}
+    for stage in plan["stages"]:
+        assert set(stage) == STAGE_KEYS
+        assert stage["simulation_j"] > 0 and stage["baseline_j"] > 0
+        assert stage["qpu_j"] > stage["simulation_j"]  # 25 kW for every shot: the QPU model is not cheap
+        assert stage["qpu_shots"] == 1024  # exact simulation is charged the default shot count
+    head = plan["stages"][1]
+    # 4 qubits × 2 layers = 16 weights: every training row costs 2·16 + 1 parameter-shift circuits
+    assert head["circuits"] > 33 * 160 * 15
+    assert plan["totals"]["carbon_g"] == pytest.approx(plan["totals"]["simulation_j"] / 3.6e6 * 380)
+
+
+def test_plan_text_and_unestimated_stages(capsys):
+    assert main(["plan", str(ROOT / "specs" / "curate_dedup.qlc"), "--no-qpu"]) == 0
+    out = capsys.readouterr().out
+    assert "not estimated" in out and "does not run in this version" in out
+
+
+def test_plan_without_qiskit_durations_leaves_qpu_empty(capsys):
+    assert main(["plan", str(ROOT / "specs" / "quickstart.qlc"), "--no-qpu", "--format", "json"]) == 0
+    assert all(s["qpu_j"] is None for s in json.loads(capsys.readouterr().out)["stages"])
+
+
+SPEC = """pipeline tiny {{
+  data d = breast_cancer(limit: {rows})
+  stage curate clusters from d {{
+    method quantum_kmeans(clusters: 2, qubits: 4, shots: 4096)
+    baseline kmeans
+    budget {budget}
+    on_over_budget {policy}
+  }}
+  stage finetune head from clusters {{
+    method logistic_regression(folds: 2)
+  }}
+}}
+"""
+
+
+def _run(tmp_path, capsys, policy, budget, rows):
+    spec = tmp_path / f"{policy}.qlc"
+    spec.write_text(SPEC.format(policy=policy, budget=budget, rows=rows), encoding="utf-8")
+    code = main(["run", str(spec), "--out", str(tmp_path / policy), "--format", "json"])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out) if captured.out.strip() else None, captured.err
+
+
+def test_check_rejects_a_budget_the_estimate_exceeds(tmp_path, capsys):
+    code, report, err = _run(tmp_path, capsys, "abort", "1 J", 569)
+    assert code == 1 and report is None and "Q502" in err
+
+
+def _cheap_prices(tmp_path):
+    """Prices so low that the check lets the stage through: the run must then stop it."""
+    cache = tmp_path / "cache"
+    cache.mkdir(exist_ok=True)
+    (cache / "overheads.json").write_text(json.dumps({"row_j": {"pennylane": 1e-12, "qiskit": 1e-12},
+                                                      "call_j": {"pennylane": 1e-12, "qiskit": 1e-12},
+                                                      "fit_j": 1e-12}), encoding="utf-8")
+    (cache / "calibration.json").write_text(json.dumps({"joules_per_amplitude_op": 1e-15, "joules_per_flop": 1e-15,
+                                                        "provider": "model", "provenance": "modeled", "schema": 1}),
+                                            encoding="utf-8")
+
+
+def test_abort_stops_the_stage_and_skips_what_reads_it(tmp_path, capsys):
+    _cheap_prices(tmp_path)
+    code, report, _ = _run(tmp_path, capsys, "abort", "2 J", 569)
+    head, after = report["stages"]
+    assert head["status"] == "over_budget" and "abort" in head["message"], head
+    assert 2 < head["energy"]["measured_j"] < 200  # stopped soon after the overrun, not at the end
+    assert after["status"] == "skipped"
+    assert report["status"] == "incomplete" and code == 1
+
+
+def test_warn_records_and_finishes(tmp_path, capsys):
+    code, report, _ = _run(tmp_path, capsys, "warn", "0.001 J", 30)
+    head = report["stages"][0]
+    assert head["status"] == "ok" and head["method"]["metrics"]
+    assert head["energy"]["measured_j"] > 1e-3 and "warn" in head["warnings"][0]
+    assert report["stages"][1]["status"] == "ok" and code == 0
+
+
+def test_fallback_runs_the_baseline_instead(tmp_path, capsys):
+    _cheap_prices(tmp_path)
+    code, report, _ = _run(tmp_path, capsys, "fallback", "2 J", 569)
+    head, after = report["stages"]
+    assert head["status"] == "fallback" and head["method"] is None
+    assert "fell back to the baseline `kmeans`" in head["warnings"][0]
+    assert head["baselines"][0]["metrics"]["ari"]["mean"] > 0.3
+    assert after["status"] == "ok"  # the downstream stage read the baseline's output
+    assert code == 0
+
+
+def test_report_energy_fields(tmp_path, capsys):
+    code, report, _ = _run(tmp_path, capsys, "warn", "1 kJ", 30)
+    assert code == 0
+    e = report["energy"]
+    assert e["provider"] == "model" and e["provenance"] == "modeled" and e["measured_j"] > 0
+    assert e["carbon_g"] == pytest.approx(e["measured_j"] / 3.6e6 * e["grid_g_per_kwh"])
+    assert "long reasoning-model prompt" in e["summary"]
+    stage = report["stages"][0]["energy"]
+    assert stage["estimated_j"] > 0 and stage["measured_j"] > 0 and stage["quantum_over_classical"] > 0
+    assert report["stages"][0]["method"]["energy_j"]["mean"] > 0
+    # the stage window holds its method and baseline windows
+    parts = report["stages"][0]["method"]["energy_j"]["mean"] + report["stages"][0]["baselines"][0]["energy_j"]["mean"]
+    assert parts <= stage["measured_j"] + 1e-9
