@@ -5,7 +5,8 @@ Units of work (each priced by the calibration, see qlang/plan/energy.py):
 - `amplitude_ops`: statevector amplitude updates those executions cost a simulator (rows × gates × 2^qubits);
 - `executor_calls`: batched executor calls (each has a fixed overhead);
 - `flops`: classical floating-point operations (kernels, k-means, linear algebra);
-- `fits`: calls into scikit-learn/torch fitting routines (each has a fixed overhead).
+- `fits`: calls into scikit-learn/torch fitting routines (each has a fixed overhead);
+- `kmeans_inits`: scikit-learn k-means restarts.
 `qpu_circuits` lists, per circuit role, how many distinct circuits a QPU would run (hardware has no
 statevectors: an exact kernel becomes N(N−1)/2 compute–uncompute circuits)."""
 
@@ -22,9 +23,15 @@ class Work:
     executor_calls: float = 0.0
     flops: float = 0.0
     fits: float = 0.0
+    kmeans_inits: float = 0.0  # scikit-learn k-means restarts (threaded; their overhead dwarfs their FLOPs)
     shots: int | None = None
     qpu_circuits: dict[str, float] = field(default_factory=dict)  # role → circuits on a QPU
 
+
+# fixed work every method does around its algorithm: reducing features (PCA, scaling) counts as fits,
+# and a quantum method's first executor calls build the simulator's circuits (counted as calls)
+SETUP_FITS = 2
+SETUP_CALLS = 5
 
 # typical iterations to convergence, used where a method stops early (an assumption, not a bound)
 KMEANS_ITERATIONS = 15
@@ -55,15 +62,16 @@ def quantum_kmeans(p: dict, n: int, classes: int) -> Work:
         rows = pairs
         gates *= 2
         gram_flops = pairs * 2**q
-    return Work(circuit_rows=rows, amplitude_ops=rows * gates * 2**q, executor_calls=max(1, rows / 50_000),
-                flops=gram_flops + kmeans_flops + n * 384 * q * 2, fits=p["n_init"], shots=p["shots"],
+    return Work(circuit_rows=rows, amplitude_ops=rows * gates * 2**q,
+                executor_calls=SETUP_CALLS + rows / 50_000, flops=gram_flops + kmeans_flops + n * 384 * q * 2,
+                fits=SETUP_FITS, shots=p["shots"],
                 qpu_circuits={"overlap": pairs})
 
 
 def kmeans(p: dict, n: int, classes: int) -> Work:
     k, q = p["clusters"] or classes, p.get("qubits", 4)  # it sees the same reduced features as its method
     return Work(flops=p["n_init"] * min(p["max_iter"], KMEANS_ITERATIONS) * n * k * q * 3 + n * 384 * q * 2,
-                fits=p["n_init"])
+                fits=SETUP_FITS, kmeans_inits=p["n_init"])
 
 
 def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
@@ -77,18 +85,19 @@ def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
         rows += epochs * n_train * (2 * weights + 1)
         calls += epochs * steps
     rows += n * 2  # predictions
-    calls += folds + 1
+    calls += folds + 1 + SETUP_CALLS
     gates = _gates_reuploading(q, layers)
     readout = (q * classes + classes) * 6
     return Work(circuit_rows=rows, amplitude_ops=rows * gates * 2**q, executor_calls=calls,
-                flops=rows * readout + n * 384 * q * 2 * (folds + 1), fits=calls, shots=None,
+                flops=rows * readout + n * 384 * q * 2 * (folds + 1), fits=SETUP_FITS * (folds + 1),
+                shots=None,
                 qpu_circuits={"model": rows})
 
 
 def logistic_regression(p: dict, n: int, classes: int) -> Work:
     folds, q = p["folds"], p.get("qubits", 4)
     return Work(flops=(folds + 1) * (LBFGS_ITERATIONS * n * (q + 1) * classes * 4 + n * 384 * q * 2),
-                fits=folds + 1)
+                fits=(SETUP_FITS + 1) * (folds + 1))
 
 
 COSTS = {

@@ -65,6 +65,14 @@ def measure_fit(meter: Meter, quick: bool) -> float:
     return _joules(meter, lambda: LogisticRegression().fit(x, y), 10 if quick else 40)
 
 
+def measure_kmeans_init(meter: Meter, quick: bool) -> float:
+    import numpy as np
+    from sklearn.cluster import KMeans
+
+    x = np.random.default_rng(0).normal(size=(160, 4))
+    return _joules(meter, lambda: KMeans(n_clusters=2, n_init=1, random_state=0).fit(x), 5 if quick else 20)
+
+
 def run_calibration(quick: bool = False, progress=lambda message: None) -> str:
     from qlang.energy.calibrate import calibrate
 
@@ -88,5 +96,7 @@ def run_calibration(quick: bool = False, progress=lambda message: None) -> str:
     progress("fitting-call overhead")
     prices.fit_j = measure_fit(meter, quick)
     lines.append(f"fitting call: {prices.fit_j:.3g} J")
+    prices.kmeans_init_j = measure_kmeans_init(meter, quick)
+    lines.append(f"k-means restart: {prices.kmeans_init_j:.3g} J")
     lines.append(f"stored in {save_overheads(prices).parent}")
     return "\n".join(lines)

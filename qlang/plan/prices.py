@@ -18,6 +18,7 @@ WATTS = 12.0 + 1.49  # the CPU-time model's defaults: one busy thread and the RA
 DEFAULT_ROW_J = {"pennylane": 6e-6 * WATTS, "qiskit": 7e-5 * WATTS}
 DEFAULT_CALL_J = {"pennylane": 1.5e-3 * WATTS, "qiskit": 4e-3 * WATTS}
 DEFAULT_FIT_J = 1.5e-3 * WATTS
+DEFAULT_KMEANS_INIT_J = 0.1 * WATTS
 
 
 @dataclass
@@ -27,13 +28,14 @@ class Prices:
     row_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_ROW_J))
     call_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CALL_J))
     fit_j: float = DEFAULT_FIT_J
+    kmeans_init_j: float = DEFAULT_KMEANS_INIT_J
     calibrated: bool = False
     overheads_calibrated: bool = False
 
     def joules(self, work, target: str) -> float:
         return (work.amplitude_ops * self.joules_per_amplitude_op + work.flops * self.joules_per_flop
                 + work.circuit_rows * self.row_j[target] + work.executor_calls * self.call_j[target]
-                + work.fits * self.fit_j)
+                + work.fits * self.fit_j + work.kmeans_inits * self.kmeans_init_j)
 
 
 def overheads_path() -> Path:
@@ -51,6 +53,7 @@ def load_prices() -> Prices:
         prices.row_j.update(stored["row_j"])
         prices.call_j.update(stored["call_j"])
         prices.fit_j = float(stored["fit_j"])
+        prices.kmeans_init_j = float(stored.get("kmeans_init_j", DEFAULT_KMEANS_INIT_J))
         prices.overheads_calibrated = True
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -60,6 +63,6 @@ def load_prices() -> Prices:
 def save_overheads(prices: Prices) -> Path:
     path = overheads_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {k: v for k, v in asdict(prices).items() if k in ("row_j", "call_j", "fit_j")}
+    data = {k: v for k, v in asdict(prices).items() if k in ("row_j", "call_j", "fit_j", "kmeans_init_j")}
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path

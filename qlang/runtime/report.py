@@ -107,9 +107,12 @@ class Report:
                 "stages": [s.to_json() for s in self.stages]}
 
     def write(self, out_dir: Path) -> None:
+        """Both files, each replaced whole (written aside, then renamed): a reader never sees half a report."""
         out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "report.json").write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
-        (out_dir / "report.md").write_text(markdown(self), encoding="utf-8")
+        for name, text in (("report.json", json.dumps(self.to_json(), indent=2) + "\n"), ("report.md", markdown(self))):
+            part = out_dir / f".{name}.part"
+            part.write_text(text, encoding="utf-8")
+            part.replace(out_dir / name)
 
 
 def energy_summary(stage: StageReport) -> dict:

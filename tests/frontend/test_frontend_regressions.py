@@ -150,7 +150,7 @@ def test_no_unused_warning_when_a_from_is_wrong():
 def test_unit_suggestions_come_from_the_right_dimension():
     assert only("pipeline p {\n  grid 380 gCO2e/\n}\n").help == "did you mean `gCO2e/kWh`?"
     assert only("pipeline p {\n  budget 2 kj\n}\n").help == "did you mean `kJ`?"
-    assert only("pipeline p {\n  budget 2 kilojoule\n}\n").help == "energy units: `J`, `kJ`, `MJ`, `Wh`, `kWh` or `MWh`"
+    assert only("pipeline p {\n  budget 2 kilojoule\n}\n").help == "energy units: `mJ`, `J`, `kJ`, `MJ`, `GJ`, `Wh`, `kWh` or `MWh`"
 
 
 def test_did_you_mean_ignores_case():

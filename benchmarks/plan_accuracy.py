@@ -1,0 +1,84 @@
+"""How good is `qlc plan`? Runs the example specs and prints, per stage, measured / estimated energy.
+
+    python benchmarks/plan_accuracy.py [--calibrate] [--smoke] [--target qiskit|pennylane] [--json] [SPEC...]
+
+The estimate is the plan's (cost models × this machine's calibration; `--calibrate` runs
+`qlc calibrate` first), for the stage's method and baselines over every seed; the measurement is the
+run's meter over the same stage. Target: within a factor of 2 on every stage after calibration.
+Stages whose methods do not run in this version are listed as not estimated."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_FACTOR = 2.0
+
+
+def run_spec(spec: Path, target: str | None, smoke: bool) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, "-m", "qlang.cli", "run", str(spec), "--out", out, "--format", "json"]
+        cmd += (["--target", target] if target else []) + (["--smoke"] if smoke else [])
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        report = json.loads((Path(out) / "report.json").read_text(encoding="utf-8")) if done.stdout else None
+    if report is None:
+        raise SystemExit(f"{spec}: the run failed:\n{done.stderr[-2000:]}")
+    return report
+
+
+def rows_of(report: dict) -> list[dict]:
+    rows = []
+    for s in report["stages"]:
+        e = s["energy"]
+        estimated = None if e.get("estimated_j") is None else e["estimated_j"] + (e.get("estimated_baseline_j") or 0)
+        measured = e.get("measured_j")
+        ratio = measured / estimated if estimated and measured else None
+        rows.append({"pipeline": report["pipeline"], "stage": s["name"], "status": s["status"],
+                     "estimated_j": estimated, "measured_j": measured, "measured_over_estimated": ratio,
+                     "within_target": None if ratio is None else 1 / TARGET_FACTOR <= ratio <= TARGET_FACTOR,
+                     "calibrated": e.get("calibrated"), "provenance": e.get("provenance")})
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("specs", nargs="*", type=Path)
+    ap.add_argument("--calibrate", action="store_true", help="run `qlc calibrate` first")
+    ap.add_argument("--smoke", action="store_true", help="smoke-sized runs (estimates use the same caps)")
+    ap.add_argument("--target", choices=("qiskit", "pennylane"))
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    if args.calibrate:
+        subprocess.run([sys.executable, "-m", "qlang.cli", "calibrate"], check=True, cwd=ROOT)
+    specs = args.specs or sorted((ROOT / "specs").glob("*.qlc"))
+    rows = []
+    for spec in specs:
+        print(f"running {spec.name} …", file=sys.stderr)
+        rows += rows_of(run_spec(spec, args.target, args.smoke))
+    estimated = [r for r in rows if r["measured_over_estimated"] is not None]
+    summary = {"stages_estimated": len(estimated), "within_factor_2": sum(r["within_target"] for r in estimated),
+               "target_factor": TARGET_FACTOR, "rows": rows}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(f"{'pipeline.stage':<34} {'status':<12} {'estimated':>12} {'measured':>12} {'meas/est':>9}  within 2×")
+    for r in rows:
+        est = "—" if r["estimated_j"] is None else f"{r['estimated_j']:.3g} J"
+        meas = "—" if r["measured_j"] is None else f"{r['measured_j']:.3g} J"
+        ratio = "—" if r["measured_over_estimated"] is None else f"{r['measured_over_estimated']:.2f}"
+        ok = "—" if r["within_target"] is None else ("yes" if r["within_target"] else "NO")
+        print(f"{r['pipeline'] + '.' + r['stage']:<34} {r['status']:<12} {est:>12} {meas:>12} {ratio:>9}  {ok}")
+    calibrated = all(r["calibrated"] for r in estimated) if estimated else False
+    print(f"\n{summary['within_factor_2']}/{len(estimated)} estimated stages within a factor of 2 "
+          f"({'calibrated' if calibrated else 'UNCALIBRATED: run with --calibrate'}; energy "
+          f"{rows[0]['provenance'] if rows else '?'}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
