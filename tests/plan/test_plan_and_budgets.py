@@ -81,7 +81,7 @@ def _cheap_prices(tmp_path):
     cache.mkdir(exist_ok=True)
     (cache / "overheads.json").write_text(json.dumps({"row_j": {"pennylane": 1e-12, "qiskit": 1e-12},
                                                       "call_j": {"pennylane": 1e-12, "qiskit": 1e-12},
-                                                      "fit_j": 1e-12}), encoding="utf-8")
+                                                      "fit_j": 1e-12, "kmeans_init_j": 1e-12}), encoding="utf-8")
     (cache / "calibration.json").write_text(json.dumps({"joules_per_amplitude_op": 1e-15, "joules_per_flop": 1e-15,
                                                         "provider": "model", "provenance": "modeled", "schema": 1}),
                                             encoding="utf-8")
