@@ -157,11 +157,15 @@ def cmd_methods(args) -> int:
     return EXIT_OK
 
 
-def _single_spec(path: str) -> Path:
-    p = Path(path)
-    if not p.is_file():
+def _spec_text(path: str) -> tuple[Path, str | None]:
+    """One spec file and its text; None (after printing the diagnostic) when it cannot be read."""
+    spec = Path(path)
+    if not spec.is_file():
         raise UsageError(f"no such spec file: {path}")
-    return p
+    text, problem = read_source(spec)
+    if problem is not None:
+        print_diagnostics([_problem_result(spec, problem)], "text")
+    return spec, text
 
 
 def cmd_compile(args) -> int:
@@ -192,10 +196,8 @@ def cmd_compile(args) -> int:
         return EXIT_INPUT if stale or failing else EXIT_OK
     if not args.spec:
         raise UsageError("name a spec, or use --check / --all")
-    spec = _single_spec(args.spec)
-    text, problem = read_source(spec)
-    if problem is not None:
-        print_diagnostics([_problem_result(spec, problem)], "text")
+    spec, text = _spec_text(args.spec)
+    if text is None:
         return EXIT_INPUT
     if args.emit == "qasm":
         return _emit_qasm(text, spec, args.target)
@@ -240,10 +242,8 @@ def cmd_run(args) -> int:
     from qlang.build import compile_text
     from qlang.runtime.main import main as run_main, next_run_dir
 
-    spec = _single_spec(args.spec)
-    text, problem = read_source(spec)
-    if problem is not None:
-        print_diagnostics([_problem_result(spec, problem)], "text")
+    spec, text = _spec_text(args.spec)
+    if text is None:
         return EXIT_INPUT
     staging = Path(args.out) if args.out else None
     probe = compile_text(text, spec, args.target, Path("."))
@@ -272,10 +272,8 @@ def cmd_plan(args) -> int:
     from qlang.plan.prices import load_prices
     from qlang.plan.render import table
 
-    spec = _single_spec(args.spec)
-    text, problem = read_source(spec)
-    if problem is not None:
-        print_diagnostics([_problem_result(spec, problem)], "text")
+    spec, text = _spec_text(args.spec)
+    if text is None:
         return EXIT_INPUT
     result = check_text(text, str(spec), args.target)
     print_diagnostics([result], "text")
