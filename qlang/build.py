@@ -40,23 +40,33 @@ def not_runnable(result: Result) -> list[Diagnostic]:
     return out
 
 
-def compile_text(text: str, path: Path, target: str | None, module_dir: Path) -> Compiled:
+def check_for_compile(text: str, path: Path, target: str | None) -> Result:
+    """The checks, plus a warning for each stage that will not run in this version."""
     result = check_text(text, str(path), target)
-    if not result.ok:
-        return Compiled(result, None)
-    result.diagnostics += not_runnable(result)
-    spec_dir = os.path.relpath(path.parent.resolve(), module_dir.resolve())
-    chosen = target or result.spec.pipelines[0].target
-    return Compiled(result, generate(result.spec, path.name, text, chosen, spec_dir.replace(os.sep, "/")))
+    if result.ok:
+        result.diagnostics += not_runnable(result)
+    return result
+
+
+def module_source(result: Result, text: str, path: Path, module_dir: Path) -> str:
+    """The generated module of a checked spec, for its (first pipeline's) target, living in `module_dir`."""
+    spec_dir = os.path.relpath(path.parent.resolve(), module_dir.resolve()).replace(os.sep, "/")
+    return generate(result.spec, path.name, text, result.spec.pipelines[0].target, spec_dir)
+
+
+def compile_text(text: str, path: Path, target: str | None, module_dir: Path) -> Compiled:
+    result = check_for_compile(text, path, target)
+    return Compiled(result, module_source(result, text, path, module_dir) if result.ok else None)
 
 
 def default_output(spec: Path, target: str, root: Path = Path("generated")) -> Path:
     return root / f"{spec.stem}.{target}.py"
 
 
-def stale_generated(specs_dir: Path = Path("specs"), out_dir: Path = Path("generated")) -> tuple[list[str], list[Result]]:
-    """Generated files that differ from what the specs compile to now (for every target), and failing specs."""
-    stale, failing = [], []
+def expected_generated(specs_dir: Path = Path("specs"), out_dir: Path = Path("generated")):
+    """What generated/ should hold — {path: source} for every spec and target — and the specs that fail."""
+    expected: dict[Path, str] = {}
+    failing: list[Result] = []
     for spec in sorted(specs_dir.rglob("*.qlc")):
         text = spec.read_text(encoding="utf-8")
         for target in TARGETS:
@@ -65,8 +75,11 @@ def stale_generated(specs_dir: Path = Path("specs"), out_dir: Path = Path("gener
             if compiled.source is None:
                 failing.append(compiled.result)
                 break
-            if not out.exists() or out.read_text(encoding="utf-8") != compiled.source:
-                stale.append(str(out))
-    known = {str(default_output(s, t, out_dir)) for s in specs_dir.rglob("*.qlc") for t in TARGETS}
-    stale += [str(p) + " (no spec)" for p in sorted(out_dir.glob("*.py")) if str(p) not in known]
-    return stale, failing
+            expected[out] = compiled.source
+    return expected, failing
+
+
+def stale_generated(expected: dict[Path, str], out_dir: Path = Path("generated")) -> list[Path]:
+    """Files of generated/ that differ from `expected`, are missing, or have no spec."""
+    stale = [p for p, source in expected.items() if not p.exists() or p.read_text(encoding="utf-8") != source]
+    return stale + [p for p in sorted(out_dir.glob("*.py")) if p not in expected]

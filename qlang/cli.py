@@ -169,53 +169,53 @@ def _spec_text(path: str) -> tuple[Path, str | None]:
 
 
 def cmd_compile(args) -> int:
-    from qlang.build import compile_text, default_output, stale_generated
-    from qlang.codegen import TARGETS
-
     if args.check or args.all:
         if args.spec:
             raise UsageError("--check and --all work on every spec in specs/; name no spec")
-        stale, failing = stale_generated()
-        print_diagnostics(failing, "text")
-        if args.all and not failing:
-            for spec in sorted(Path("specs").rglob("*.qlc")):
-                text = spec.read_text(encoding="utf-8")
-                for target in TARGETS:
-                    out = default_output(spec, target)
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    out.write_text(compile_text(text, spec, target, out.parent).source, encoding="utf-8")
-            for p in Path("generated").glob("*.py"):
-                if any(s.startswith(str(p) + " (no spec)") for s in stale):
-                    p.unlink()
-            print(f"generated/ is up to date ({len(stale)} file(s) written or removed)", file=sys.stderr)
-            return EXIT_OK
-        for s in stale:
-            print(f"stale: {s}", file=sys.stderr)
-        if stale:
-            print("run `qlc compile --all` to regenerate", file=sys.stderr)
-        return EXIT_INPUT if stale or failing else EXIT_OK
+        return _compile_examples(write=args.all)
     if not args.spec:
         raise UsageError("name a spec, or use --check / --all")
+    from qlang.build import check_for_compile, default_output, module_source
+
     spec, text = _spec_text(args.spec)
     if text is None:
         return EXIT_INPUT
     if args.emit == "qasm":
         return _emit_qasm(text, spec, args.target)
-    target_for_path = args.target
-    if target_for_path is None:
-        from qlang.checks import check_text
-
-        first = check_text(text, str(spec))
-        target_for_path = first.spec.pipelines[0].target if first.ok else "pennylane"
-    out = Path(args.output) if args.output else default_output(spec, target_for_path)
-    compiled = compile_text(text, spec, args.target, out.parent)
-    print_diagnostics([compiled.result], "text")
-    if compiled.source is None:
+    result = check_for_compile(text, spec, args.target)
+    print_diagnostics([result], "text")
+    if not result.ok:
         return EXIT_INPUT
+    out = Path(args.output) if args.output else default_output(spec, result.spec.pipelines[0].target)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(compiled.source, encoding="utf-8")
+    out.write_text(module_source(result, text, spec, out.parent), encoding="utf-8")
     print(f"wrote {out}", file=sys.stderr)
     return EXIT_OK
+
+
+def _compile_examples(write: bool) -> int:
+    """`--check`: generated/ must equal what specs/ compile to, for both targets; `--all`: make it so."""
+    from qlang.build import expected_generated, stale_generated
+
+    expected, failing = expected_generated()
+    print_diagnostics(failing, "text")
+    if failing:
+        return EXIT_INPUT
+    stale = stale_generated(expected)
+    if write:
+        for path in stale:
+            if path in expected:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(expected[path], encoding="utf-8")
+            else:
+                path.unlink()
+        print(f"generated/ is up to date ({len(stale)} file(s) written or removed)", file=sys.stderr)
+        return EXIT_OK
+    for path in stale:
+        print(f"stale: {path}" + ("" if path in expected else " (no spec)"), file=sys.stderr)
+    if stale:
+        print("run `qlc compile --all` to regenerate", file=sys.stderr)
+    return EXIT_INPUT if stale else EXIT_OK
 
 
 def _emit_qasm(text: str, spec: Path, target: str | None) -> int:
@@ -239,27 +239,25 @@ def cmd_run(args) -> int:
     import os
     import runpy
 
-    from qlang.build import compile_text
+    from qlang.build import check_for_compile, module_source
     from qlang.runtime.main import main as run_main, next_run_dir
 
     spec, text = _spec_text(args.spec)
     if text is None:
         return EXIT_INPUT
-    staging = Path(args.out) if args.out else None
-    probe = compile_text(text, spec, args.target, Path("."))
-    print_diagnostics([probe.result], "text")
-    if probe.source is None:
+    result = check_for_compile(text, spec, args.target)
+    print_diagnostics([result], "text")
+    if not result.ok:
         return EXIT_INPUT
-    spec_ir = probe.result.spec
-    out = staging or next_run_dir(Path("runs"), spec_ir.pipelines[0].name)
+    first = result.spec.pipelines[0]
+    out = Path(args.out) if args.out else next_run_dir(Path("runs"), first.name)
     out.mkdir(parents=True, exist_ok=True)
-    compiled = compile_text(text, spec, args.target, out)
-    module_path = out / f"pipeline.{spec_ir.pipelines[0].target}.py"
-    module_path.write_text(compiled.source, encoding="utf-8")
+    module_path = out / f"pipeline.{first.target}.py"  # the module that ran stays beside its report
+    module_path.write_text(module_source(result, text, spec, out), encoding="utf-8")
     try:
         ns = runpy.run_path(str(module_path), run_name="qlang_generated")
     except ImportError as e:
-        raise UsageError(f"the {spec_ir.pipelines[0].target} target needs its SDK: {e}; "
+        raise UsageError(f"the {first.target} target needs its SDK: {e}; "
                          'install it with pip install "qlang[all]"') from e
     argv = ["--out", str(out), "--format", args.format] + (["--smoke"] if args.smoke else [])
     spec_dir = Path(os.path.relpath(spec.parent.resolve()))

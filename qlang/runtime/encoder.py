@@ -30,6 +30,7 @@ class MiniLMEncoder:
         self.device = device
         self.batch_size = batch_size
         self._model = None
+        self._memo: dict[str, np.ndarray] = {}  # this encoder's embeddings, so each stage need not reread the disk
 
     def cache_key(self, texts: list[str]) -> str:
         digest = hashlib.sha256(self.model_id.encode())
@@ -42,7 +43,12 @@ class MiniLMEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-norm embeddings, shape (N, 384), float32."""
         texts = list(texts)
-        file = self.cache_dir / f"{self.cache_key(texts)}.npy"
+        key = self.cache_key(texts)
+        if key not in self._memo:
+            self._memo[key] = self._load_or_embed(texts, self.cache_dir / f"{key}.npy")
+        return self._memo[key].copy()
+
+    def _load_or_embed(self, texts: list[str], file: Path) -> np.ndarray:
         if file.is_file():
             return np.load(file)
         vectors = self._embed(texts) if texts else np.zeros((0, DIMENSIONS), dtype=np.float32)

@@ -168,6 +168,8 @@ def verdict(stage: StageReport) -> str | None:
 
 
 def _cell(stat: dict) -> str:
+    if all(float(v).is_integer() for v in stat["per_seed"]) and stat["std"] == 0:  # counts: rows, parameters
+        return f"{stat['mean']:.0f}"
     return f"{stat['mean']:.3f} ± {stat['std']:.3f}" if len(stat["per_seed"]) > 1 else f"{stat['mean']:.3f}"
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +26,25 @@ class RunOptions:
     on_stage_done: Callable[[Report], None] = lambda report: None
 
 
-@dataclass
-class _State:
-    outputs: dict[int, dict[str, Any]] = field(default_factory=dict)  # seed → name → artifact
-    failed: set[str] = field(default_factory=set)
-
-
 def seeds_of(pipeline: dict) -> list[int]:
     return [pipeline["seed"] + i for i in range(pipeline["repeat"])]
+
+
+def smoke_sized(pipeline: dict) -> dict:
+    """The pipeline with tiny data and few iterations (`--smoke`): what runs and what is estimated."""
+
+    def capped(params: dict) -> dict:
+        return {k: min(v, SMOKE_CAPS[k]) if k in SMOKE_CAPS and v is not None else v for k, v in params.items()}
+
+    def small(source: dict) -> dict:
+        return {**source, "params": {**source["params"],
+                                     "limit": min(source["params"].get("limit") or SMOKE_ROWS, SMOKE_ROWS)}}
+
+    return {**pipeline,
+            "data": [{**d, "source": small(d["source"])} for d in pipeline["data"]],
+            "stages": [{**s, "method": {**s["method"], "params": capped(s["method"]["params"])},
+                        "baselines": [{**b, "params": capped(b["params"])} for b in s["baselines"]]}
+                       for s in pipeline["stages"]]}
 
 
 def load_sources(pipeline: dict, options: RunOptions) -> dict[str, Any]:
@@ -42,10 +52,7 @@ def load_sources(pipeline: dict, options: RunOptions) -> dict[str, Any]:
 
     out = {}
     for d in pipeline["data"]:
-        params = dict(d["source"]["params"])
-        if options.smoke:
-            params["limit"] = min(params.get("limit") or SMOKE_ROWS, SMOKE_ROWS)
-        name = d["source"]["name"]
+        name, params = d["source"]["name"], d["source"]["params"]
         options.progress(f"data {d['name']}: loading {name}")
         if name == "file":
             fmt = None if params["format"] == "auto" else params["format"]
@@ -70,29 +77,6 @@ def warm_encoder(sources: dict[str, Any], encoder, options: RunOptions) -> None:
             features_of(ds, encoder)
 
 
-def _params(method: dict, shared: dict, smoke: bool) -> dict:
-    """A method's parameters; a baseline also sees its method's (same input representation and budget)."""
-    params = {**shared, **method["params"]}
-    if smoke:
-        for key, cap in SMOKE_CAPS.items():
-            if params.get(key) is not None:
-                params[key] = min(params[key], cap)
-    return params
-
-
-def _run_one(method: dict, params: dict, stage_key: str, executor, data, seed: int, options: RunOptions,
-             encoder, window) -> tuple[MethodResult, float, float]:
-    """Run one method on one seed inside a meter window: (result, seconds, joules)."""
-    name = method["name"]
-    circuits = {role: f"{stage_key}.{role}" for role in ROLES.get(name, ())}
-    ctx = MethodContext(executor=executor if circuits else None, circuits=circuits, params=params, seed=seed,
-                        progress=options.progress, encoder=encoder)
-    with window:
-        result = METHODS[name](ctx, data)
-    reading = window.reading()
-    return result, reading.wall_s, reading.joules
-
-
 def _unavailable(b: dict) -> dict:
     return {"name": b["name"], "family": b["family"], "params": b["params"], "status": "unavailable", "metrics": {}}
 
@@ -100,38 +84,135 @@ def _unavailable(b: dict) -> dict:
 def run_pipeline(pipeline: dict, make_executor, report: Report, options: RunOptions) -> Report:
     """Runs every stage on every seed, metered, with budgets enforced; raises KeyboardInterrupt after
     marking the report."""
-    from qlang.energy.meter import Meter
-    from qlang.runtime.encoder import MiniLMEncoder
+    return _Run(smoke_sized(pipeline) if options.smoke else pipeline, make_executor, report, options).run()
 
-    seeds = seeds_of(pipeline)
-    state = _State()
-    meter = Meter()
-    guard = Guard()
-    report.meter = {"provider": meter.provider, "provenance": meter.provenance}
-    estimates = estimate_energy(pipeline, options)
-    declared = [m["model"]["params"] for m in pipeline["models"] if m["model"]["name"] == "minilm"]
-    batch_size = declared[0]["batch_size"] if declared else 64
-    texts = any(d["modality"] != "numeric" for d in pipeline["data"])
-    encoder = MiniLMEncoder(batch_size=batch_size) if texts else None
-    sources = load_sources(pipeline, options)
-    warm_encoder(sources, encoder, options)
-    for seed in seeds:
-        state.outputs[seed] = dict(sources)
-    with guard.polling(), meter.window("pipeline") as pipeline_window:
-        with guard.limit("the pipeline", pipeline_window, pipeline["budget_j"]):
+
+class _Run:
+    """One run of one pipeline: its meter, budget guard, encoder and every stage's output per seed."""
+
+    def __init__(self, pipeline: dict, make_executor, report: Report, options: RunOptions):
+        from qlang.energy.meter import Meter
+        from qlang.runtime.encoder import MiniLMEncoder
+
+        self.pipeline, self.make_executor, self.report, self.options = pipeline, make_executor, report, options
+        self.seeds = seeds_of(pipeline)
+        self.outputs: dict[int, dict[str, Any]] = {}  # seed → data source or stage name → artifact
+        self.failed: set[str] = set()
+        self.meter, self.guard = Meter(), Guard()
+        report.meter = {"provider": self.meter.provider, "provenance": self.meter.provenance}
+        declared = [m["model"]["params"] for m in pipeline["models"] if m["model"]["name"] == "minilm"]
+        texts = any(d["modality"] != "numeric" for d in pipeline["data"])
+        self.encoder = MiniLMEncoder(batch_size=declared[0]["batch_size"] if declared else 64) if texts else None
+
+    def run(self) -> Report:
+        report, options = self.report, self.options
+        estimates = estimate_energy(self.pipeline, options)
+        sources = load_sources(self.pipeline, options)
+        warm_encoder(sources, self.encoder, options)
+        self.outputs = {seed: dict(sources) for seed in self.seeds}
+        with self.guard.polling(), self.meter.window("pipeline") as pipeline_window:
             try:
-                for stage in pipeline["stages"]:
-                    _run_stage(pipeline, stage, seeds, state, meter, guard, report, options, encoder,
-                               make_executor, estimates.get(stage["name"], {}))
+                with self.guard.limit("the pipeline", pipeline_window, self.pipeline["budget_j"]):
+                    for stage in self.pipeline["stages"]:
+                        self.stage(stage, estimates.get(stage["name"], {}))
             except BudgetExceeded as e:
                 report.stages[-1].finish("over_budget", f"{e}; the run stopped here")
-                options.on_stage_done(report)
                 report.finish("over_budget")
+            finally:
                 report.energy_j = pipeline_window.reading().joules
-                return report
-    report.energy_j = pipeline_window.reading().joules
-    report.finish("ok" if all(s.status in ("ok", "fallback") for s in report.stages) else "incomplete")
-    return report
+        if report.status != "over_budget":
+            report.finish("ok" if all(s.status in ("ok", "fallback") for s in report.stages) else "incomplete")
+        options.on_stage_done(report)
+        return report
+
+    def stage(self, stage: dict, estimate: dict) -> None:
+        stage_report = StageReport.start(stage)
+        stage_report.energy = dict(estimate, budget_j=stage["budget_j"], on_over_budget=stage["on_over_budget"])
+        self.report.stages.append(stage_report)
+        if stage["method"]["name"] not in METHODS:
+            self._not_run(stage_report, "unavailable", f"`{stage['method']['name']}` is checked but does not run "
+                          "in this version of qlang; `qlc methods` says what runs")
+            return
+        if stage["input"] in self.failed:
+            self._not_run(stage_report, "skipped", f"its input `{stage['input']}` did not finish")
+            return
+        with self.meter.window(f"stage:{stage['name']}") as stage_window:
+            try:
+                self._method_then_baselines(stage, stage_report, stage_window)
+            except KeyboardInterrupt:
+                stage_report.finish("interrupted", "interrupted by the user")
+                self.report.finish("interrupted")
+                self.options.on_stage_done(self.report)
+                raise
+            except BudgetExceeded as e:
+                if e.what == "the pipeline":
+                    raise
+                stage_report.finish("over_budget", f"{e}: stopped (on_over_budget abort)")
+                self.failed.add(stage["name"])
+            except RuntimeDiagnostic as e:
+                stage_report.finish("failed", str(e))
+                self.failed.add(stage["name"])
+        stage_report.energy.update(measured_j=stage_window.reading().joules, provider=self.meter.provider,
+                                   provenance=self.meter.provenance)
+        self.options.on_stage_done(self.report)
+
+    def _not_run(self, stage_report: StageReport, status: str, message: str) -> None:
+        stage_report.finish(status, message)
+        self.failed.add(stage_report.name)
+        self.options.on_stage_done(self.report)
+
+    def _method_then_baselines(self, stage: dict, stage_report: StageReport, stage_window) -> None:
+        """abort limits the whole stage; fallback limits the method, and on overrun the baselines take over."""
+        policy, budget = stage["on_over_budget"], stage["budget_j"]
+        method = stage["method"]
+        baselines = [b for b in stage["baselines"] if b["name"] in METHODS]
+        runs: dict[str, list] = {}
+        fell_back = False
+        with self.guard.limit(f"stage `{stage['name']}`", stage_window, budget if policy == "abort" else None):
+            method_window = self.meter.window(f"method:{method['name']}")
+            try:
+                with self.guard.limit(f"`{method['name']}`", method_window,
+                                      budget if policy == "fallback" else None), method_window:
+                    for seed in self.seeds:
+                        executor = self.make_executor(self.pipeline["device"], seed) if ROLES.get(method["name"]) \
+                            else None
+                        result = self._run_one(stage, "method", method, {}, seed, executor, runs)
+                        self.outputs[seed][stage["name"]] = result.output
+            except BudgetExceeded as e:
+                if policy != "fallback" or not baselines:
+                    raise
+                fell_back = True
+                stage_report.warnings.append(f"{e}: fell back to the baseline `{baselines[0]['name']}`")
+                runs.pop(method["name"], None)
+            for seed in self.seeds:
+                for b in baselines:
+                    result = self._run_one(stage, "baseline", b, method["params"], seed, None, runs)
+                    if fell_back and b is baselines[0]:
+                        self.outputs[seed][stage["name"]] = result.output
+        if method["name"] in runs:
+            stage_report.method = run_record(method, runs[method["name"]])
+        stage_report.baselines = [run_record(b, runs[b["name"]]) if b in baselines else _unavailable(b)
+                                  for b in stage["baselines"]]
+        spent = stage_window.reading().joules
+        if policy == "warn" and budget is not None and spent > budget:
+            stage_report.warnings.append(f"stage `{stage['name']}` used {spent:.4g} J of its {budget:.4g} J budget "
+                                         "(on_over_budget warn: it ran to the end)")
+        stage_report.finish("fallback" if fell_back else "ok")
+
+    def _run_one(self, stage: dict, role: str, m: dict, shared: dict, seed: int, executor,
+                 runs: dict[str, list]) -> MethodResult:
+        """One method on one seed in its own meter window. A baseline also sees its method's parameters
+        (the same input representation and tuning budget); its own parameters win."""
+        self.options.progress(f"{stage['name']}: {m['name']} (seed {seed})")
+        circuits = {r: f"{self.pipeline['name']}.{stage['name']}.{r}" for r in ROLES.get(m["name"], ())}
+        ctx = MethodContext(executor=executor if circuits else None, circuits=circuits,
+                            params={**shared, **m["params"]}, seed=seed, progress=self.options.progress,
+                            encoder=self.encoder)
+        with self.meter.window(f"{role}:{m['name']}:{seed}") as window:
+            result = METHODS[m["name"]](ctx, self.outputs[seed][stage["input"]])
+        reading = window.reading()
+        runs.setdefault(m["name"], []).append((seed, result, reading.wall_s, reading.joules))
+        return result
 
 
 def estimate_energy(pipeline: dict, options: RunOptions) -> dict[str, dict]:
@@ -146,97 +227,6 @@ def estimate_energy(pipeline: dict, options: RunOptions) -> dict[str, dict]:
         durations = qiskit_durations()
     except ImportError:
         durations = None
-    if options.smoke:  # estimate what will run: the same caps as the run
-        pipeline = {**pipeline,
-                    "data": [{**d, "source": {**d["source"], "params": {**d["source"]["params"], "limit": min(
-                        d["source"]["params"].get("limit") or SMOKE_ROWS, SMOKE_ROWS)}}} for d in pipeline["data"]],
-                    "stages": [{**s, "method": {**s["method"], "params": _params(s["method"], {}, True)},
-                                "baselines": [{**b, "params": _params(b, {}, True)} for b in s["baselines"]]}
-                               for s in pipeline["stages"]]}
     plan = estimate(ir.Pipeline.model_validate(pipeline), load_prices(), options.spec_dir, durations)
     return {s.name: {"estimated_j": s.simulation_j, "estimated_baseline_j": s.baseline_j, "qpu_model_j": s.qpu_j,
                      "qpu_note": s.qpu_note, "calibrated": plan.calibrated} for s in plan.stages}
-
-
-def _run_stage(pipeline, stage, seeds, state, meter, guard, report, options, encoder, make_executor,
-               estimate) -> None:
-    stage_report = StageReport.start(stage)
-    stage_report.energy = dict(estimate, budget_j=stage["budget_j"], on_over_budget=stage["on_over_budget"])
-    report.stages.append(stage_report)
-    if stage["method"]["name"] not in METHODS:
-        stage_report.finish("unavailable", f"`{stage['method']['name']}` is checked but does not run in this "
-                            "version of qlang; `qlc methods` says what runs")
-        state.failed.add(stage["name"])
-        options.on_stage_done(report)
-        return
-    if stage["input"] in state.failed:
-        stage_report.finish("skipped", f"its input `{stage['input']}` did not finish")
-        state.failed.add(stage["name"])
-        options.on_stage_done(report)
-        return
-    key = f"{pipeline['name']}.{stage['name']}"
-    runs: dict[str, list] = {}
-    baselines = [b for b in stage["baselines"] if b["name"] in METHODS]
-    policy, budget = stage["on_over_budget"], stage["budget_j"]
-    fell_back = False
-    with meter.window(f"stage:{stage['name']}") as stage_window:
-        try:
-            # abort: the whole stage is limited; fallback: the method is, and the baselines take over
-            with guard.limit(f"stage `{stage['name']}`", stage_window, budget if policy == "abort" else None):
-                method_window = meter.window(f"method:{stage['method']['name']}")
-                try:
-                    with guard.limit(f"`{stage['method']['name']}`", method_window,
-                                     budget if policy == "fallback" else None), method_window:
-                        for seed in seeds:
-                            _method_and_baselines(pipeline, stage, seed, [], key, runs, state, meter, options,
-                                                  encoder, make_executor, only_method=True)
-                except BudgetExceeded as e:
-                    if policy != "fallback" or not baselines:
-                        raise
-                    fell_back = True
-                    stage_report.warnings.append(f"{e}: fell back to the baseline `{baselines[0]['name']}`")
-                    runs.pop(stage["method"]["name"], None)
-                for seed in seeds:
-                    _method_and_baselines(pipeline, stage, seed, baselines, key, runs, state, meter, options,
-                                          encoder, make_executor, only_method=False, output_from_baseline=fell_back)
-            if stage["method"]["name"] in runs:
-                stage_report.method = run_record(stage["method"], runs[stage["method"]["name"]])
-            stage_report.baselines = [run_record(b, runs[b["name"]]) if b in baselines else _unavailable(b)
-                                      for b in stage["baselines"]]
-            spent = stage_window.reading().joules
-            if policy == "warn" and budget is not None and spent > budget:
-                stage_report.warnings.append(f"stage `{stage['name']}` used {spent:.4g} J of its {budget:.4g} J "
-                                             "budget (on_over_budget warn: it ran to the end)")
-            stage_report.finish("fallback" if fell_back else "ok")
-        except KeyboardInterrupt:
-            stage_report.finish("interrupted", "interrupted by the user")
-            report.finish("interrupted")
-            options.on_stage_done(report)
-            raise
-        except BudgetExceeded as e:
-            if e.what == "the pipeline":
-                raise
-            stage_report.finish("over_budget", f"{e}: stopped (on_over_budget abort)")
-            state.failed.add(stage["name"])
-        except RuntimeDiagnostic as e:
-            stage_report.finish("failed", str(e))
-            state.failed.add(stage["name"])
-    stage_report.energy["measured_j"] = stage_window.reading().joules
-    stage_report.energy["provider"], stage_report.energy["provenance"] = meter.provider, meter.provenance
-    options.on_stage_done(report)
-
-
-def _method_and_baselines(pipeline, stage, seed, baselines, key, runs, state, meter, options, encoder,
-                          make_executor, only_method: bool, output_from_baseline: bool = False) -> None:
-    """On one seed: the stage's method (only_method) or its baselines."""
-    data = state.outputs[seed][stage["input"]]
-    todo = [("method", stage["method"])] if only_method else [("baseline", b) for b in baselines]
-    executor = make_executor(pipeline["device"], seed) if only_method and ROLES.get(stage["method"]["name"]) else None
-    for role, m in todo:
-        options.progress(f"{stage['name']}: {m['name']} (seed {seed})")
-        shared = {} if role == "method" else stage["method"]["params"]
-        result, seconds, joules = _run_one(m, _params(m, shared, options.smoke), key, executor, data, seed,
-                                           options, encoder, meter.window(f"{role}:{m['name']}:{seed}"))
-        runs.setdefault(m["name"], []).append((seed, result, seconds, joules))
-        if role == "method" or (output_from_baseline and m is baselines[0]):
-            state.outputs[seed][stage["name"]] = result.output
