@@ -36,8 +36,7 @@ def rows_of(report: dict) -> list[dict]:
     for s in report["stages"]:
         e = s["energy"]
         estimated = None if e.get("estimated_j") is None else e["estimated_j"] + (e.get("estimated_baseline_j") or 0)
-        measured = e.get("measured_j")
-        ratio = measured / estimated if estimated and measured else None
+        measured, ratio = e.get("measured_j"), e.get("measured_over_estimated")
         rows.append({"pipeline": report["pipeline"], "stage": s["name"], "status": s["status"],
                      "estimated_j": estimated, "measured_j": measured, "measured_over_estimated": ratio,
                      "within_target": None if ratio is None else 1 / TARGET_FACTOR <= ratio <= TARGET_FACTOR,

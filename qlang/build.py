@@ -10,6 +10,7 @@ from qlang import catalog
 from qlang.checks import Result, check_text
 from qlang.codegen import TARGETS, generate
 from qlang.diagnostics import Diagnostic
+from qlang.syntax import ast
 
 
 @dataclass
@@ -19,24 +20,20 @@ class Compiled:
 
 
 def not_runnable(result: Result) -> list[Diagnostic]:
-    """Warnings for stages whose method or baselines the runtime does not implement yet."""
+    """Warnings for each method or baseline the runtime does not implement yet."""
     out = []
-    tree = result.tree
-    for p in tree.pipelines if tree else []:
-        for st in p.statements:
-            for item in getattr(st, "items", []):
-                if item.key not in ("method", "baseline"):
-                    continue
-                values = item.value.items if hasattr(item.value, "items") else [item.value]
-                for v in values:
-                    name = getattr(v, "name", None)
-                    entry = catalog.METHODS.get(name) if name else None
-                    if entry is not None and not entry.runnable:
-                        span = getattr(v, "name_span", None) or v.span
-                        out.append(Diagnostic("Q801", f"`{name}` is checked but does not run in this version",
-                                              span, label="will be reported as unavailable", severity="warning",
-                                              help="`qlc methods` marks what runs; the stage and the stages that "
-                                              "read it are skipped at run time"))
+    stages = [st for p in result.tree.pipelines for st in p.statements if isinstance(st, ast.Stage)]
+    for item in (i for st in stages for i in st.items if i.key in ("method", "baseline")):
+        values = item.value.items if isinstance(item.value, ast.List) else [item.value]
+        for v in values:
+            if not isinstance(v, (ast.Word, ast.Call)) or catalog.METHODS[v.name].runnable:
+                continue  # names are known here: the checks passed
+            span = v.name_span if isinstance(v, ast.Call) else v.span
+            consequence = ("the stage, and the stages that read it, are skipped at run time" if item.key == "method"
+                           else "the run reports this baseline as unavailable")
+            out.append(Diagnostic("Q801", f"`{v.name}` is checked but does not run in this version", span,
+                                  label="will be reported as unavailable", severity="warning",
+                                  help=f"`qlc methods` marks what runs; {consequence}"))
     return out
 
 

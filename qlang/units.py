@@ -59,3 +59,8 @@ def format_quantity(value: float, dim: Dimension) -> str:
     if dim is PERCENT:
         return f"{value * 100:.3g} %"
     return f"{value:.3g} {dim.base}"
+
+
+def format_energy(joules: float | None) -> str:
+    """'2.5 kJ', or '—' when there is no value."""
+    return "—" if joules is None else format_quantity(joules, ENERGY)

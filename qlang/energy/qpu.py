@@ -175,9 +175,10 @@ class QpuEnergy:
         return dataclasses.asdict(self)
 
 
-def qpu_energy_breakdown(durations_and_shots: Iterable[tuple[float, int | None]],
+def qpu_energy_breakdown(durations_and_shots: Iterable[tuple],
                          platform: str | QpuPlatform = "superconducting", *, jobs: int = 1) -> QpuEnergy:
-    """The model's terms for circuits given as ``(d_circ seconds, shots)``; shots ``None`` → DEFAULT_SHOTS."""
+    """The model's terms for circuits given as ``(d_circ seconds, shots)``, or ``(d_circ, shots, count)`` for
+    ``count`` circuits alike; shots ``None`` → DEFAULT_SHOTS."""
     plat = get_platform(platform)
     if not (isinstance(jobs, int) and jobs >= 0):
         raise QpuModelError(f"jobs must be a non-negative integer, not {jobs!r}")
@@ -187,20 +188,23 @@ def qpu_energy_breakdown(durations_and_shots: Iterable[tuple[float, int | None]]
     defaulted = 0
     for item in durations_and_shots:
         try:
-            d, shots = item
+            d, shots, *rest = item
+            (count,) = rest or (1,)
         except (TypeError, ValueError):
-            raise QpuModelError(f"expected (duration_s, shots), got {item!r}") from None
+            raise QpuModelError(f"expected (duration_s, shots) or (duration_s, shots, count), got {item!r}") from None
+        if not (isinstance(count, (int, float)) and math.isfinite(count) and count >= 0):
+            raise QpuModelError(f"a circuit count must be a finite, non-negative number, not {count!r}")
         if shots is None:
             shots = DEFAULT_SHOTS
-            defaulted += 1
+            defaulted += count
         d = float(d)
         if not (math.isfinite(d) and d >= 0):
             raise QpuModelError(f"circuit duration must be a finite, non-negative number of seconds, not {d!r}")
         if not (isinstance(shots, int) and shots >= 0):
             raise QpuModelError(f"shots must be a non-negative integer, not {shots!r}")
-        circuits += 1
-        shots_total += shots
-        circuit_s += shots * d
+        circuits += count
+        shots_total += shots * count
+        circuit_s += shots * count * d
     rep_s = shots_total * plat.t_rep_s
     job_s = jobs * plat.t_job_s
     total_s = job_s + circuit_s + rep_s

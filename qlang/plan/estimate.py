@@ -112,21 +112,19 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
 
 
 def _qpu(est: StageEstimate, work: Work, stage: ir.Stage, pipeline: ir.Pipeline, durations, seeds: int) -> None:
-    from qlang.energy.qpu import DEFAULT_SHOTS, get_platform
+    from qlang.energy.qpu import qpu_energy_breakdown
 
     try:
         d = durations(stage)
     except Exception as e:  # a circuit the device model cannot take: say so, do not guess
         est.qpu_note = f"no QPU estimate: {e}"
         return
-    platform = get_platform(pipeline.qpu)
-    shots = work.shots or DEFAULT_SHOTS
-    busy = sum(count * shots * (d[role] + platform.t_rep_s) for role, count in work.qpu_circuits.items())
-    est.qpu_j = platform.p_sys_w * (platform.t_job_s + busy) * seeds
-    est.qpu_circuits = sum(work.qpu_circuits.values()) * seeds
-    est.qpu_shots = shots
-    if work.shots is None:
-        est.qpu_note = f"exact simulation charged {DEFAULT_SHOTS} shots per circuit on the QPU model"
+    circuits = [(d[role], work.shots, round(count * seeds)) for role, count in work.qpu_circuits.items()]
+    energy = qpu_energy_breakdown(circuits, pipeline.qpu, jobs=seeds)  # one job per seed
+    est.qpu_j, est.qpu_circuits = energy.joules, energy.circuits
+    est.qpu_shots = energy.shots // energy.circuits if energy.circuits else None
+    if energy.default_shots_circuits:
+        est.qpu_note = f"exact simulation charged {est.qpu_shots} shots per circuit on the QPU model"
 
 
 def _verdict(est: StageEstimate) -> str:

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from qlang.plan.estimate import Plan
-from qlang.units import ENERGY, format_quantity
-
-
-def _j(value: float | None) -> str:
-    return "—" if value is None else format_quantity(value, ENERGY)
+from qlang.units import format_energy as _j
 
 
 def _n(value: float | None) -> str:

@@ -120,13 +120,11 @@ def energy_summary(stage: StageReport) -> dict:
     e = dict(stage.energy)
     method_j = stage.method["energy_j"]["mean"] if stage.method else None
     baseline_j = sum(b["energy_j"]["mean"] for b in stage.baselines if "energy_j" in b) if stage.baselines else None
-    seeds = len(stage.method["seeds"]) if stage.method else 1
     e["method_j"] = method_j
     e["baselines_j"] = baseline_j or None
     e["quantum_over_classical"] = method_j / baseline_j if method_j and baseline_j else None
     if e.get("estimated_j") and e.get("measured_j"):
         e["measured_over_estimated"] = e["measured_j"] / (e["estimated_j"] + (e.get("estimated_baseline_j") or 0))
-    e["seeds"] = seeds
     return e
 
 
@@ -204,13 +202,9 @@ def markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _j(value) -> str:
-    from qlang.units import ENERGY, format_quantity
-
-    return "—" if value is None else format_quantity(value, ENERGY)
-
-
 def _energy_lines(s: StageReport) -> list[str]:
+    from qlang.units import format_energy as _j
+
     e = energy_summary(s)
     if "measured_j" not in e:
         return []
