@@ -14,14 +14,6 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "logistic_regression": finetune.logistic_regression,
 }
 
-# Each method's parameters and their defaults (a key missing from ctx.params takes its default).
-DEFAULTS: dict[str, dict] = {
-    "quantum_kmeans": curate.QUANTUM_DEFAULTS,
-    "kmeans": curate.DEFAULTS,
-    "hybrid_qnn_head": finetune.QNN_DEFAULTS,
-    "logistic_regression": finetune.LOGISTIC_DEFAULTS,
-}
-
 # Circuit roles a quantum method asks its executor for.
 ROLES: dict[str, tuple[str, ...]] = {
     "quantum_kmeans": ("feature_map", "overlap"),
@@ -33,4 +25,4 @@ def is_quantum(name: str) -> bool:
     return name in ROLES
 
 
-__all__ = ["DEFAULTS", "METHODS", "ROLES", "MethodContext", "MethodResult", "is_quantum"]
+__all__ = ["METHODS", "ROLES", "MethodContext", "MethodResult", "is_quantum"]

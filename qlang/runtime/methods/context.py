@@ -23,9 +23,13 @@ class MethodContext:
     progress: Callable[[str], None] = _quiet
     encoder: Any = None  # a MiniLMEncoder; None uses the process-wide default
 
-    def settings(self, defaults: dict[str, Any]) -> dict[str, Any]:
-        """The method's parameters: `defaults` overridden by params (keys it does not know are ignored)."""
-        return {key: self.params.get(key, value) for key, value in defaults.items()}
+    def settings(self, method: str, knobs: dict[str, Any]) -> dict[str, Any]:
+        """The method's parameters: the catalog's defaults, then the runtime's own `knobs` (what a spec
+        cannot set), each overridden by params; keys the method does not know are ignored."""
+        from qlang import catalog
+
+        defaults = {p.name: p.default for p in catalog.METHODS[method].params}
+        return {key: self.params.get(key, value) for key, value in {**defaults, **knobs}.items()}
 
     def circuit(self, role: str) -> tuple[str, CircuitShape]:
         """The registered circuit name for `role` and its shape."""

@@ -18,19 +18,15 @@ from qlang.runtime.methods.reduce import Reducer
 
 ENCODINGS = ("angle", "zz", "amplitude")
 
-DEFAULTS = {
-    "qubits": 4,
-    "encoding": "angle",
-    "clusters": None,  # None: as many as the data has classes
-    "n_init": 10,
-    "max_iter": 100,
-    "limit": None,  # None: every row; n: a stratified subsample of n rows
-}
-QUANTUM_DEFAULTS = {**DEFAULTS, "shots": None}  # None: exact kernel from statevectors
+# What the runtime reads beyond the catalog's parameters (whose defaults the catalog gives).
+# limit None: every row; n: a stratified subsample of n rows. kmeans sees the reduced features its
+# quantum method would (a baseline inherits qubits and encoding from it); alone, these defaults apply.
+QUANTUM_KNOBS = {"limit": None}
+KNOBS = {"qubits": 4, "encoding": "angle", "limit": None}
 
 
 def quantum_kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings(QUANTUM_DEFAULTS)
+    s = ctx.settings("quantum_kmeans", QUANTUM_KNOBS)
     data, x, k = _prepare(ctx, data, s)
     if s["shots"] is None:
         name, shape = ctx.circuit("feature_map")
@@ -56,7 +52,7 @@ def quantum_kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 
 def kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings(DEFAULTS)
+    s = ctx.settings("kmeans", KNOBS)
     data, x, k = _prepare(ctx, data, s)
     ctx.progress(f"k-means: k={k}, {s['n_init']} restarts")
     model = KMeans(n_clusters=k, n_init=int(s["n_init"]), max_iter=int(s["max_iter"]), random_state=ctx.seed).fit(x)

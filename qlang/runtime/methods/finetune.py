@@ -24,14 +24,11 @@ from qlang.runtime.methods.parameter_shift import QuantumExpvals
 from qlang.runtime.methods.reduce import Reducer
 from qlang.runtime.protocol import Executor
 
-DEFAULTS = {
-    "qubits": 4,
-    "folds": 5,
-    "limit": None,  # None: every row; n: a stratified subsample of n rows
-    "refit": True,  # after cross-validation, train on all rows and output that model (False: output None)
-}
-QNN_DEFAULTS = {**DEFAULTS, "epochs": 20, "lr": 0.05, "batch_size": 32}  # batch_size None: full batch
-LOGISTIC_DEFAULTS = {**DEFAULTS, "C": 1.0, "max_iter": 1000}
+# What the runtime reads beyond the catalog's parameters (whose defaults the catalog gives).
+# limit None: every row; n: a stratified subsample. refit: after cross-validation, train on all rows and
+# output that model (False: output None). logistic_regression compresses to its method's qubits.
+QNN_KNOBS = {"limit": None, "refit": True}
+LOGISTIC_KNOBS = {"qubits": 4, "max_iter": 1000, "limit": None, "refit": True}
 
 
 @contextmanager
@@ -122,7 +119,7 @@ class TrainedClassifier:
 
 
 def hybrid_qnn_head(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings(QNN_DEFAULTS)
+    s = ctx.settings("hybrid_qnn_head", QNN_KNOBS)
     name, shape = ctx.circuit("model")
     if shape.n_inputs != int(s["qubits"]):
         raise RuntimeDiagnostic(
@@ -138,7 +135,7 @@ def hybrid_qnn_head(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 
 def logistic_regression(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings(LOGISTIC_DEFAULTS)
+    s = ctx.settings("logistic_regression", LOGISTIC_KNOBS)
     return _cross_validate(ctx, data, s, lambda n_classes, seed: LogisticHead(s), {})
 
 
