@@ -11,6 +11,7 @@ SMALL, LARGE = 8, 4096
 
 
 def _executor(target: str):
+    """The target's executor over a 4-qubit, 2-layer re-uploading circuit, built as generated code builds it."""
     from qlang.circuits import emit_pennylane, emit_qiskit
     from qlang.circuits.library import reuploading
 
@@ -19,14 +20,11 @@ def _executor(target: str):
         from qlang.runtime.protocol import CircuitShape
         from qlang.runtime.targets.pennylane import PennyLaneExecutor
 
-        ns: dict = {}
-        exec("\n".join(emit_pennylane.IMPORTS) + "\n" + emit_pennylane.emit(circuit, "body"), ns)
-        return PennyLaneExecutor({"m": (ns["body"], CircuitShape(4, 4, circuit.n_weights))}), circuit
+        shape = CircuitShape(circuit.n_wires, circuit.n_inputs, circuit.n_weights)
+        return PennyLaneExecutor({"m": (emit_pennylane.build(circuit), shape)}), circuit
     from qlang.runtime.targets.qiskit import QiskitExecutor
 
-    ns = {}
-    exec("\n".join(emit_qiskit.IMPORTS) + "\n" + emit_qiskit.emit(circuit, "body"), ns)
-    return QiskitExecutor({"m": ns["body"]}), circuit
+    return QiskitExecutor({"m": lambda: emit_qiskit.build(circuit)}), circuit
 
 
 def _joules(meter: Meter, fn, repeats: int) -> float:

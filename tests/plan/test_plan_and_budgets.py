@@ -129,3 +129,17 @@ def test_report_energy_fields(tmp_path, capsys):
     # the stage window holds its method and baseline windows
     parts = report["stages"][0]["method"]["energy_j"]["mean"] + report["stages"][0]["baselines"][0]["energy_j"]["mean"]
     assert parts <= stage["measured_j"] + 1e-9
+
+
+def test_calibrate_prices_this_machine_and_the_plan_uses_it(capsys):
+    from qlang.plan.prices import load_prices
+
+    assert not load_prices().overheads_calibrated
+    assert main(["calibrate", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "J per circuit row" in out and "k-means restart" in out
+    prices = load_prices()
+    assert prices.calibrated and prices.overheads_calibrated
+    assert all(v > 0 for v in [*prices.row_j.values(), prices.joules_per_amplitude_op, prices.joules_per_flop])
+    assert main(["plan", str(ROOT / "specs" / "quickstart.qlc"), "--no-qpu", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["calibrated"] is True
