@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from qlang.diagnostics import did_you_mean, one_of
 from qlang.runtime.errors import (
     EMPTY_DATA,
     FILE_NOT_FOUND,
@@ -213,10 +213,8 @@ def _encode_labels(raw: list[str]) -> tuple[np.ndarray, list[str]]:
 
 def _did_you_mean(name: str, choices) -> str:
     choices = [str(c) for c in choices]
-    close = difflib.get_close_matches(name, choices, n=1)
-    if close:
-        return f"did you mean '{close[0]}'? available: {', '.join(choices)}"
-    return f"available: {', '.join(choices)}"
+    hint = did_you_mean(name, choices)
+    return (hint + " " if hint else "") + f"available: {one_of(choices)}"
 
 
 # ---- built-in datasets -------------------------------------------------------------------------
