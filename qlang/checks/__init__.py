@@ -71,6 +71,7 @@ def check_pipeline(node: ast.Pipeline, diags: list[Diagnostic], target: str | No
     no_baseline(draft, diags)
     if any(d.severity == "error" for d in diags) or ordered is None:
         return None
+    dataflow.data_files_exist(draft, spec_dir, diags)  # only for a spec that is otherwise sound
     pipeline = build(draft, ordered, inputs, chosen_target, device, qubits)
     budgets.estimates_fit(draft, pipeline, spec_dir, diags)
     return pipeline

@@ -114,3 +114,22 @@ def unused(draft: DraftPipeline, inputs: dict[str, str], diags: Diags) -> None:
             diags.append(Diagnostic("Q601", f"data source `{b.node.name}` is never used", b.node.name_span,
                                     label="no stage reads it", severity="warning",
                                     help=f"read it with `stage KIND NAME from {b.node.name} {{ … }}`, or remove it"))
+
+
+def data_files_exist(draft: DraftPipeline, spec_dir, diags: Diags) -> None:
+    """A `file(...)` source whose file is not there: a warning now, rather than an error mid-run."""
+    from pathlib import Path
+
+    for b in draft.data:
+        path = b.params.get("path") if b.entry is not None and b.entry.name == "file" else None
+        if not path:
+            continue
+        try:
+            found = (Path(spec_dir or ".") / path).is_file()
+        except (OSError, ValueError):  # a path the system cannot even look up
+            found = False
+        if not found:
+            diags.append(Diagnostic("Q603", f"data file `{path}` is not there", b.node.value.span,
+                                    label="no such file", severity="warning",
+                                    help="paths start at the spec's folder; `qlc run` will stop at this source "
+                                    "and `qlc plan` counts it as empty"))

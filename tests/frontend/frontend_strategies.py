@@ -166,11 +166,9 @@ def entry_value(draw, entry: Entry) -> ast.Value:
     rest = [p for p in chosen if p not in entry.params[: len(arg_list)]]
     for p in draw(st.permutations(rest)):
         arg_list.append(ast.Arg(p.name, NOWHERE, draw(param_value(p)), NOWHERE))
-    if entry.name == "file":  # a file names its text column (or features): give it one, by name
-        arg_list = [a for i, a in enumerate(arg_list) if a.name not in ("text", "features") and
-                    not (a.name is None and i in (1, 3))]
-        if any(a.name is None for a in arg_list[1:]):
-            arg_list = arg_list[:1]
+    if entry.name == "file":  # a file that exists (the tests run at the repository root), with a text column
+        arg_list = [a for a in arg_list if a.name is not None and a.name not in ("path", "text", "features")]
+        arg_list.insert(0, ast.Arg("path", NOWHERE, ast.String("README.md", '"README.md"', NOWHERE), NOWHERE))
         arg_list.append(ast.Arg("text", NOWHERE, ast.String("text", '"text"', NOWHERE), NOWHERE))
     return ast.Call(entry.name, NOWHERE, arg_list, NOWHERE)
 
