@@ -100,11 +100,26 @@ def logistic_regression(p: dict, n: int, classes: int) -> Work:
                 fits=(SETUP_FITS + 1) * (folds + 1))
 
 
+def svm(p: dict, n: int, classes: int) -> Work:
+    folds, q = p["folds"], p.get("qubits", 4)
+    kernel = n * n * q * 3 * max(1, classes - 1)  # SMO touches about every kernel entry per class pair
+    return Work(flops=(folds + 1) * (kernel + n * 384 * q * 2), fits=(SETUP_FITS + 1) * (folds + 1))
+
+
+def mlp(p: dict, n: int, classes: int) -> Work:
+    folds, q, hidden, epochs = p["folds"], p.get("qubits", 4), p["hidden"], p["epochs"]
+    forward = q * hidden + hidden * classes
+    trained_rows = epochs * n * (folds - 1) / folds * folds + epochs * n  # every fold, then the refit
+    return Work(flops=trained_rows * forward * 6 + (folds + 1) * n * 384 * q * 2, fits=(SETUP_FITS + 1) * (folds + 1))
+
+
 COSTS = {
     "quantum_kmeans": quantum_kmeans,
     "kmeans": kmeans,
     "hybrid_qnn_head": hybrid_qnn_head,
     "logistic_regression": logistic_regression,
+    "svm": svm,
+    "mlp": mlp,
 }
 
 # rows and classes of the built-in data sets, so a plan needs no data loaded

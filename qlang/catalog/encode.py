@@ -16,7 +16,7 @@ def _q(params):
 def _method(name, summary, extra=()):
     return Entry(
         name, "method", summary, (QUBITS, *extra, CLASSIFIER, FOLDS, SHOTS), stage="encode", family="quantum",
-        inputs=("dataset",), output="dataset", baselines=BASELINES, metrics=METRICS, qubits=_q,
+        inputs=("dataset",), output="dataset", baselines=BASELINES, metrics=METRICS, primary="auc", qubits=_q,
     )
 
 

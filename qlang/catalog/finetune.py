@@ -35,11 +35,12 @@ ENTRIES = [
     Entry("logistic_regression", "method", "L2-regularised logistic regression on the same compressed features.",
           (p_float("C", 1.0, 0.0, None, "inverse regularisation", exclusive_min=True), FOLDS), stage="finetune",
           inputs=("dataset",), output="model", metrics=METRICS, runnable=True),
-    Entry("svm", "method", "Support-vector classifier.", (p_float("C", 1.0, 0.0, None, "", exclusive_min=True), FOLDS),
-          stage="finetune", inputs=("dataset",), output="model", metrics=METRICS),
-    Entry("mlp", "method", "A small multi-layer perceptron with a matched parameter count.",
+    Entry("svm", "method", "RBF support-vector classifier on the same compressed features.", (p_float("C", 1.0, 0.0, None, "", exclusive_min=True), FOLDS),
+          stage="finetune", inputs=("dataset",), output="model", metrics=METRICS, runnable=True),
+    Entry("mlp", "method", "A one-hidden-layer tanh perceptron (Adam, mini-batches of 32) on the same compressed "
+          "features; set `hidden` to match the quantum head's parameter count.",
           (p_int("hidden", 8, 1, 4096, "hidden units"), EPOCHS, FOLDS), stage="finetune", inputs=("dataset",),
-          output="model", metrics=METRICS),
+          output="model", metrics=METRICS, runnable=True),
     Entry("truncated_svd", "method", "Truncated SVD at the same rank.", (p_int("rank", 8, 1, 4096, "target rank"),),
           stage="finetune", inputs=("dataset", "model"), output="model", metrics=("frobenius_error", "accuracy")),
 ]

@@ -88,10 +88,15 @@ class Entry:
     output: Artifact | None = None
     baselines: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()
+    primary: str | None = None  # the metric that decides "which wins"; none = the first of `metrics`
     runnable: bool = False  # the runtime implements it in this version
     qubits: Callable[[dict[str, Any]], int | None] | None = field(default=None, compare=False)
     modality: Literal["text", "numeric", "any"] | None = None  # for data sources
     reference: str = ""
+
+    @property
+    def primary_metric(self) -> str | None:
+        return self.primary or next(iter(self.metrics), None)
 
     def param(self, name: str) -> Param | None:
         for p in self.params:

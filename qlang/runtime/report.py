@@ -11,9 +11,18 @@ from typing import Any
 
 SCHEMA = "qlang-report/1"
 
-# The metric that decides "which wins", and whether higher is better.
-PRIMARY = {"quantum_kmeans": ("ari", True), "kmeans": ("ari", True), "hybrid_qnn_head": ("accuracy", True),
-           "logistic_regression": ("accuracy", True)}
+# Metrics where a smaller value wins; every other metric is better higher.
+LOWER_IS_BETTER = {"objective", "type1_error", "frobenius_error", "final_loss", "iterations_to_target",
+                   "circuits_to_target", "evaluations_to_best", "accuracy_drop", "accuracy_drop_recovered",
+                   "latency_ms", "energy_per_inference"}
+
+
+def primary(method: str) -> tuple[str | None, bool]:
+    """The metric that decides "which wins" (the catalog's), and whether higher is better."""
+    from qlang import catalog
+
+    metric = catalog.METHODS[method].primary_metric if method in catalog.METHODS else None
+    return metric, metric not in LOWER_IS_BETTER
 
 
 def _stats(values: list[float]) -> dict[str, Any]:
@@ -144,7 +153,7 @@ def verdict(stage: StageReport) -> str | None:
     if stage.method is None or not stage.baselines:
         return None
     name = stage.method["name"]
-    metric, higher = PRIMARY.get(name, (next(iter(stage.method["metrics"]), None), True))
+    metric, higher = primary(name)
     if metric not in stage.method["metrics"]:
         return None
     q = stage.method["metrics"][metric]

@@ -78,9 +78,28 @@ def test_too_many_folds_is_a_diagnostic():
     assert caught.value.code == "Q706"
 
 
-def test_registry():
-    assert set(METHODS) == {"quantum_kmeans", "kmeans", "hybrid_qnn_head", "logistic_regression"}
-    assert is_quantum("hybrid_qnn_head") and not is_quantum("kmeans")
+def test_registry_matches_the_catalog():
+    from qlang import catalog
+    from qlang.catalog.costs import COSTS
+
+    runnable = {name for name, entry in catalog.METHODS.items() if entry.runnable}
+    assert set(METHODS) == runnable and set(COSTS) >= runnable
+    assert {name for name in runnable if is_quantum(name)} == {n for n in runnable if catalog.METHODS[n].is_quantum}
+
+
+@pytest.mark.parametrize("name", ["svm", "mlp"])
+def test_classical_heads_beat_chance_and_refit(name):
+    params = {**SMALL, "hidden": 4, "epochs": 30, "refit": True}
+    result = METHODS[name](MethodContext(params=params, seed=0), breast_cancer())
+    majority = np.bincount(breast_cancer().labels).max() / 569
+    assert result.metrics["accuracy"] > majority + 0.15
+    if name == "mlp":
+        assert result.metrics["n_parameters"] == 3 * 4 + 4 + 4 * 2 + 2
+        assert result.output.head.model[0].out_features == 4
+    from qlang.runtime.encoder import features_of
+
+    data = breast_cancer().sample(120, 0)
+    assert (result.output.predict(features_of(data)) == data.labels).mean() > 0.7
 
 
 @pytest.mark.minilm

@@ -12,6 +12,8 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "kmeans": curate.kmeans,
     "hybrid_qnn_head": finetune.hybrid_qnn_head,
     "logistic_regression": finetune.logistic_regression,
+    "svm": finetune.svm,
+    "mlp": finetune.mlp,
 }
 
 # Circuit roles a quantum method asks its executor for.

@@ -1,5 +1,5 @@
 """Fine-tuning stages: a classification head on compressed features, quantum (data re-uploading circuit
-plus a linear readout) or classical (logistic regression), both scored by the same stratified k-fold.
+plus a linear readout) or classical (logistic regression, RBF SVM, MLP), all scored by the same stratified k-fold.
 
 Compression, fitted on each training fold only: PCA to `qubits` components, z-scored, then arctan onto
 (-pi/2, pi/2) - the rotation angles of the circuit and the inputs of the baseline alike.
@@ -15,6 +15,7 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import SVC
 
 from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
@@ -29,6 +30,8 @@ from qlang.runtime.protocol import Executor
 # output that model (False: output None). logistic_regression compresses to its method's qubits.
 QNN_KNOBS = {"limit": None, "refit": True}
 LOGISTIC_KNOBS = {"qubits": 4, "max_iter": 1000, "limit": None, "refit": True}
+SVM_KNOBS = {"qubits": 4, "limit": None, "refit": True}
+MLP_KNOBS = {"qubits": 4, "lr": 0.01, "batch_size": 32, "limit": None, "refit": True}
 
 
 @contextmanager
@@ -106,12 +109,70 @@ class LogisticHead:
         return self.model.predict_proba(x)
 
 
+class SVMHead:
+    """RBF support-vector classifier; its probabilities are one-hot predictions (only the argmax is used)."""
+
+    def __init__(self, settings: dict):
+        self.model = SVC(C=float(settings["C"]), kernel="rbf", gamma="scale")
+
+    @property
+    def n_parameters(self) -> int:  # dual coefficients, support vectors and intercepts
+        return self.model.dual_coef_.size + self.model.support_vectors_.size + self.model.intercept_.size
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> SVMHead:
+        self.model.fit(x, y)
+        self.train_loss = float(1.0 - self.model.score(x, y))  # training error: SVC minimises a hinge loss
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        return np.eye(len(self.model.classes_))[self.model.predict(x)]
+
+
+class MLPHead:
+    """softmax(W2 tanh(W1 x + b1) + b2), trained by Adam on the cross-entropy in mini-batches.
+    `model[0]` is the hidden layer whose units a deploy stage may prune."""
+
+    def __init__(self, n_inputs: int, n_classes: int, settings: dict, seed):
+        self.settings = settings
+        self.rng = np.random.default_rng(seed)
+        torch.manual_seed(int(self.rng.integers(2**31)))
+        hidden = int(settings["hidden"])
+        self.model = torch.nn.Sequential(
+            torch.nn.Linear(n_inputs, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, n_classes)
+        ).double()
+
+    @property
+    def n_parameters(self) -> int:
+        return sum(p.numel() for p in self.model.parameters())
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> MLPHead:
+        optimiser = torch.optim.Adam(self.model.parameters(), lr=float(self.settings["lr"]))
+        inputs, targets = torch.from_numpy(x), torch.from_numpy(y)
+        batch = int(self.settings["batch_size"] or len(x))
+        with single_threaded_torch():
+            for _ in range(int(self.settings["epochs"])):
+                order = torch.from_numpy(self.rng.permutation(len(x)))
+                for start in range(0, len(x), batch):
+                    rows = order[start : start + batch]
+                    loss = torch.nn.functional.cross_entropy(self.model(inputs[rows]), targets[rows])
+                    optimiser.zero_grad()
+                    loss.backward()
+                    optimiser.step()
+            with torch.no_grad():
+                self.train_loss = float(torch.nn.functional.cross_entropy(self.model(inputs), targets))
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        with torch.no_grad(), single_threaded_torch():
+            return torch.softmax(self.model(torch.from_numpy(x)), dim=1).numpy()
+
+
 @dataclass
 class TrainedClassifier:
     """The stage's output: compression plus head, applied to features from `features_of`."""
 
     reducer: Reducer
-    head: QNNHead | LogisticHead
+    head: QNNHead | LogisticHead | SVMHead | MLPHead
     label_names: list[str]
 
     def predict(self, features: np.ndarray) -> np.ndarray:
@@ -137,6 +198,19 @@ def hybrid_qnn_head(ctx: MethodContext, data: Dataset) -> MethodResult:
 def logistic_regression(ctx: MethodContext, data: Dataset) -> MethodResult:
     s = ctx.settings("logistic_regression", LOGISTIC_KNOBS)
     return _cross_validate(ctx, data, s, lambda n_classes, seed: LogisticHead(s), {})
+
+
+def svm(ctx: MethodContext, data: Dataset) -> MethodResult:
+    s = ctx.settings("svm", SVM_KNOBS)
+    return _cross_validate(ctx, data, s, lambda n_classes, seed: SVMHead(s), {})
+
+
+def mlp(ctx: MethodContext, data: Dataset) -> MethodResult:
+    s = ctx.settings("mlp", MLP_KNOBS)
+    require(int(s["hidden"]) >= 1 and int(s["epochs"]) >= 1, "hidden and epochs must be at least 1")
+    qubits = int(s["qubits"])
+    return _cross_validate(ctx, data, s, lambda n_classes, seed: MLPHead(qubits, n_classes, s, seed),
+                           {"hidden": int(s["hidden"])})
 
 
 def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict) -> MethodResult:
