@@ -169,11 +169,13 @@ class MLPHead:
 
 @dataclass
 class TrainedClassifier:
-    """The stage's output: compression plus head, applied to features from `features_of`."""
+    """The stage's output: compression plus head, applied to features from `features_of`; `data` is what
+    it was trained on (a later stage, such as pruning, calibrates and re-trains on it)."""
 
     reducer: Reducer
     head: QNNHead | LogisticHead | SVMHead | MLPHead
     label_names: list[str]
+    data: Dataset | None = None
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         return self.head.predict_proba(self.reducer.transform(features)).argmax(axis=1)
@@ -236,7 +238,7 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
         ctx.progress("refit on all rows")
         reducer = Reducer(qubits, "arctan").fit(x)
         head = make(data.n_classes, [ctx.seed, folds]).fit(reducer.transform(x), y)
-        output = TrainedClassifier(reducer, head, data.label_names)
+        output = TrainedClassifier(reducer, head, data.label_names, data)
     metrics = {
         "accuracy": float(np.mean(accuracy)),
         "accuracy_std": float(np.std(accuracy)),
