@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qlang.runtime.methods import curate, finetune
+from qlang.runtime.methods import curate, encode, finetune
 from qlang.runtime.methods.context import MethodContext, MethodResult
 
 METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
@@ -12,12 +12,21 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "kmeans": curate.kmeans,
     "hybrid_qnn_head": finetune.hybrid_qnn_head,
     "logistic_regression": finetune.logistic_regression,
+    "amplitude_encoding": encode.amplitude_encoding,
+    "angle_encoding": encode.angle_encoding,
+    "zz_feature_map": encode.zz_feature_map,
+    "rbf_svm": encode.rbf_svm,
+    "knn": encode.knn,
+    "pca": encode.pca,
 }
 
 # Circuit roles a quantum method asks its executor for.
 ROLES: dict[str, tuple[str, ...]] = {
     "quantum_kmeans": ("feature_map", "overlap"),
     "hybrid_qnn_head": ("model",),
+    "amplitude_encoding": ("feature_map", "overlap"),
+    "angle_encoding": ("feature_map", "overlap"),
+    "zz_feature_map": ("feature_map", "overlap"),
 }
 
 
