@@ -44,6 +44,7 @@ ENTRIES = [
         output="dataset",
         baselines=("cosine_dedup",),
         metrics=("precision", "recall", "f1", "kept_fraction"),
+        runnable=True,
         qubits=_encoded_qubits,
     ),
     Entry(
@@ -66,5 +67,6 @@ ENTRIES = [
         inputs=("dataset",),
         output="dataset",
         metrics=("precision", "recall", "f1", "kept_fraction"),
+        runnable=True,
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qlang.runtime.methods import curate, encode, finetune
+from qlang.runtime.methods import curate, dedup, encode, finetune
 from qlang.runtime.methods.context import MethodContext, MethodResult
 
 METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
@@ -18,6 +18,8 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "rbf_svm": encode.rbf_svm,
     "knn": encode.knn,
     "pca": encode.pca,
+    "quantum_dedup": dedup.quantum_dedup,
+    "cosine_dedup": dedup.cosine_dedup,
 }
 
 # Circuit roles a quantum method asks its executor for.
@@ -27,6 +29,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "amplitude_encoding": ("feature_map", "overlap"),
     "angle_encoding": ("feature_map", "overlap"),
     "zz_feature_map": ("feature_map", "overlap"),
+    "quantum_dedup": ("feature_map", "overlap"),
 }
 
 
