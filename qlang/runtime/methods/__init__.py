@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qlang.runtime.methods import curate, dedup, encode, finetune
+from qlang.runtime.methods import curate, dedup, encode, finetune, monitor
 from qlang.runtime.methods.context import MethodContext, MethodResult
 
 METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
@@ -20,6 +20,12 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "pca": encode.pca,
     "quantum_dedup": dedup.quantum_dedup,
     "cosine_dedup": dedup.cosine_dedup,
+    "quantum_kernel_mmd": monitor.quantum_kernel_mmd,
+    "rbf_mmd": monitor.rbf_mmd,
+    "ks_test": monitor.ks_test,
+    "quantum_ocsvm": monitor.quantum_ocsvm,
+    "rbf_ocsvm": monitor.rbf_ocsvm,
+    "isolation_forest": monitor.isolation_forest,
 }
 
 # Circuit roles a quantum method asks its executor for.
@@ -30,6 +36,8 @@ ROLES: dict[str, tuple[str, ...]] = {
     "angle_encoding": ("feature_map", "overlap"),
     "zz_feature_map": ("feature_map", "overlap"),
     "quantum_dedup": ("feature_map", "overlap"),
+    "quantum_kernel_mmd": ("feature_map", "overlap"),
+    "quantum_ocsvm": ("feature_map", "overlap"),
 }
 
 
