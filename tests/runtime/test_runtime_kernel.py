@@ -84,3 +84,14 @@ def test_bandwidth_scales_the_inputs_like_the_angle_maps_scale(real, target):
     scaled = real(target, "quantum_kmeans", {"qubits": 3, "encoding": "angle", "bandwidth": 0.3})
     by_input = FidelityKernel(MethodContext(plain, ROLES), None, scale=0.3)(x)
     assert np.abs(by_input - exact_gram(scaled, "feature_map", x)).max() < 1e-10
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_exact_gram_equals_qiskit_machine_learnings_statevector_kernel(real, target):
+    kernels = pytest.importorskip("qiskit_machine_learning.kernels")  # the `bench` extra
+    from qiskit.circuit.library import zz_feature_map
+
+    x = np.random.default_rng(6).uniform(0, np.pi, (9, 3))
+    reference = kernels.FidelityStatevectorKernel(feature_map=zz_feature_map(3, reps=2)).evaluate(x)
+    executor = real(target, "quantum_kmeans", {"qubits": 3, "encoding": "zz", "reps": 2, "bandwidth": 1.0})
+    assert np.abs(exact_gram(executor, "feature_map", x) - reference).max() < 1e-10
