@@ -52,3 +52,19 @@ def test_bad_duplicates_fraction_is_a_diagnostic(double):
     with pytest.raises(RuntimeDiagnostic) as caught:
         METHODS["quantum_dedup"](ctx, wine().sample(20, 0))
     assert caught.value.code == "Q706"
+
+
+@pytest.mark.minilm
+def test_text_near_duplicates_are_embedded_like_the_originals(double):
+    from qlang.runtime.data import vader_lexicon
+    from qlang.runtime.encoder import MiniLMEncoder
+    from qlang.runtime.methods.dedup import _features
+
+    encoder = MiniLMEncoder()
+    words = vader_lexicon(limit=30, seed=0)
+    injected, pairs = inject_near_duplicates(words, 0.2, seed=1)
+    x = _features(MethodContext(encoder=encoder), words, injected)
+    assert np.allclose(x, encoder.encode(injected.texts), atol=1e-5)
+    ctx = MethodContext(double(qubits=3), ROLES, params_of(encoding="angle", qubits=3, threshold=0.99), seed=1,
+                        encoder=encoder)
+    assert 0.0 <= METHODS["quantum_dedup"](ctx, words).metrics["recall"] <= 1.0
