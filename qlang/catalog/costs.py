@@ -153,20 +153,23 @@ def _dedup_rows(n: int) -> float:
 
 
 DEDUP_FRACTION = 0.2  # injected near-duplicates per row (runtime knob of curate.quantum_dedup)
+MINILM_FLOPS_PER_TEXT = 3.5e8  # ≈ 2 × 22 M parameters × 8 tokens: each method embeds its injected text copies
+# (a cost model sees no modality: numeric data, whose copies cost nothing, is overestimated)
 
 
 def quantum_dedup(p: dict, n: int, classes: int) -> Work:
     q, m = p["qubits"], _dedup_rows(n)
     dims = 2**q if p["encoding"] == "amplitude" else q
     w = _fidelity_kernel(q, _gates_feature_map(q, p["encoding"], p.get("reps", 2)), m, m * m / 2, p["shots"])
-    w.fits, w.flops = SETUP_FITS, w.flops + m * m * 4 + m * 384 * dims * 2
+    w.fits, w.flops = SETUP_FITS, w.flops + m * m * 4 + m * 384 * dims * 2 + (m - n) * MINILM_FLOPS_PER_TEXT
     return w
 
 
 def cosine_dedup(p: dict, n: int, classes: int) -> Work:
     m, q = _dedup_rows(n), p.get("qubits", 5)
     dims = 2**q if p.get("encoding", "amplitude") == "amplitude" else q
-    return Work(flops=m * m * dims * 2 + m * m * 4 + m * 384 * dims * 2, fits=SETUP_FITS)
+    return Work(flops=m * m * dims * 2 + m * m * 4 + m * 384 * dims * 2 + (m - n) * MINILM_FLOPS_PER_TEXT,
+                fits=SETUP_FITS)
 
 
 MMD_TRIALS = 20  # null windows, and as many drifted ones (runtime knob of monitor.quantum_kernel_mmd)
