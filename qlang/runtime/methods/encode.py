@@ -12,9 +12,9 @@ only; the quantum kernel's bandwidth is the spec's, the RBF kernel's is scikit-l
 Metrics: `auc` (mean over folds; `auc_std` its spread), `qubits`, `cnots` and `depth` of one encoding
 circuit (a fixed generic input) transpiled onto a device model (IBM Heron, the qiskit-ibm-runtime fake
 backend; absent without qiskit), and `encoding_fidelity`: the fraction of the z-scored features'
-variance that reaches the circuit (the PCA components kept), times, for amplitude encoding, the mean
-fidelity |<psi(x)|x/|x|>|^2 of the executor's state with the input it should hold (1 on an exact
-simulator; what finite precision or a wrong circuit loses).
+variance that reaches the circuit (the PCA components kept), times, for amplitude encoding with an exact
+kernel, the mean fidelity |<psi(x)|x/|x|>|^2 of the executor's state with the input it should hold (1 on an
+exact simulator; what finite precision or a wrong circuit loses).
 """
 
 from __future__ import annotations

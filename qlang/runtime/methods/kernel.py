@@ -13,9 +13,11 @@ is qiskit-machine-learning's convention of scaling x).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from qlang.runtime.errors import CIRCUIT_MISMATCH, RuntimeDiagnostic
 from qlang.runtime.methods.context import MethodContext, require
@@ -34,13 +36,21 @@ def tile_rows(n_wires: int) -> int:
     return max(1, TILE_AMPLITUDES >> n_wires)
 
 
+def _states(executor: Executor, feature_map: str, x: np.ndarray) -> np.ndarray:
+    """One `states` call with BLAS on one thread: a simulator's gate products are small, and on a busy
+    machine two BLAS threads made PennyLane's broadcast simulation three times slower (0.22 s against
+    0.07 s for 256 rows of 8 qubits)."""
+    with threadpool_limits(1, user_api="blas"):
+        return executor.states(feature_map, x, None)
+
+
 def states(executor: Executor, feature_map: str, x: np.ndarray) -> np.ndarray:
     """Statevectors of every row, one `states` call per tile."""
     n_wires = executor.shape(feature_map).n_wires
     rows = tile_rows(n_wires)
     out = np.empty((len(x), 2**n_wires), dtype=np.complex128)
     for start in range(0, len(x), rows):
-        out[start : start + rows] = executor.states(feature_map, x[start : start + rows], None)
+        out[start : start + rows] = _states(executor, feature_map, x[start : start + rows])
     return out
 
 
@@ -64,13 +74,13 @@ def exact_gram(
         return gram_of_states(kept, kept)
     out = np.empty((len(x), len(columns)))
     for start in range(0, len(x), rows):
-        a = executor.states(feature_map, x[start : start + rows], None)
+        a = _states(executor, feature_map, x[start : start + rows])
         if kept is not None:
             out[start : start + rows] = gram_of_states(a, kept)
             continue
         for col in range(0, len(columns), rows):
             out[start : start + rows, col : col + rows] = gram_of_states(
-                a, executor.states(feature_map, columns[col : col + rows], None)
+                a, _states(executor, feature_map, columns[col : col + rows])
             )
         progress(f"kernel: {min(start + rows, len(x))}/{len(x)} rows")
     return out
@@ -138,8 +148,8 @@ class FidelityKernel:
         return "exact" if self.shots is None else f"{self.shots} shots"
 
     def with_scale(self, scale: float) -> FidelityKernel:
-        other = object.__new__(FidelityKernel)
-        other.__dict__.update(self.__dict__, scale=float(scale))
+        other = copy.copy(self)
+        other.scale = float(scale)
         return other
 
     def _scaled(self, x: np.ndarray) -> np.ndarray:

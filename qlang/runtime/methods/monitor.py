@@ -101,7 +101,7 @@ def _windows(ctx: MethodContext, data: Dataset, s: dict) -> Windows:
     reference, fresh = order[: len(raw) // 2], order[len(raw) // 2 :]
     require(2 <= window <= len(reference), f"a window of {window} rows needs {2 * window} rows, the data has "
             f"{len(raw)}", help="use a smaller window or more rows")
-    reducer = _reducer(int(s["qubits"])).fit(raw[reference])
+    reducer = _Reducer(int(s["qubits"])).fit(raw[reference])
     ref_x = reducer.transform(raw[reference])
     null, drifted = [], []
     for _ in range(trials):
@@ -112,20 +112,20 @@ def _windows(ctx: MethodContext, data: Dataset, s: dict) -> Windows:
     return Windows(ref_x, null, drifted)
 
 
-def _reducer(qubits: int):
+class _Reducer:
     """PCA to `qubits` components (as many as the rows and features allow; zeros for the rest), z-scored,
     arctan(z / 2)."""
 
-    class Reduced:
-        def fit(self, x):
-            self.model = make_pipeline(PCA(min(qubits, *x.shape)), StandardScaler()).fit(x)
-            return self
+    def __init__(self, qubits: int):
+        self.qubits = qubits
 
-        def transform(self, x):
-            z = np.arctan(self.model.transform(x) / 2.0)
-            return np.hstack([z, np.zeros((len(z), qubits - z.shape[1]))])
+    def fit(self, x: np.ndarray) -> _Reducer:
+        self.model = make_pipeline(PCA(min(self.qubits, *x.shape)), StandardScaler()).fit(x)
+        return self
 
-    return Reduced()
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        z = np.arctan(self.model.transform(x) / 2.0)
+        return np.hstack([z, np.zeros((len(z), self.qubits - z.shape[1]))])
 
 
 def _pooled_grams(kernel: FidelityKernel, pairs: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
@@ -220,7 +220,7 @@ def _anomaly_split(ctx: MethodContext, data: Dataset, s: dict) -> tuple[np.ndarr
     anomalies = others[: max(1, min(len(others), round(c / (1.0 - c) * len(held_out))))]
     require(len(train) >= 2 and len(held_out) >= 1 and len(anomalies) >= 1,
             f"too few rows to split {len(data)} into training, normal and anomalous rows", help="use more rows")
-    reducer = _reducer(int(s["qubits"])).fit(raw[train])
+    reducer = _Reducer(int(s["qubits"])).fit(raw[train])
     test = np.concatenate([held_out, anomalies])
     anomalous = np.concatenate([np.zeros(len(held_out), bool), np.ones(len(anomalies), bool)])
     return reducer.transform(raw[train]), reducer.transform(raw[test]), anomalous
