@@ -44,13 +44,9 @@ def test_device_counts_follow_the_encoding(real):
     assert m_angle["cnots"] == 0 and m_zz["cnots"] >= 2 * 2 * 3  # two CNOTs per pair and repetition
 
 
-def test_amplitude_encoding_fidelity_is_the_variance_kept(double):
-    """The double's feature map is an angle map, so use the method on an amplitude circuit of a real target."""
-    pytest.importorskip("pennylane")
-    from conftest import real_executor
-
+def test_amplitude_encoding_fidelity_is_the_variance_kept(real):
     full = params_of("amplitude_encoding", {"qubits": 3})  # 8 components of 6 features: all variance kept
-    ex = real_executor("pennylane", "amplitude_encoding", full)
+    ex = real("pennylane", "amplitude_encoding", full)
     r = METHODS["amplitude_encoding"](MethodContext(ex, ROLES, full), separable())
     assert r.metrics["encoding_fidelity"] == pytest.approx(1.0, abs=1e-9)
 
