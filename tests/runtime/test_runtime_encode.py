@@ -79,3 +79,13 @@ def test_multiclass_auc(real):
     r = METHODS["angle_encoding"](MethodContext(real("pennylane", "angle_encoding", full), ROLES, full), data)
     assert 0.8 < r.metrics["auc"] <= 1.0
     assert not np.isnan(METHODS["knn"](MethodContext(params=full), data).metrics["auc"])
+
+
+def test_angle_encoding_from_shots_is_close_to_exact(double):
+    exact = params_of("angle_encoding", {"qubits": 2})
+    sampled = {**exact, "shots": 4000}
+    data = separable(40)
+    a = METHODS["angle_encoding"](MethodContext(double(qubits=2), ROLES, exact, seed=1), data)
+    b = METHODS["angle_encoding"](MethodContext(double(qubits=2), ROLES, sampled, seed=1), data)
+    assert b.info["kernel"] == "4000 shots" and abs(a.metrics["auc"] - b.metrics["auc"]) < 0.1
+    assert b.metrics["encoding_fidelity"] == a.metrics["encoding_fidelity"]  # variance kept: no states needed

@@ -92,3 +92,10 @@ def test_window_larger_than_the_data_is_a_diagnostic(double):
     with pytest.raises(RuntimeDiagnostic) as caught:
         METHODS["quantum_kernel_mmd"](MethodContext(double(qubits=2), ROLES, params), gaussian(40))
     assert caught.value.code == "Q706" and "window" in str(caught.value)
+
+
+def test_quantum_ocsvm_from_shots(double):
+    params = params_of("quantum_ocsvm", qubits=2, nu=0.1, shots=3000)
+    result = METHODS["quantum_ocsvm"](MethodContext(double(qubits=2), ROLES, params, seed=2),
+                                      gaussian(80, anomalies=20))
+    assert result.metrics["auroc"] > 0.85 and result.info["kernel"] == "3000 shots"

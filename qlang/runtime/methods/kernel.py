@@ -14,10 +14,11 @@ is qiskit-machine-learning's convention of scaling x).
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from qlang.runtime.errors import CIRCUIT_MISMATCH, RuntimeDiagnostic
 from qlang.runtime.methods.context import MethodContext, require
@@ -40,8 +41,14 @@ def _states(executor: Executor, feature_map: str, x: np.ndarray) -> np.ndarray:
     """One `states` call with BLAS on one thread: a simulator's gate products are small, and on a busy
     machine two BLAS threads made PennyLane's broadcast simulation three times slower (0.22 s against
     0.07 s for 256 rows of 8 qubits)."""
-    with threadpool_limits(1, user_api="blas"):
+    with _threadpools().limit(limits=1, user_api="blas"):
         return executor.states(feature_map, x, None)
+
+
+@functools.lru_cache(maxsize=1)
+def _threadpools() -> ThreadpoolController:
+    """Made once: finding the loaded thread pools takes milliseconds, limiting them microseconds."""
+    return ThreadpoolController()
 
 
 def states(executor: Executor, feature_map: str, x: np.ndarray) -> np.ndarray:
