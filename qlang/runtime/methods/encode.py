@@ -197,10 +197,13 @@ def _distance_scores(train_gram: np.ndarray, test_gram: np.ndarray, y: np.ndarra
 
 
 def _device_counts(method: str, s: dict) -> dict[str, float]:
-    """Two-qubit gates and depth of one encoding circuit on the device model (absent without qiskit)."""
+    """Two-qubit gates and depth of one encoding circuit on the device model (absent without qiskit and
+    qiskit-ibm-runtime's fake backends)."""
+    from qlang.energy.qpu import QpuModelError
+
     try:
         cnots, depth = _transpiled(method, int(s["qubits"]), int(s.get("reps") or 1), float(s.get("bandwidth") or 1))
-    except ImportError:
+    except (ImportError, QpuModelError):
         return {}
     return {"cnots": float(cnots), "depth": float(depth)}
 
