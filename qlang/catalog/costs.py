@@ -111,6 +111,119 @@ def mlp(p: dict, n: int, classes: int) -> Work:
     forward = q * hidden + hidden * classes
     trained_rows = epochs * n * (folds - 1) / folds * folds + epochs * n  # every fold, then the refit
     return Work(flops=trained_rows * forward * 6 + (folds + 1) * n * 384 * q * 2, fits=(SETUP_FITS + 1) * (folds + 1))
+def _fidelity_kernel(q: int, gates: int, states: float, pairs: float, shots, calls: float = 1.0) -> Work:
+    """An exact kernel: `states` statevectors and `pairs` inner products; with shots: `pairs` compute-uncompute
+    circuits (twice the gates) instead."""
+    if shots is None:
+        return Work(circuit_rows=states, amplitude_ops=states * gates * 2**q, executor_calls=SETUP_CALLS + calls,
+                    flops=pairs * 2**q * 8, shots=None, qpu_circuits={"overlap": pairs})
+    return Work(circuit_rows=pairs, amplitude_ops=pairs * 2 * gates * 2**q,
+                executor_calls=SETUP_CALLS + calls + pairs / 4096, flops=pairs * 2**q, shots=shots,
+                qpu_circuits={"overlap": pairs})
+
+
+ENCODE_GATES = {"amplitude_encoding": "amplitude", "angle_encoding": "angle", "zz_feature_map": "zz"}
+SVM_FITS_PER_FOLD = 3 * 3 + 1  # three C values by inner 3-fold, then the refit
+
+
+def _encode(method: str):
+    def cost(p: dict, n: int, classes: int) -> Work:
+        q, folds = p["qubits"], p["folds"]
+        w = _fidelity_kernel(q, _gates_feature_map(q, ENCODE_GATES[method], p.get("reps", 2)), n, n * n / 2,
+                             p["shots"])
+        w.fits = SETUP_FITS + folds * SVM_FITS_PER_FOLD + 1  # + transpiling onto the device model
+        w.flops += folds * SVM_FITS_PER_FOLD * (n * (folds - 1) / folds) ** 2 * 20
+        return w
+    return cost
+
+
+def _encode_dims(p: dict) -> int:
+    q = p.get("qubits") or 3
+    return q if "bandwidth" in p else 2**q
+
+
+def rbf_svm(p: dict, n: int, classes: int) -> Work:
+    d, folds = _encode_dims(p), p["folds"]
+    return Work(flops=folds * SVM_FITS_PER_FOLD * (n * (folds - 1) / folds) ** 2 * (d * 3 + 20),
+                fits=SETUP_FITS + folds * SVM_FITS_PER_FOLD)
+
+
+def knn(p: dict, n: int, classes: int) -> Work:
+    d, folds = _encode_dims(p), p["folds"]
+    return Work(flops=n * n * d * 3, fits=SETUP_FITS + folds)
+
+
+def pca(p: dict, n: int, classes: int) -> Work:
+    folds, k = p["folds"], p["components"]
+    return Work(flops=folds * (n * 30 * 30 * 4 + LBFGS_ITERATIONS * n * (k + 1) * classes * 4),
+                fits=folds * 3)
+
+
+def _dedup_rows(n: int) -> float:
+    return n * (1 + DEDUP_FRACTION)
+
+
+DEDUP_FRACTION = 0.2  # injected near-duplicates per row (runtime knob of curate.quantum_dedup)
+MINILM_FLOPS_PER_TEXT = 3.5e8  # ≈ 2 × 22 M parameters × 8 tokens: each method embeds its injected text copies
+# (a cost model sees no modality: numeric data, whose copies cost nothing, is overestimated)
+
+
+def quantum_dedup(p: dict, n: int, classes: int) -> Work:
+    q, m = p["qubits"], _dedup_rows(n)
+    dims = 2**q if p["encoding"] == "amplitude" else q
+    w = _fidelity_kernel(q, _gates_feature_map(q, p["encoding"], p.get("reps", 2)), m, m * m / 2, p["shots"])
+    w.fits, w.flops = SETUP_FITS, w.flops + m * m * 4 + m * 384 * dims * 2 + (m - n) * MINILM_FLOPS_PER_TEXT
+    return w
+
+
+def cosine_dedup(p: dict, n: int, classes: int) -> Work:
+    m, q = _dedup_rows(n), p.get("qubits", 5)
+    dims = 2**q if p.get("encoding", "amplitude") == "amplitude" else q
+    return Work(flops=m * m * dims * 2 + m * m * 4 + m * 384 * dims * 2 + (m - n) * MINILM_FLOPS_PER_TEXT,
+                fits=SETUP_FITS)
+
+
+MMD_TRIALS = 20  # null windows, and as many drifted ones (runtime knob of monitor.quantum_kernel_mmd)
+BANDWIDTHS = 5  # candidate bandwidths tried on reference data, quantum and RBF alike
+TUNING_ROWS = 128
+
+
+def quantum_kernel_mmd(p: dict, n: int, classes: int) -> Work:
+    q, w2 = p["qubits"], 2 * p["window"]
+    pairs = 2 * MMD_TRIALS * w2 * w2 / 2 + BANDWIDTHS * TUNING_ROWS**2 / 2
+    work = _fidelity_kernel(q, q, 2 * MMD_TRIALS * w2 + BANDWIDTHS * TUNING_ROWS, pairs, p["shots"], BANDWIDTHS + 1)
+    work.flops += 2 * MMD_TRIALS * p["permutations"] * w2 * w2 * 2
+    work.fits = SETUP_FITS
+    return work
+
+
+def rbf_mmd(p: dict, n: int, classes: int) -> Work:
+    q, w2, perms = p.get("qubits", 4), 2 * p["window"], p.get("permutations", 200)
+    return Work(flops=2 * MMD_TRIALS * (perms * w2 * w2 * 2 + w2 * w2 * (q * 3 + 20)) + BANDWIDTHS * TUNING_ROWS**2 * 30,
+                fits=SETUP_FITS)
+
+
+def ks_test(p: dict, n: int, classes: int) -> Work:
+    q, w = p.get("qubits", 4), p["window"]
+    return Work(flops=2 * MMD_TRIALS * q * w * 40, fits=SETUP_FITS + 2 * MMD_TRIALS * q)
+
+
+def quantum_ocsvm(p: dict, n: int, classes: int) -> Work:
+    q, train = p["qubits"], n / 2
+    pairs = train * train / 2 + train * n / 2 + BANDWIDTHS * TUNING_ROWS**2 / 2
+    work = _fidelity_kernel(q, q, n + BANDWIDTHS * TUNING_ROWS, pairs, p["shots"], BANDWIDTHS + 2)
+    work.flops += train * train * 50
+    work.fits = SETUP_FITS + 1
+    return work
+
+
+def rbf_ocsvm(p: dict, n: int, classes: int) -> Work:
+    q, train = p.get("qubits", 4), n / 2
+    return Work(flops=train * train * (50 + q * 3) + BANDWIDTHS * TUNING_ROWS**2 * 30, fits=SETUP_FITS + 1)
+
+
+def isolation_forest(p: dict, n: int, classes: int) -> Work:
+    return Work(flops=p["n_estimators"] * n * 256 * 10, fits=SETUP_FITS + 1)
 
 
 COSTS = {
@@ -120,6 +233,20 @@ COSTS = {
     "logistic_regression": logistic_regression,
     "svm": svm,
     "mlp": mlp,
+    "amplitude_encoding": _encode("amplitude_encoding"),
+    "angle_encoding": _encode("angle_encoding"),
+    "zz_feature_map": _encode("zz_feature_map"),
+    "rbf_svm": rbf_svm,
+    "knn": knn,
+    "pca": pca,
+    "quantum_dedup": quantum_dedup,
+    "cosine_dedup": cosine_dedup,
+    "quantum_kernel_mmd": quantum_kernel_mmd,
+    "rbf_mmd": rbf_mmd,
+    "ks_test": ks_test,
+    "quantum_ocsvm": quantum_ocsvm,
+    "rbf_ocsvm": rbf_ocsvm,
+    "isolation_forest": isolation_forest,
 }
 
 # rows and classes of the built-in data sets, so a plan needs no data loaded

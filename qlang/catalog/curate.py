@@ -45,6 +45,7 @@ ENTRIES = [
         baselines=("cosine_dedup",),
         metrics=("precision", "recall", "f1", "kept_fraction"),
         primary="f1",
+        runnable=True,
         qubits=_encoded_qubits,
     ),
     Entry(
@@ -68,5 +69,6 @@ ENTRIES = [
         output="dataset",
         metrics=("precision", "recall", "f1", "kept_fraction"),
         primary="f1",
+        runnable=True,
     ),
 ]

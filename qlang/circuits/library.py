@@ -205,6 +205,16 @@ def _kmeans_feature_map(params: Mapping) -> Circuit:
     raise ValueError(f"quantum_kmeans encoding must be angle, amplitude or zz, got {encoding!r}")
 
 
+KERNEL_FEATURE_MAPS = {
+    "quantum_dedup": _kmeans_feature_map,
+    "amplitude_encoding": lambda p: amplitude_map(p["qubits"]),
+    "angle_encoding": lambda p: angle_map(p["qubits"], scale=float(p.get("bandwidth", 1.0))),
+    "zz_feature_map": lambda p: zz_map(p["qubits"], reps=p.get("reps", 2), bandwidth=float(p.get("bandwidth", 1.0))),
+    "quantum_kernel_mmd": lambda p: angle_map(p["qubits"]),
+    "quantum_ocsvm": lambda p: angle_map(p["qubits"]),
+}
+
+
 def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
     """Role -> circuit (named after its role) for a stage running `method`.
 
@@ -212,9 +222,19 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
       bandwidth, angle's scale); shots is the method's business. Roles "feature_map" and
       "overlap" = compute_uncompute(feature_map): probability of |0...0> is the kernel value.
     hybrid_qnn_head: qubits, layers. Role "model" = reuploading(qubits, layers).
+    quantum_dedup: as quantum_kmeans. amplitude_encoding (qubits), angle_encoding (qubits, bandwidth as the
+      angle scale), zz_feature_map (qubits, reps, bandwidth): "feature_map" and "overlap" as quantum_kmeans.
+    quantum_kernel_mmd, quantum_ocsvm: angle_map(qubits) and its overlap; the bandwidth is tuned at run time
+      and scales the inputs.
     """
     if method == "quantum_kmeans":
         feature_map = _kmeans_feature_map(params)
+        return {
+            "feature_map": replace(feature_map, name="feature_map"),
+            "overlap": replace(compute_uncompute(feature_map), name="overlap"),
+        }
+    if method in KERNEL_FEATURE_MAPS:
+        feature_map = KERNEL_FEATURE_MAPS[method](params)
         return {
             "feature_map": replace(feature_map, name="feature_map"),
             "overlap": replace(compute_uncompute(feature_map), name="overlap"),

@@ -111,3 +111,16 @@ def test_ctrl_c_leaves_an_interrupted_report(tmp_path):
     assert report["status"] == "interrupted"
     assert report["stages"][0]["status"] == "ok" and report["stages"][0]["method"]["metrics"]
     assert report["stages"][1]["status"] == "interrupted"
+
+
+@pytest.mark.parametrize("spec,other_target", [("curate_dedup", "qiskit"), ("encode_breast_cancer", "pennylane"),
+                                               ("monitor_drift", "qiskit")])
+def test_kernel_specs_run_on_their_other_target_too(spec, other_target, tmp_path):
+    """The spec's own target runs in test_every_example_spec_runs_or_reports_unavailable."""
+    assert main(["run", str(ROOT / "specs" / f"{spec}.qlc"), "--smoke", "--target", other_target,
+                 "--out", str(tmp_path), "--format", "json"]) == 0
+    report = _report(tmp_path)
+    assert report["target"] == other_target and report["status"] == "ok"
+    for stage in report["stages"]:
+        assert stage["status"] == "ok" and stage["method"]["metrics"]
+        assert all(b["metrics"] for b in stage["baselines"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qlang.runtime.methods import curate, finetune
+from qlang.runtime.methods import curate, dedup, encode, finetune, monitor
 from qlang.runtime.methods.context import MethodContext, MethodResult
 
 METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
@@ -14,12 +14,32 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "logistic_regression": finetune.logistic_regression,
     "svm": finetune.svm,
     "mlp": finetune.mlp,
+    "amplitude_encoding": encode.amplitude_encoding,
+    "angle_encoding": encode.angle_encoding,
+    "zz_feature_map": encode.zz_feature_map,
+    "rbf_svm": encode.rbf_svm,
+    "knn": encode.knn,
+    "pca": encode.pca,
+    "quantum_dedup": dedup.quantum_dedup,
+    "cosine_dedup": dedup.cosine_dedup,
+    "quantum_kernel_mmd": monitor.quantum_kernel_mmd,
+    "rbf_mmd": monitor.rbf_mmd,
+    "ks_test": monitor.ks_test,
+    "quantum_ocsvm": monitor.quantum_ocsvm,
+    "rbf_ocsvm": monitor.rbf_ocsvm,
+    "isolation_forest": monitor.isolation_forest,
 }
 
 # Circuit roles a quantum method asks its executor for.
 ROLES: dict[str, tuple[str, ...]] = {
     "quantum_kmeans": ("feature_map", "overlap"),
     "hybrid_qnn_head": ("model",),
+    "amplitude_encoding": ("feature_map", "overlap"),
+    "angle_encoding": ("feature_map", "overlap"),
+    "zz_feature_map": ("feature_map", "overlap"),
+    "quantum_dedup": ("feature_map", "overlap"),
+    "quantum_kernel_mmd": ("feature_map", "overlap"),
+    "quantum_ocsvm": ("feature_map", "overlap"),
 }
 
 

@@ -10,9 +10,8 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
-from qlang.runtime.errors import CIRCUIT_MISMATCH, RuntimeDiagnostic
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
-from qlang.runtime.methods.kernel import exact_gram, sampled_gram
+from qlang.runtime.methods.kernel import FidelityKernel
 from qlang.runtime.methods.kernel_kmeans import kernel_kmeans
 from qlang.runtime.methods.reduce import Reducer
 
@@ -28,23 +27,15 @@ KNOBS = {"qubits": 4, "encoding": "angle", "limit": None}
 def quantum_kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
     s = ctx.settings("quantum_kmeans", QUANTUM_KNOBS)
     data, x, k = _prepare(ctx, data, s)
-    if s["shots"] is None:
-        name, shape = ctx.circuit("feature_map")
-        _check_inputs(name, shape.n_inputs, x.shape[1])
-        ctx.progress(f"kernel: {len(x)} statevectors")
-        gram = exact_gram(ctx.executor, name, x)
-    else:
-        require(int(s["shots"]) >= 1, f"shots must be a positive count, got {s['shots']}")
-        name, shape = ctx.circuit("overlap")
-        _check_inputs(name, shape.n_inputs, 2 * x.shape[1])
-        ctx.executor.reseed(ctx.seed)
-        gram = sampled_gram(ctx.executor, name, x, int(s["shots"]), ctx.progress)
+    kernel = FidelityKernel(ctx, s["shots"])
+    ctx.progress(f"kernel: {len(x)} rows, {kernel.label}")
+    gram = kernel(x)
     ctx.progress(f"kernel k-means: k={k}, {s['n_init']} restarts")
     labels, objective = kernel_kmeans(gram, k, int(s["n_init"]), int(s["max_iter"]), np.random.default_rng(ctx.seed))
     info = {
         "clusters": k,
         "inputs": x.shape[1],
-        "kernel": "exact" if s["shots"] is None else f"{s['shots']} shots",
+        "kernel": kernel.label,
         # Near 0: the kernel has concentrated (every pair nearly orthogonal), so clusters mean little.
         "kernel_offdiagonal_mean": float((gram.sum() - np.trace(gram)) / max(len(gram) * (len(gram) - 1), 1)),
     }
@@ -73,15 +64,6 @@ def _prepare(ctx: MethodContext, data: Dataset, s: dict) -> tuple[Dataset, np.nd
     else:
         reducer = Reducer(qubits, "angle")
     return data, reducer.fit_transform(features_of(data, ctx.encoder)), k
-
-
-def _check_inputs(name: str, circuit_inputs: int, needed: int) -> None:
-    if circuit_inputs != needed:
-        raise RuntimeDiagnostic(
-            CIRCUIT_MISMATCH,
-            f"circuit '{name}' takes {circuit_inputs} inputs, the reduced data has {needed}",
-            help="the circuit and the stage must agree on qubits and encoding",
-        )
 
 
 def _result(data: Dataset, labels: np.ndarray, objective: float, info: dict) -> MethodResult:

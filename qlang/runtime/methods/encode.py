@@ -1,0 +1,231 @@
+"""Encoding stages: numeric features become quantum states (amplitude, angle or ZZ feature map) whose fidelity
+kernel feeds a classifier, against classical classifiers on the same features; all scored by the same
+stratified k-fold AUC.
+
+Features: z-scored, then PCA to as many components as the circuit takes (2^qubits for amplitude encoding,
+qubits otherwise), scaled per encoding (reduce.Reducer: [0, pi] angles, or non-negative unit vectors for
+amplitudes). PCA and scaling see every row but no label (unsupervised), so the Gram matrix is computed once
+for all rows and each fold slices it. A baseline sees the same features as its method.
+Tuning budget: each side picks C from the same three values by an inner 3-fold AUC on the training fold
+only; the quantum kernel's bandwidth is the spec's, the RBF kernel's is scikit-learn's "scale" heuristic.
+
+Metrics: `auc` (mean over folds; `auc_std` its spread), `qubits`, `cnots` and `depth` of one encoding
+circuit (a fixed generic input) transpiled onto a device model (IBM Heron, the qiskit-ibm-runtime fake
+backend; absent without qiskit), and `encoding_fidelity`: the fraction of the z-scored features'
+variance that reaches the circuit (the PCA components kept), times, for amplitude encoding with an exact
+kernel, the mean fidelity |<psi(x)|x/|x|>|^2 of the executor's state with the input it should hold (1 on an
+exact simulator; what finite precision or a wrong circuit loses).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from qlang.runtime.data import Dataset
+from qlang.runtime.encoder import features_of
+from qlang.runtime.methods.context import MethodContext, MethodResult, require
+from qlang.runtime.methods.kernel import FidelityKernel
+from qlang.runtime.methods.reduce import Reducer
+
+C_FACTORS = (0.1, 1.0, 10.0)  # the tuning budget: C times these, for every SVM
+DEVICE_MODEL = "heron"
+QUANTUM_KNOBS = {"limit": None, "C": 1.0}
+BASELINE_KNOBS = {"limit": None, "qubits": None}
+BASELINE_FEATURES = 8  # a baseline alone (no method's qubits to follow)
+
+
+def amplitude_encoding(ctx: MethodContext, data: Dataset) -> MethodResult:
+    return _quantum(ctx, data, "amplitude_encoding")
+
+
+def angle_encoding(ctx: MethodContext, data: Dataset) -> MethodResult:
+    return _quantum(ctx, data, "angle_encoding")
+
+
+def zz_feature_map(ctx: MethodContext, data: Dataset) -> MethodResult:
+    return _quantum(ctx, data, "zz_feature_map")
+
+
+def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
+    s = ctx.settings(method, QUANTUM_KNOBS)
+    require(int(s["qubits"]) >= 1, f"qubits must be at least 1, got {s['qubits']}")
+    require(s["classifier"] in ("svm", "distance"), f"unknown classifier '{s['classifier']}'",
+            help="use svm or distance")
+    amplitude = method == "amplitude_encoding"
+    dims = 2 ** int(s["qubits"]) if amplitude else int(s["qubits"])
+    data, x, kept = _features(ctx, data, s, dims, "amplitude" if amplitude else "angle")
+    kernel = FidelityKernel(ctx, s["shots"])
+    ctx.progress(f"kernel: {len(x)} rows, {kernel.label}")
+    fidelity = kept
+    if amplitude and s["shots"] is None:
+        psi = kernel.states(x)
+        fidelity *= float(np.mean(np.abs(np.sum(psi.conj() * x, axis=1)) ** 2))
+    gram = kernel(x)
+    if s["classifier"] == "svm":
+        score = functools.partial(_svm_scores, C=float(s["C"]))
+    else:
+        score = _distance_scores
+    aucs = _cross_validate(data.labels, int(s["folds"]), ctx.seed,
+                           lambda train, test: score(gram[np.ix_(train, train)], gram[np.ix_(test, train)],
+                                                     data.labels[train]))
+    metrics = {"qubits": float(s["qubits"]), **_device_counts(method, s), "encoding_fidelity": fidelity,
+               **_auc_metrics(aucs)}
+    info = {"inputs": dims, "classifier": s["classifier"], "kernel": kernel.label, "device_model": DEVICE_MODEL,
+            "kernel_offdiagonal_mean": float((gram.sum() - np.trace(gram)) / max(len(gram) * (len(gram) - 1), 1))}
+    return MethodResult(metrics, data, info)
+
+
+def rbf_svm(ctx: MethodContext, data: Dataset) -> MethodResult:
+    s = ctx.settings("rbf_svm", BASELINE_KNOBS)
+    data, x, _ = _features(ctx, data, s, _baseline_dims(ctx), "angle")
+
+    def score(train, test):
+        model = _tuned(SVC(kernel="rbf", gamma="scale"), float(s["C"]), x[train], data.labels[train])
+        return model.decision_function(x[test])
+
+    aucs = _cross_validate(data.labels, int(s["folds"]), ctx.seed, score)
+    return MethodResult(_auc_metrics(aucs), data, {"inputs": x.shape[1]})
+
+
+def knn(ctx: MethodContext, data: Dataset) -> MethodResult:
+    s = ctx.settings("knn", BASELINE_KNOBS)
+    require(int(s["k"]) >= 1, f"k must be at least 1, got {s['k']}")
+    data, x, _ = _features(ctx, data, s, _baseline_dims(ctx), "angle")
+
+    def score(train, test):
+        model = KNeighborsClassifier(n_neighbors=min(int(s["k"]), len(train))).fit(x[train], data.labels[train])
+        return model.predict_proba(x[test])
+
+    aucs = _cross_validate(data.labels, int(s["folds"]), ctx.seed, score)
+    return MethodResult(_auc_metrics(aucs), data, {"inputs": x.shape[1]})
+
+
+def pca(ctx: MethodContext, data: Dataset) -> MethodResult:
+    """PCA to `components` (fitted on each training fold), then logistic regression."""
+    s = ctx.settings("pca", {"limit": None})
+    data = data.sample(s["limit"], ctx.seed)
+    raw = features_of(data, ctx.encoder)
+    components = min(int(s["components"]), *raw.shape)
+
+    def score(train, test):
+        model = make_pipeline(StandardScaler(), PCA(components), LogisticRegression(max_iter=1000))
+        return model.fit(raw[train], data.labels[train]).predict_proba(raw[test])
+
+    aucs = _cross_validate(data.labels, int(s["folds"]), ctx.seed, score)
+    return MethodResult(_auc_metrics(aucs), data, {"components": components})
+
+
+def _baseline_dims(ctx: MethodContext) -> int:
+    """The features its method's circuit takes: 2^qubits after amplitude encoding (the only encode method
+    without a bandwidth), qubits otherwise."""
+    qubits = ctx.params.get("qubits")
+    if qubits is None:
+        return BASELINE_FEATURES
+    return int(qubits) if "bandwidth" in ctx.params else 2 ** int(qubits)
+
+
+def _features(ctx: MethodContext, data: Dataset, s: dict, dims: int, scaling: str):
+    """(data, reduced features, fraction of the z-scored variance they keep)."""
+    require(int(s["folds"]) >= 2, f"folds must be at least 2, got {s['folds']}")
+    data = data.sample(s["limit"], ctx.seed)
+    require(data.n_classes >= 2, "an encode stage needs labels of at least two classes")
+    smallest = int(np.bincount(data.labels, minlength=data.n_classes).min())
+    require(smallest >= int(s["folds"]), f"the smallest class has {smallest} rows, fewer than {s['folds']} folds",
+            help="use fewer folds or more rows")
+    z = StandardScaler().fit_transform(features_of(data, ctx.encoder))
+    reducer = Reducer(dims, scaling).fit(z)
+    return data, reducer.transform(z), float(reducer.pca.explained_variance_ratio_.sum())
+
+
+def _cross_validate(labels: np.ndarray, folds: int, seed: int, score) -> list[float]:
+    """AUC of `score(train, test) -> scores` on each stratified fold."""
+    splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)), labels)
+    return [_auc(labels[test], score(train, test), len(np.unique(labels))) for train, test in splits]
+
+
+def _auc(y: np.ndarray, scores: np.ndarray, n_classes: int) -> float:
+    """Binary: a 1-D decision value, or per-class scores (probabilities, minus distances) whose difference
+    ranks the second class; more classes: one-vs-rest AUC of the softmax of per-class scores."""
+    if n_classes == 2:
+        return float(roc_auc_score(y, scores[:, 1] - scores[:, 0] if scores.ndim == 2 else scores))
+    if len(np.unique(y)) < n_classes:
+        return float("nan")
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return float(roc_auc_score(y, e / e.sum(axis=1, keepdims=True), multi_class="ovr"))
+
+
+def _auc_metrics(aucs: list[float]) -> dict[str, float]:
+    return {"auc": float(np.nanmean(aucs)), "auc_std": float(np.nanstd(aucs))}
+
+
+def _tuned(model: SVC, C: float, x: np.ndarray, y: np.ndarray) -> SVC:
+    """`model` with C picked from C * C_FACTORS by inner 3-fold AUC on (x, y) (plain C if a class is too small)."""
+    counts = np.bincount(y)[np.bincount(y) > 0]
+    folds = int(min(3, counts.min())) if len(counts) >= 2 else 0
+    if folds < 2:
+        return model.set_params(C=C).fit(x, y)
+
+    def scoring(estimator, x_val, y_val):
+        return _auc(y_val, estimator.decision_function(x_val), len(counts))
+
+    return GridSearchCV(model, {"C": [C * f for f in C_FACTORS]}, cv=folds, scoring=scoring).fit(x, y)
+
+
+def _svm_scores(train_gram: np.ndarray, test_gram: np.ndarray, y: np.ndarray, C: float) -> np.ndarray:
+    return _tuned(SVC(kernel="precomputed"), C, train_gram, y).decision_function(test_gram)
+
+
+def _distance_scores(train_gram: np.ndarray, test_gram: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Minus the squared feature-space distance to each class mean: ||phi(x) - mu_c||^2 =
+    K(x, x) - 2 mean_j K(x, x_j) + mean_jl K(x_j, x_l) over the class's rows; K(x, x) = 1 for a state."""
+    classes = np.unique(y)
+    out = np.empty((len(test_gram), len(classes)))
+    for c, label in enumerate(classes):
+        rows = y == label
+        out[:, c] = 2.0 * test_gram[:, rows].mean(axis=1) - train_gram[np.ix_(rows, rows)].mean() - 1.0
+    return out
+
+
+def _device_counts(method: str, s: dict) -> dict[str, float]:
+    """Two-qubit gates and depth of one encoding circuit on the device model (absent without qiskit and
+    qiskit-ibm-runtime's fake backends)."""
+    from qlang.energy.qpu import QpuModelError
+
+    try:
+        cnots, depth = _transpiled(method, int(s["qubits"]), int(s.get("reps") or 1), float(s.get("bandwidth") or 1))
+    except (ImportError, QpuModelError):
+        return {}
+    return {"cnots": float(cnots), "depth": float(depth)}
+
+
+@functools.lru_cache(maxsize=32)
+def _transpiled(method: str, qubits: int, reps: int, bandwidth: float) -> tuple[int, int]:
+    from qiskit import QuantumCircuit
+    from qiskit.circuit.library import StatePreparation
+
+    from qlang.circuits import emit_qiskit
+    from qlang.circuits.library import stage_circuits
+    from qlang.energy.qpu import transpile_for_duration
+
+    rng = np.random.default_rng(0)  # a generic input: no angle that a transpiler could simplify away
+    if method == "amplitude_encoding":
+        qc = QuantumCircuit(qubits)
+        amplitudes = rng.uniform(0.1, 1.0, 2**qubits)
+        qc.append(StatePreparation(amplitudes / np.linalg.norm(amplitudes)), list(range(qubits)))
+    else:
+        circuit = stage_circuits(method, {"qubits": qubits, "reps": reps, "bandwidth": bandwidth})["feature_map"]
+        qc, x, _ = emit_qiskit.build(circuit, "encoding")
+        qc = qc.assign_parameters(dict(zip(x, rng.uniform(0.1, np.pi - 0.1, len(x)))))
+    out, _, _ = transpile_for_duration(qc, DEVICE_MODEL, add_measurements=False)
+    two_qubit = sum(1 for inst in out.data if inst.operation.num_qubits == 2)
+    return two_qubit, out.depth()

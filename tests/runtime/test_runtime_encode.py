@@ -1,0 +1,91 @@
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+from qlang import catalog
+from qlang.runtime.data import Dataset
+from qlang.runtime.errors import RuntimeDiagnostic
+from qlang.runtime.methods import METHODS, MethodContext
+
+ROLES = {"feature_map": "feature_map", "overlap": "overlap"}
+CASES = [("amplitude_encoding", {"qubits": 3}), ("angle_encoding", {"qubits": 3, "bandwidth": 0.5}),
+         ("zz_feature_map", {"qubits": 3, "reps": 1, "bandwidth": 0.3})]
+
+
+def separable(n=60, seed=0) -> Dataset:
+    x, y = make_classification(n, n_features=6, n_informative=3, class_sep=2.0, n_clusters_per_class=1, random_state=seed)
+    return Dataset(None, x, y, ["a", "b"], "separable", "test")
+
+
+def params_of(method, params, **more):
+    return {p.name: p.default for p in catalog.METHODS[method].params} | params | {"folds": 3} | more
+
+
+@pytest.mark.parametrize("method,params", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("classifier", ["svm", "distance"])
+def test_encodings_classify_separable_data_the_same_on_both_targets(real, method, params, classifier):
+    full = params_of(method, params, classifier=classifier)
+    results = [METHODS[method](MethodContext(real(target, method, full), ROLES, full, seed=1), separable())
+               for target in ("qiskit", "pennylane")]
+    for r in results:
+        assert r.metrics["auc"] > 0.9 and r.metrics["auc_std"] >= 0.0
+        assert 0.0 < r.metrics["encoding_fidelity"] <= 1.0 + 1e-9
+        assert r.metrics["qubits"] == params["qubits"] and r.metrics["depth"] >= 1
+    assert results[0].metrics == pytest.approx(results[1].metrics, abs=1e-9)
+
+
+def test_device_counts_follow_the_encoding(real):
+    angle = params_of("angle_encoding", {"qubits": 3})
+    zz = params_of("zz_feature_map", {"qubits": 3, "reps": 2})
+    m_angle = METHODS["angle_encoding"](MethodContext(real("pennylane", "angle_encoding", angle), ROLES, angle),
+                                        separable()).metrics
+    m_zz = METHODS["zz_feature_map"](MethodContext(real("pennylane", "zz_feature_map", zz), ROLES, zz),
+                                     separable()).metrics
+    assert m_angle["cnots"] == 0 and m_zz["cnots"] >= 2 * 2 * 3  # two CNOTs per pair and repetition
+
+
+def test_amplitude_encoding_fidelity_is_the_variance_kept(real):
+    full = params_of("amplitude_encoding", {"qubits": 3})  # 8 components of 6 features: all variance kept
+    ex = real("pennylane", "amplitude_encoding", full)
+    r = METHODS["amplitude_encoding"](MethodContext(ex, ROLES, full), separable())
+    assert r.metrics["encoding_fidelity"] == pytest.approx(1.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("baseline", ["rbf_svm", "knn", "pca"])
+def test_baselines_score_the_same_folds(baseline):
+    params = {"qubits": 3, "bandwidth": 1.0, "folds": 3, "k": 5, "C": 1.0, "components": 3}
+    r = METHODS[baseline](MethodContext(params=params, seed=1), separable())
+    assert r.metrics["auc"] > 0.9
+    if baseline != "pca":
+        assert r.info["inputs"] == 3
+    amplitude_params = {k: v for k, v in params.items() if k != "bandwidth"}  # amplitude_encoding has none
+    amplitude = METHODS[baseline](MethodContext(params=amplitude_params | {"qubits": 2}), separable())
+    if baseline != "pca":
+        assert amplitude.info["inputs"] == 4  # the 2^2 amplitudes its method's circuit takes
+
+
+def test_too_few_rows_per_class_is_a_diagnostic(real):
+    full = params_of("angle_encoding", {"qubits": 2}, folds=5)
+    tiny = separable(8)
+    with pytest.raises(RuntimeDiagnostic) as caught:
+        METHODS["angle_encoding"](MethodContext(real("pennylane", "angle_encoding", full), ROLES, full), tiny)
+    assert caught.value.code == "Q706"
+
+
+def test_multiclass_auc(real):
+    x, y = make_classification(90, n_features=5, n_informative=3, n_classes=3, class_sep=2.5, random_state=2)
+    data = Dataset(None, x, y, ["a", "b", "c"], "three", "test")
+    full = params_of("angle_encoding", {"qubits": 3})
+    r = METHODS["angle_encoding"](MethodContext(real("pennylane", "angle_encoding", full), ROLES, full), data)
+    assert 0.8 < r.metrics["auc"] <= 1.0
+    assert not np.isnan(METHODS["knn"](MethodContext(params=full), data).metrics["auc"])
+
+
+def test_angle_encoding_from_shots_is_close_to_exact(double):
+    exact = params_of("angle_encoding", {"qubits": 2})
+    sampled = {**exact, "shots": 4000}
+    data = separable(40)
+    a = METHODS["angle_encoding"](MethodContext(double(qubits=2), ROLES, exact, seed=1), data)
+    b = METHODS["angle_encoding"](MethodContext(double(qubits=2), ROLES, sampled, seed=1), data)
+    assert b.info["kernel"] == "4000 shots" and abs(a.metrics["auc"] - b.metrics["auc"]) < 0.1
+    assert b.metrics["encoding_fidelity"] == a.metrics["encoding_fidelity"]  # variance kept: no states needed
