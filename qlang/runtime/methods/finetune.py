@@ -21,9 +21,9 @@ from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
 from qlang.runtime.errors import CIRCUIT_MISMATCH, RuntimeDiagnostic
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
-from qlang.runtime.methods.parameter_shift import QuantumExpvals
 from qlang.runtime.methods.reduce import Reducer
 from qlang.runtime.protocol import Executor
+from qlang.runtime.methods.torch_layer import CircuitLayer
 
 # What the runtime reads beyond the catalog's parameters (whose defaults the catalog gives).
 # limit None: every row; n: a stratified subsample. refit: after cross-validation, train on all rows and
@@ -47,13 +47,15 @@ def single_threaded_torch():
 
 
 class QNNHead:
-    """softmax(readout(<Z_i>(circuit(x; w)))): circuit weights trained by parameter shift, readout by autograd."""
+    """softmax(readout(<Z_i>(circuit(x; w)))), all trained by Adam; the circuit's gradient comes from its
+    `CircuitLayer` (parameter shift in one batched call, or the target's own autograd)."""
 
     def __init__(self, executor: Executor, circuit: str, n_classes: int, settings: dict, seed, progress):
         self.executor, self.circuit = executor, circuit
         shape = executor.shape(circuit)
         rng = np.random.default_rng(seed)
-        self.weights = torch.tensor(rng.uniform(-np.pi, np.pi, shape.n_weights), requires_grad=True)
+        self.layer = CircuitLayer(executor, circuit, rng.uniform(-np.pi, np.pi, shape.n_weights))
+        self.weights = self.layer.weights
         self.readout = torch.tensor(rng.normal(0.0, 0.5, (shape.n_wires, n_classes)), requires_grad=True)
         self.bias = torch.zeros(n_classes, dtype=torch.float64, requires_grad=True)
         self.settings, self.rng, self.progress = settings, rng, progress
@@ -75,8 +77,7 @@ class QNNHead:
             order, losses = self.rng.permutation(len(x)), []
             for start in range(0, len(x), batch):
                 rows = order[start : start + batch]
-                z = QuantumExpvals.apply(self.weights, x[rows], self.executor, self.circuit)
-                loss = torch.nn.functional.cross_entropy(z @ self.readout + self.bias, targets[rows])
+                loss = self.loss(x[rows], targets[rows])
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
@@ -85,10 +86,16 @@ class QNNHead:
             if (epoch + 1) % 5 == 0 or epoch + 1 == epochs:
                 self.progress(f"epoch {epoch + 1}/{epochs}: loss {self.train_loss:.4f}")
 
+    def logits(self, x: np.ndarray) -> torch.Tensor:
+        return self.layer(x) @ self.readout + self.bias
+
+    def loss(self, x: np.ndarray, targets: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy with class labels (B,), or with soft labels (B, classes) when distilling."""
+        return torch.nn.functional.cross_entropy(self.logits(x), targets)
+
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            z = torch.from_numpy(self.executor.expvals(self.circuit, x, self.weights.numpy()))
-            return torch.softmax(z @ self.readout + self.bias, dim=1).numpy()
+            return torch.softmax(self.logits(x), dim=1).numpy()
 
 
 class LogisticHead:
