@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qlang.runtime.methods import curate, finetune
+from qlang.runtime.methods import curate, finetune, train
 from qlang.runtime.methods.context import MethodContext, MethodResult
 
 METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
@@ -14,12 +14,20 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "logistic_regression": finetune.logistic_regression,
     "svm": finetune.svm,
     "mlp": finetune.mlp,
+    "qng": train.qng,
+    "parameter_shift": train.parameter_shift,
+    "adam": train.adam,
+    "sgd": train.sgd,
 }
 
 # Circuit roles a quantum method asks its executor for.
 ROLES: dict[str, tuple[str, ...]] = {
     "quantum_kmeans": ("feature_map", "overlap"),
     "hybrid_qnn_head": ("model",),
+    "qng": ("model",),
+    "parameter_shift": ("model",),
+    "adam": ("model",),  # the hybrid model of the stage's method (adam and sgd are baselines of qng)
+    "sgd": ("model",),
 }
 
 

@@ -91,7 +91,7 @@ class PennyLaneExecutor:
                           diff_method=diff_method)
 
         def run(x, w):
-            return torch.stack(list(qnode(x.T, w)), dim=-1).reshape(len(x), shape.n_wires)
+            return torch.stack(list(qnode(x.T, w)), dim=-1).reshape(len(x), shape.n_wires).double()
 
         run.diff_method = diff_method
         return run
