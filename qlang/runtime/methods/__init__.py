@@ -31,8 +31,12 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Classical optimisers that train a quantum model: they need circuits, the method itself is not quantum.
+CLASSICAL_TRAINERS = {"adam", "sgd"}
+
+
 def is_quantum(name: str) -> bool:
-    return name in ROLES
+    return name in ROLES and name not in CLASSICAL_TRAINERS
 
 
 __all__ = ["METHODS", "ROLES", "MethodContext", "MethodResult", "is_quantum"]
