@@ -133,6 +133,22 @@ def parameter_shift(p: dict, n: int, classes: int) -> Work:
     return _train(p, n, classes)
 
 
+def quantum_distillation(p: dict, n: int, classes: int) -> Work:
+    work = hybrid_qnn_head({**p, "batch_size": p.get("batch_size", 32)}, n, classes)
+    work.flops += (p["folds"] + 1) * LBFGS_ITERATIONS * n * 384 * classes * 4  # the teacher on full features
+    work.fits += p["folds"] + 1
+    return work
+
+
+def lowrank(p: dict, n: int, classes: int) -> Work:
+    """Decompositions at up to four ranks, each on all rows and on every training fold, plus the downstream fits."""
+    d, folds, ranks = 384, p.get("folds", 5), 4
+    rows = min(n, p.get("samples", n))
+    svd = rows * d * min(rows, d) * 4
+    return Work(flops=ranks * (folds + 1) * (svd + LBFGS_ITERATIONS * n * 16 * classes * 4),
+                fits=ranks * folds * (SETUP_FITS + 1))
+
+
 COSTS = {
     "quantum_kmeans": quantum_kmeans,
     "kmeans": kmeans,
@@ -144,6 +160,9 @@ COSTS = {
     "parameter_shift": parameter_shift,
     "adam": parameter_shift,  # the same model, loss and gradients: only the update differs
     "sgd": parameter_shift,
+    "quantum_distillation": quantum_distillation,
+    "quantum_inspired_lowrank": lowrank,
+    "truncated_svd": lowrank,
 }
 
 # rows and classes of the built-in data sets, so a plan needs no data loaded

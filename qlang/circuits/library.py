@@ -212,7 +212,7 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
       bandwidth, angle's scale); shots is the method's business. Roles "feature_map" and
       "overlap" = compute_uncompute(feature_map): probability of |0...0> is the kernel value.
     hybrid_qnn_head: qubits, layers. Role "model" = reuploading(qubits, layers).
-    qng, parameter_shift (train): qubits, layers. Role "model" = reuploading(qubits, layers).
+    qng, parameter_shift (train), quantum_distillation: qubits, layers. Role "model" = reuploading(qubits, layers).
     """
     if method == "quantum_kmeans":
         feature_map = _kmeans_feature_map(params)
@@ -222,6 +222,6 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
         }
     if method == "hybrid_qnn_head":
         return {"model": replace(reuploading(params["qubits"], params["layers"]), name="model")}
-    if method in ("qng", "parameter_shift"):
+    if method in ("qng", "parameter_shift", "quantum_distillation"):
         return {"model": replace(reuploading(params["qubits"], params["layers"]), name="model")}
     raise ValueError(f"no circuits for method {method!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qlang.runtime.methods import curate, finetune, train
+from qlang.runtime.methods import curate, finetune, lowrank, train
 from qlang.runtime.methods.context import MethodContext, MethodResult
 
 METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
@@ -18,6 +18,9 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "parameter_shift": train.parameter_shift,
     "adam": train.adam,
     "sgd": train.sgd,
+    "quantum_distillation": finetune.quantum_distillation,
+    "quantum_inspired_lowrank": lowrank.quantum_inspired_lowrank,
+    "truncated_svd": lowrank.truncated_svd,
 }
 
 # Circuit roles a quantum method asks its executor for.
@@ -28,6 +31,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "parameter_shift": ("model",),
     "adam": ("model",),  # the hybrid model of the stage's method (adam and sgd are baselines of qng)
     "sgd": ("model",),
+    "quantum_distillation": ("model",),
 }
 
 

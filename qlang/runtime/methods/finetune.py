@@ -11,10 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.special
 import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from qlang.runtime.data import Dataset
@@ -31,7 +34,9 @@ from qlang.runtime.methods.torch_layer import CircuitLayer
 QNN_KNOBS = {"limit": None, "refit": True}
 LOGISTIC_KNOBS = {"qubits": 4, "max_iter": 1000, "limit": None, "refit": True}
 SVM_KNOBS = {"qubits": 4, "limit": None, "refit": True}
-MLP_KNOBS = {"qubits": 4, "lr": 0.01, "batch_size": 32, "limit": None, "refit": True}
+MLP_KNOBS = {"qubits": 4, "lr": 0.01, "batch_size": 32, "limit": None, "refit": True, "temperature": None}
+# quantum_distillation: the teacher is logistic regression with this C on the full features.
+DISTILL_KNOBS = {"limit": None, "refit": True, "batch_size": 32, "teacher_C": 1.0}
 
 
 @contextmanager
@@ -90,12 +95,20 @@ class QNNHead:
         return self.layer(x) @ self.readout + self.bias
 
     def loss(self, x: np.ndarray, targets: torch.Tensor) -> torch.Tensor:
-        """Cross-entropy with class labels (B,), or with soft labels (B, classes) when distilling."""
-        return torch.nn.functional.cross_entropy(self.logits(x), targets)
+        """Cross-entropy with class labels (B,), or with a teacher's soft labels (B, classes) at the
+        distillation temperature."""
+        return soft_or_hard_loss(self.logits(x), targets, self.settings.get("temperature"))
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
             return torch.softmax(self.logits(x), dim=1).numpy()
+
+
+def soft_or_hard_loss(logits: torch.Tensor, targets: torch.Tensor, temperature) -> torch.Tensor:
+    if targets.ndim == 2:  # soft labels: match softmax(logits / T), scaled by T^2 as in Hinton et al.
+        t = float(temperature or 1.0)
+        return torch.nn.functional.cross_entropy(logits / t, targets) * t * t
+    return torch.nn.functional.cross_entropy(logits, targets)
 
 
 class LogisticHead:
@@ -161,12 +174,12 @@ class MLPHead:
                 order = torch.from_numpy(self.rng.permutation(len(x)))
                 for start in range(0, len(x), batch):
                     rows = order[start : start + batch]
-                    loss = torch.nn.functional.cross_entropy(self.model(inputs[rows]), targets[rows])
+                    loss = soft_or_hard_loss(self.model(inputs[rows]), targets[rows], self.settings.get("temperature"))
                     optimiser.zero_grad()
                     loss.backward()
                     optimiser.step()
             with torch.no_grad():
-                self.train_loss = float(torch.nn.functional.cross_entropy(self.model(inputs), targets))
+                self.train_loss = float(soft_or_hard_loss(self.model(inputs), targets, self.settings.get("temperature")))
         return self
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
@@ -218,11 +231,53 @@ def mlp(ctx: MethodContext, data: Dataset) -> MethodResult:
     s = ctx.settings("mlp", MLP_KNOBS)
     require(int(s["hidden"]) >= 1 and int(s["epochs"]) >= 1, "hidden and epochs must be at least 1")
     qubits = int(s["qubits"])
-    return _cross_validate(ctx, data, s, lambda n_classes, seed: MLPHead(qubits, n_classes, s, seed),
-                           {"hidden": int(s["hidden"])})
+    make = lambda n_classes, seed: MLPHead(qubits, n_classes, s, seed)  # noqa: E731
+    if s["temperature"] is not None:  # the classical student of a distillation stage: the same teacher
+        teacher_c = ctx.params.get("teacher_C", DISTILL_KNOBS["teacher_C"])
+        return _distilled(ctx, data, {**s, "teacher_C": teacher_c}, make, {"hidden": int(s["hidden"])})
+    return _cross_validate(ctx, data, s, make, {"hidden": int(s["hidden"])})
 
 
-def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict) -> MethodResult:
+def quantum_distillation(ctx: MethodContext, data) -> MethodResult:
+    """The hybrid head as a student of a teacher: logistic regression on the full features (every dimension,
+    not the compressed `qubits`), fitted on each training fold; the student matches its soft labels at
+    `temperature`. The classical student of equal size is the `mlp` baseline, which inherits `temperature`."""
+    s = ctx.settings("quantum_distillation", DISTILL_KNOBS)
+    name, shape = ctx.circuit("model")
+    if shape.n_inputs != int(s["qubits"]):
+        raise RuntimeDiagnostic(
+            CIRCUIT_MISMATCH,
+            f"circuit '{name}' takes {shape.n_inputs} inputs, the stage compresses to qubits = {s['qubits']}",
+        )
+    require(s.get("shots") is None, "quantum_distillation trains on exact expectation values in this version",
+            help="leave shots unset")
+
+    def make(n_classes: int, seed) -> QNNHead:
+        return QNNHead(ctx.executor, name, n_classes, s, seed, ctx.progress)
+
+    return _distilled(ctx, data, s, make, {"quantum_weights": shape.n_weights, "wires": shape.n_wires})
+
+
+def _distilled(ctx: MethodContext, data, s: dict, make, info: dict) -> MethodResult:
+    data = getattr(data, "data", None) or data  # a model from an earlier stage: the rows it was trained on
+    teacher_accuracy = []
+
+    def soft_labels(x_train, y_train, x_test, y_test):
+        teacher = make_pipeline(StandardScaler(), LogisticRegression(C=float(s["teacher_C"]), max_iter=2000))
+        teacher.fit(x_train, y_train)
+        teacher_accuracy.append(teacher.score(x_test, y_test) if x_test is not None else np.nan)
+        return scipy.special.softmax(teacher.predict_log_proba(x_train) / float(s["temperature"]), axis=1)
+
+    result = _cross_validate(ctx, data, s, make, info, targets=soft_labels)
+    result.metrics["teacher_accuracy"] = float(np.nanmean(teacher_accuracy[: int(s["folds"])]))
+    return result
+
+
+def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict, targets=None) -> MethodResult:
+    """Stratified k-fold scores of `make(n_classes, seed)` heads. `targets(x_train, y_train, x_test, y_test)`,
+    when given, returns what the head fits instead of the labels (a teacher's soft labels); its inputs are the
+    full features (x_test None for the refit)."""
+    fit_to = targets or (lambda x_train, y_train, x_test, y_test: y_train)
     folds, qubits = int(s["folds"]), int(s["qubits"])
     data = data.sample(s["limit"], ctx.seed)
     require(data.n_classes >= 2, "classification needs at least two classes")
@@ -235,7 +290,8 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
     for fold, (train, test) in enumerate(splits):
         ctx.progress(f"fold {fold + 1}/{folds}")
         reducer = Reducer(qubits, "arctan").fit(x[train])
-        head = make(data.n_classes, [ctx.seed, fold]).fit(reducer.transform(x[train]), y[train])
+        fitted = fit_to(x[train], y[train], x[test], y[test])
+        head = make(data.n_classes, [ctx.seed, fold]).fit(reducer.transform(x[train]), fitted)
         predicted = head.predict_proba(reducer.transform(x[test])).argmax(axis=1)
         accuracy.append(accuracy_score(y[test], predicted))
         f1.append(f1_score(y[test], predicted, average="macro"))
@@ -244,7 +300,7 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
     if s["refit"]:
         ctx.progress("refit on all rows")
         reducer = Reducer(qubits, "arctan").fit(x)
-        head = make(data.n_classes, [ctx.seed, folds]).fit(reducer.transform(x), y)
+        head = make(data.n_classes, [ctx.seed, folds]).fit(reducer.transform(x), fit_to(x, y, None, None))
         output = TrainedClassifier(reducer, head, data.label_names, data)
     metrics = {
         "accuracy": float(np.mean(accuracy)),
