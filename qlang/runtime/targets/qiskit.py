@@ -48,6 +48,7 @@ class _Compiled:
     amplitude_columns: list[list[int]]  # for each amplitude placeholder, the columns of x it reads
     order: np.ndarray  # little-endian index of each protocol-order index
     state_template: QuantumCircuit | None = None  # transpiled, with save_statevector
+    probs_template: QuantumCircuit | None = None  # transpiled, with save_probabilities (less to copy back)
     sample_template: QuantumCircuit | None = None  # transpiled, with measure_all
 
 
@@ -94,7 +95,15 @@ class QiskitExecutor:
         self, name: str, x: np.ndarray | None, w: np.ndarray | None, shots: int | None = None
     ) -> np.ndarray:
         if shots is None:
-            return np.abs(self.states(name, x, w)) ** 2
+            c = self._get(name)
+            if c.probs_template is None:
+                return np.abs(self.states(name, x, w)) ** 2
+            batch, x, w = batch_arrays(c.shape, x, w)
+            out = np.empty((batch, 2**c.shape.n_wires))
+            for rows in chunks(batch, c.shape.n_wires):
+                results = self._run_aer(c, x[rows], weight_rows(w, rows), c.probs_template, None)
+                out[rows] = np.array([r.data.probabilities for r in results])[:, c.order]
+            return out
         if int(shots) < 1:
             raise ValueError(f"shots must be positive, got {shots}")
         c = self._get(name)
@@ -137,6 +146,9 @@ class QiskitExecutor:
             saving = qc.copy()
             saving.save_statevector()
             c.state_template = transpile(saving, self._aer, optimization_level=0)
+            probabilities = qc.copy()
+            probabilities.save_probabilities()
+            c.probs_template = transpile(probabilities, self._aer, optimization_level=0)
             c.sample_template = transpile(
                 qc.measure_all(inplace=False), self._aer, optimization_level=0
             )
