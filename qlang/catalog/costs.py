@@ -76,7 +76,7 @@ def kmeans(p: dict, n: int, classes: int) -> Work:
 
 def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
     q, layers, epochs, folds = p["qubits"], p["layers"], p["epochs"], p["folds"]
-    weights = 2 * layers * q
+    weights = 2 * layers * q + p.get("encoder_layers", 0) * q
     batch = max(1, p["batch_size"] or n)
     trainings = [n * (folds - 1) / folds] * folds + [n]  # every fold, then the refit on all rows
     rows = calls = 0.0
@@ -86,7 +86,7 @@ def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
         calls += epochs * steps
     rows += n * 2  # predictions
     calls += folds + 1 + SETUP_CALLS
-    gates = _gates_reuploading(q, layers)
+    gates = _gates_reuploading(q, layers) + (q + 2 * q * p.get("encoder_layers", 0) if p.get("encoder_layers") else 0)
     readout = (q * classes + classes) * 6
     return Work(circuit_rows=rows, amplitude_ops=rows * gates * 2**q, executor_calls=calls,
                 flops=rows * readout + n * 384 * q * 2 * (folds + 1), fits=SETUP_FITS * (folds + 1),

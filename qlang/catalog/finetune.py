@@ -17,9 +17,14 @@ def _q(params):
 ENTRIES = [
     Entry("hybrid_qnn_head", "method",
           "Frozen sentence embeddings → compression to `qubits` angles → a data re-uploading circuit → "
-          "⟨Z⟩ readout → a linear layer; trained by Adam with parameter-shift gradients.",
+          "an optional encoder of RY and CNOT blocks with growing entanglement range → a data re-uploading head → "
+          "⟨Z⟩ readout → a linear layer; trained by Adam with exact circuit gradients (parameter shift, or the "
+          "target's autograd). `examples_per_class` makes it few-shot: each training fold keeps that many rows "
+          "per class (the baselines inherit it).",
           (QUBITS, LAYERS, EPOCHS, LR, p_int("batch_size", 32, 1, 1_000_000, "rows per optimiser step", nullable=True),
-           FOLDS),
+           FOLDS, p_int("encoder_layers", 0, 0, 50, "RY + CNOT encoder blocks before the re-uploading head"),
+           p_int("examples_per_class", None, 1, 1_000_000, "training rows per class in each fold (few-shot)",
+                 nullable=True)),
           stage="finetune", family="quantum", inputs=("dataset",), output="model", baselines=BASELINES,
           metrics=METRICS, runnable=True, qubits=_q),
     Entry("quantum_distillation", "method",

@@ -32,6 +32,8 @@ from qlang.runtime.methods.torch_layer import CircuitLayer
 # limit None: every row; n: a stratified subsample. refit: after cross-validation, train on all rows and
 # output that model (False: output None). logistic_regression compresses to its method's qubits.
 QNN_KNOBS = {"limit": None, "refit": True}
+# examples_per_class (few-shot; None: every training row): a baseline inherits it from its method.
+SHOTS_PER_CLASS = {"examples_per_class": None}
 LOGISTIC_KNOBS = {"qubits": 4, "max_iter": 1000, "limit": None, "refit": True}
 SVM_KNOBS = {"qubits": 4, "limit": None, "refit": True}
 MLP_KNOBS = {"qubits": 4, "lr": 0.01, "batch_size": 32, "limit": None, "refit": True, "temperature": None}
@@ -218,17 +220,17 @@ def hybrid_qnn_head(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 
 def logistic_regression(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("logistic_regression", LOGISTIC_KNOBS)
+    s = ctx.settings("logistic_regression", {**LOGISTIC_KNOBS, **SHOTS_PER_CLASS})
     return _cross_validate(ctx, data, s, lambda n_classes, seed: LogisticHead(s), {})
 
 
 def svm(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("svm", SVM_KNOBS)
+    s = ctx.settings("svm", {**SVM_KNOBS, **SHOTS_PER_CLASS})
     return _cross_validate(ctx, data, s, lambda n_classes, seed: SVMHead(s), {})
 
 
 def mlp(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("mlp", MLP_KNOBS)
+    s = ctx.settings("mlp", {**MLP_KNOBS, **SHOTS_PER_CLASS})
     require(int(s["hidden"]) >= 1 and int(s["epochs"]) >= 1, "hidden and epochs must be at least 1")
     qubits = int(s["qubits"])
     make = lambda n_classes, seed: MLPHead(qubits, n_classes, s, seed)  # noqa: E731
@@ -242,7 +244,7 @@ def quantum_distillation(ctx: MethodContext, data) -> MethodResult:
     """The hybrid head as a student of a teacher: logistic regression on the full features (every dimension,
     not the compressed `qubits`), fitted on each training fold; the student matches its soft labels at
     `temperature`. The classical student of equal size is the `mlp` baseline, which inherits `temperature`."""
-    s = ctx.settings("quantum_distillation", DISTILL_KNOBS)
+    s = ctx.settings("quantum_distillation", {**DISTILL_KNOBS, **SHOTS_PER_CLASS})
     name, shape = ctx.circuit("model")
     if shape.n_inputs != int(s["qubits"]):
         raise RuntimeDiagnostic(
@@ -273,6 +275,14 @@ def _distilled(ctx: MethodContext, data, s: dict, make, info: dict) -> MethodRes
     return result
 
 
+def _few_shot(rows: np.ndarray, y: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k rows of every class drawn from `rows`."""
+    counts = np.bincount(y[rows], minlength=int(y.max()) + 1)
+    require(counts.min() >= k, f"examples_per_class = {k}, but a training fold has only {counts.min()} rows of "
+            "its rarest class", help="lower examples_per_class, use fewer folds or more rows")
+    return np.sort(np.concatenate([rng.choice(rows[y[rows] == c], k, replace=False) for c in range(len(counts))]))
+
+
 def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict, targets=None) -> MethodResult:
     """Stratified k-fold scores of `make(n_classes, seed)` heads. `targets(x_train, y_train, x_test, y_test)`,
     when given, returns what the head fits instead of the labels (a teacher's soft labels); its inputs are the
@@ -287,8 +297,12 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
     x, y = features_of(data, ctx.encoder), data.labels
     splits = StratifiedKFold(folds, shuffle=True, random_state=ctx.seed).split(x, y)
     accuracy, f1, losses = [], [], []
+    few = s.get("examples_per_class")
+    rng = np.random.default_rng([ctx.seed, 3])
     for fold, (train, test) in enumerate(splits):
         ctx.progress(f"fold {fold + 1}/{folds}")
+        if few is not None:
+            train = _few_shot(train, y, int(few), rng)
         reducer = Reducer(qubits, "arctan").fit(x[train])
         fitted = fit_to(x[train], y[train], x[test], y[test])
         head = make(data.n_classes, [ctx.seed, fold]).fit(reducer.transform(x[train]), fitted)
@@ -299,8 +313,9 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
     output = None
     if s["refit"]:
         ctx.progress("refit on all rows")
-        reducer = Reducer(qubits, "arctan").fit(x)
-        head = make(data.n_classes, [ctx.seed, folds]).fit(reducer.transform(x), fit_to(x, y, None, None))
+        rows = np.arange(len(y)) if few is None else _few_shot(np.arange(len(y)), y, int(few), rng)
+        reducer = Reducer(qubits, "arctan").fit(x[rows])
+        head = make(data.n_classes, [ctx.seed, folds]).fit(reducer.transform(x[rows]), fit_to(x[rows], y[rows], None, None))
         output = TrainedClassifier(reducer, head, data.label_names, data)
     metrics = {
         "accuracy": float(np.mean(accuracy)),
