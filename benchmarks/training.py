@@ -5,8 +5,8 @@ per target, against a hand-written equivalent and the anchors, all measured side
     python benchmarks/training.py [--repeats 5] [--json] [--skip-torchconnector]
 
 Rows (time per epoch, min over repeats: the machine is shared and noisy):
-  generated pennylane   `torch_module` of generated/finetune_fewshot.pennylane.py (default.qubit, backprop)
-  generated qiskit      `torch_module` of generated/finetune_fewshot.qiskit.py (Aer: forward and every
+  generated pennylane   `torch_module` of generated/quickstart.pennylane.py (default.qubit, backprop)
+  generated qiskit      `torch_module` of generated/quickstart.qiskit.py (Aer: forward and every
                         parameter shift as runtime parameter binds of ONE job)
   handwritten pennylane a QNode written by hand: the same gates, default.qubit, backprop (also the anchor
                         "PennyLane default.qubit backprop", ≈ 0.02 s on a 2-core machine)
@@ -31,12 +31,12 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 N, QUBITS, LAYERS, CLASSES = 256, 4, 2, 2
-KEY = "finetune_fewshot.head.model"
+KEY = "quickstart.head.model"
 TARGETS = {"within_handwritten": 1.1, "speedup_vs_torchconnector": 20.0, "slower_than_backprop": 10.0}
 
 
 def generated_module(target: str):
-    path = ROOT / "generated" / f"finetune_fewshot.{target}.py"
+    path = ROOT / "generated" / f"quickstart.{target}.py"
     spec = importlib.util.spec_from_file_location(f"generated_{target}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

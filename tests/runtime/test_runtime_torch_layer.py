@@ -72,11 +72,11 @@ def test_generated_module_exposes_its_circuits_as_torch_modules(target):
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).parents[2] / "generated" / f"finetune_fewshot.{target}.py"
-    spec = importlib.util.spec_from_file_location(f"generated_fewshot_{target}", path)
+    path = Path(__file__).parents[2] / "generated" / f"quickstart.{target}.py"
+    spec = importlib.util.spec_from_file_location(f"generated_quickstart_{target}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    layer = module.torch_module("finetune_fewshot.head.model")
+    layer = module.torch_module("quickstart.head.model")
     z = layer(np.zeros((3, 4)))
     z.sum().backward()
     assert z.shape == (3, 4) and layer.weights.grad.shape == (16,)

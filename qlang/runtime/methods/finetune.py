@@ -1,5 +1,8 @@
 """Fine-tuning stages: a classification head on compressed features, quantum (data re-uploading circuit
 plus a linear readout) or classical (logistic regression, RBF SVM, MLP), all scored by the same stratified k-fold.
+Few-shot: `examples_per_class` keeps that many training rows per class in each fold (the baselines inherit it).
+Distillation: `quantum_distillation` fits the hybrid head to a teacher's soft labels; an `mlp` baseline that
+inherits `temperature` is the classical student of the same teacher.
 
 Compression, fitted on each training fold only: PCA to `qubits` components, z-scored, then arctan onto
 (-pi/2, pi/2) - the rotation angles of the circuit and the inputs of the baseline alike.

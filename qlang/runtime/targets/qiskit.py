@@ -5,6 +5,8 @@ device "aer_simulator": one Aer statevector job per chunk of rows. A circuit wit
 encodings is transpiled once and every row is a parameter bind of that job (Aer's runtime
 parameter binding); a circuit with them is bound row by row, its placeholder gates replaced by
 `Initialize` on fresh qubits, else by the encoding's exact `UnitaryGate`, all rows in one job.
+Exact probabilities (and so <Z_i>) come from `save_probabilities` in place of `save_statevector`: the same
+job, less to copy back per row.
 device "statevector": `qiskit.quantum_info.Statevector` row by row (a slow reference).
 Sampling (`probs` with shots) uses Aer's sampler, seeded per chunk from the executor's generator.
 Exceptions: on "statevector", and for circuits with amplitude encodings (Aer cannot take its
