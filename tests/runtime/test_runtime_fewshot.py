@@ -7,6 +7,7 @@ from qlang.circuits.library import encoded_reuploading, reuploading
 from qlang.runtime.data import breast_cancer, vader_lexicon
 from qlang.runtime.errors import RuntimeDiagnostic
 from qlang.runtime.methods import METHODS, MethodContext
+from qlang.runtime.methods.finetune import _few_shot
 
 FEW = {"qubits": 4, "layers": 2, "encoder_layers": 1, "epochs": 30, "lr": 0.05, "batch_size": 8, "folds": 3,
        "examples_per_class": 8, "refit": False}
@@ -32,9 +33,15 @@ def test_encoder_circuit_agrees_on_both_targets(real, target):
 
 
 def test_few_shot_keeps_k_rows_per_class_in_every_fold():
-    params = {"qubits": 3, "folds": 3, "examples_per_class": 5, "refit": True, "limit": 90}
-    result = METHODS["logistic_regression"](MethodContext(params=params, seed=0), breast_cancer())
-    assert np.bincount(result.output.data.labels).min() >= 5  # the output keeps its data
+    y = np.array([0] * 30 + [1] * 12 + [2] * 9)
+    rows = np.arange(2, 51, 2)
+    kept = _few_shot(rows, y, 3, np.random.default_rng(0))
+    assert set(kept) <= set(rows) and np.bincount(y[kept]).tolist() == [3, 3, 3]
+    params = {"qubits": 3, "folds": 3, "examples_per_class": 5, "refit": False, "limit": 90}
+    few = METHODS["logistic_regression"](MethodContext(params=params, seed=0), breast_cancer()).metrics
+    full = METHODS["logistic_regression"](MethodContext(params={**params, "examples_per_class": None}, seed=0),
+                                          breast_cancer()).metrics
+    assert few["train_loss_final"] != pytest.approx(full["train_loss_final"])  # fitted on 10 rows, not 60
     with pytest.raises(RuntimeDiagnostic, match="examples_per_class"):
         METHODS["logistic_regression"](MethodContext(params={**params, "examples_per_class": 500}), breast_cancer())
 
