@@ -192,7 +192,8 @@ def main() -> None:
     seconds = {}
     for name, make in models.items():
         # a PennyLane backprop epoch takes ~10 ms: many repeats, so the min sees past the noise
-        repeats = {"torchconnector": 2, "lightning adjoint": 3}.get(name, args.repeats * (1 if "qiskit" in name else 10))
+        default = args.repeats * (1 if "qiskit" in name else 10)
+        repeats = {"torchconnector": 2, "lightning adjoint": 3}.get(name, default)
         seconds[name] = epoch_time(make(), repeats)
     backprop = seconds["handwritten pennylane"]
     result = {

@@ -52,6 +52,6 @@ ENTRIES = [
           (p_int("hidden", 8, 1, 4096, "hidden units"), EPOCHS, FOLDS), stage="finetune", inputs=("dataset",),
           output="model", metrics=METRICS, runnable=True),
     Entry("truncated_svd", "method", "Truncated SVD at the same rank.", (p_int("rank", 8, 1, 4096, "target rank"),),
-          stage="finetune", inputs=("dataset", "model"), output="model", metrics=("frobenius_error", "accuracy", "time_s"),
-          runnable=True),
+          stage="finetune", inputs=("dataset", "model"), output="model",
+          metrics=("frobenius_error", "accuracy", "time_s"), runnable=True),
 ]

@@ -25,6 +25,7 @@ ENTRIES = [
     Entry("adam", "method", "Adam on the same hybrid model and loss (a baseline of qng and parameter_shift).",
           (LR, ITERATIONS, TARGET), stage="train", inputs=("dataset",), output="model", metrics=METRICS, runnable=True),
     Entry("sgd", "method", "Full-batch gradient descent with momentum on the same hybrid model and loss.",
-          (LR, ITERATIONS, TARGET, p_float("momentum", 0.0, 0.0, 1.0, "momentum")), stage="train", inputs=("dataset",), output="model",
+          (LR, ITERATIONS, TARGET, p_float("momentum", 0.0, 0.0, 1.0, "momentum")), stage="train",
+          inputs=("dataset",), output="model",
           metrics=METRICS, runnable=True),
 ]

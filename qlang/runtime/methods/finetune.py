@@ -184,7 +184,8 @@ class MLPHead:
                     loss.backward()
                     optimiser.step()
             with torch.no_grad():
-                self.train_loss = float(soft_or_hard_loss(self.model(inputs), targets, self.settings.get("temperature")))
+                loss = soft_or_hard_loss(self.model(inputs), targets, self.settings.get("temperature"))
+                self.train_loss = float(loss)
         return self
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
@@ -318,7 +319,8 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
         ctx.progress("refit on all rows")
         rows = np.arange(len(y)) if few is None else _few_shot(np.arange(len(y)), y, int(few), rng)
         reducer = Reducer(qubits, "arctan").fit(x[rows])
-        head = make(data.n_classes, [ctx.seed, folds]).fit(reducer.transform(x[rows]), fit_to(x[rows], y[rows], None, None))
+        fitted = fit_to(x[rows], y[rows], None, None)
+        head = make(data.n_classes, [ctx.seed, folds]).fit(reducer.transform(x[rows]), fitted)
         output = TrainedClassifier(reducer, head, data.label_names, data)
     metrics = {
         "accuracy": float(np.mean(accuracy)),
