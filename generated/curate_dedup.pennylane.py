@@ -71,5 +71,13 @@ def make_executor(device, seed):
     return PennyLaneExecutor(BODIES, device=device, seed=seed)
 
 
+def torch_module(key, device=None, seed=0):
+    """The circuit `key` (a key of BODIES) as a torch module: x (B, n_inputs) -> <Z_i> (B, n_wires),
+    differentiable, its weights a trainable parameter."""
+    from qlang.runtime.methods.torch_layer import circuit_layer
+
+    return circuit_layer(make_executor(device or PIPELINES[0]["device"], seed), key, seed)
+
+
 if __name__ == "__main__":
     raise SystemExit(main(PIPELINES, make_executor, SPEC, Path(__file__).parent / SPEC_DIR))

@@ -61,7 +61,9 @@ PIPELINES = [{'name': 'quickstart',
                                     'epochs': 15,
                                     'folds': 3,
                                     'lr': 0.05,
-                                    'batch_size': 32},
+                                    'batch_size': 32,
+                                    'encoder_layers': 0,
+                                    'examples_per_class': None},
                          'family': 'quantum'},
               'baselines': [{'name': 'logistic_regression',
                              'params': {'C': 1.0, 'folds': 3},
@@ -136,6 +138,14 @@ BODIES = {
 
 def make_executor(device, seed):
     return PennyLaneExecutor(BODIES, device=device, seed=seed)
+
+
+def torch_module(key, device=None, seed=0):
+    """The circuit `key` (a key of BODIES) as a torch module: x (B, n_inputs) -> <Z_i> (B, n_wires),
+    differentiable, its weights a trainable parameter."""
+    from qlang.runtime.methods.torch_layer import circuit_layer
+
+    return circuit_layer(make_executor(device or PIPELINES[0]["device"], seed), key, seed)
 
 
 if __name__ == "__main__":

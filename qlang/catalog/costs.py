@@ -76,7 +76,7 @@ def kmeans(p: dict, n: int, classes: int) -> Work:
 
 def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
     q, layers, epochs, folds = p["qubits"], p["layers"], p["epochs"], p["folds"]
-    weights = 2 * layers * q
+    weights = 2 * layers * q + p.get("encoder_layers", 0) * q
     batch = max(1, p["batch_size"] or n)
     trainings = [n * (folds - 1) / folds] * folds + [n]  # every fold, then the refit on all rows
     rows = calls = 0.0
@@ -86,7 +86,7 @@ def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
         calls += epochs * steps
     rows += n * 2  # predictions
     calls += folds + 1 + SETUP_CALLS
-    gates = _gates_reuploading(q, layers)
+    gates = _gates_reuploading(q, layers) + (q + 2 * q * p.get("encoder_layers", 0) if p.get("encoder_layers") else 0)
     readout = (q * classes + classes) * 6
     return Work(circuit_rows=rows, amplitude_ops=rows * gates * 2**q, executor_calls=calls,
                 flops=rows * readout + n * 384 * q * 2 * (folds + 1), fits=SETUP_FITS * (folds + 1),
@@ -111,6 +111,8 @@ def mlp(p: dict, n: int, classes: int) -> Work:
     forward = q * hidden + hidden * classes
     trained_rows = epochs * n * (folds - 1) / folds * folds + epochs * n  # every fold, then the refit
     return Work(flops=trained_rows * forward * 6 + (folds + 1) * n * 384 * q * 2, fits=(SETUP_FITS + 1) * (folds + 1))
+
+
 def _fidelity_kernel(q: int, gates: int, states: float, pairs: float, shots, calls: float = 1.0) -> Work:
     """An exact kernel: `states` statevectors and `pairs` inner products; with shots: `pairs` compute-uncompute
     circuits (twice the gates) instead."""
@@ -226,6 +228,48 @@ def isolation_forest(p: dict, n: int, classes: int) -> Work:
     return Work(flops=p["n_estimators"] * n * 256 * 10, fits=SETUP_FITS + 1)
 
 
+def _train(p: dict, n: int, classes: int, metric_rows: int = 0) -> Work:
+    """Full-batch steps on 75 % of the rows for all `iterations` (a method that reaches its target
+    stops sooner): each step n_train x (2P + 1) circuits, plus metric_rows x (P + 1) states for qng."""
+    q, layers, iterations = p.get("qubits", 4), p.get("layers", 2), p["iterations"]
+    weights, n_train = 2 * layers * q, math.ceil(0.75 * n)
+    rows = iterations * (n_train * (2 * weights + 1) + min(metric_rows, n_train) * (weights + 1)) + n
+    return Work(circuit_rows=rows, amplitude_ops=rows * _gates_reuploading(q, layers) * 2**q,
+                executor_calls=SETUP_CALLS + iterations * (2 if metric_rows else 1),
+                flops=rows * (q * classes + classes) * 6 + iterations * weights**3 + n * 384 * q * 2,
+                fits=SETUP_FITS, qpu_circuits={"model": rows})
+
+
+def qng(p: dict, n: int, classes: int) -> Work:
+    return _train(p, n, classes, metric_rows=32)
+
+
+def parameter_shift(p: dict, n: int, classes: int) -> Work:
+    return _train(p, n, classes)
+
+
+def quantum_distillation(p: dict, n: int, classes: int) -> Work:
+    work = hybrid_qnn_head({**p, "batch_size": p.get("batch_size", 32)}, n, classes)
+    work.flops += (p["folds"] + 1) * LBFGS_ITERATIONS * n * 384 * classes * 4  # the teacher on full features
+    work.fits += p["folds"] + 1
+    return work
+
+
+def lowrank(p: dict, n: int, classes: int, rows: int | None = None) -> Work:
+    """Decompositions at up to four ranks, each on all rows and on every training fold, plus the downstream fits.
+    An SVD of an m x d matrix costs about 4 m d^2 + 8 d^3 flops (LAPACK's gesdd, m >= d)."""
+    d, folds, ranks = 384, p.get("folds", 5), 4
+    m = min(n, p.get("samples", n)) if rows is None else rows
+    small, large = min(m, d), max(m, d)
+    svd = 4 * large * small**2 + 8 * small**3
+    return Work(flops=ranks * (folds + 1) * (svd + LBFGS_ITERATIONS * n * 16 * classes * 4),
+                fits=ranks * folds * (SETUP_FITS + 2))
+
+
+def truncated_svd(p: dict, n: int, classes: int) -> Work:
+    return lowrank(p, n, classes, rows=n)
+
+
 COSTS = {
     "quantum_kmeans": quantum_kmeans,
     "kmeans": kmeans,
@@ -247,6 +291,13 @@ COSTS = {
     "quantum_ocsvm": quantum_ocsvm,
     "rbf_ocsvm": rbf_ocsvm,
     "isolation_forest": isolation_forest,
+    "qng": qng,
+    "parameter_shift": parameter_shift,
+    "adam": parameter_shift,  # the same model, loss and gradients: only the update differs
+    "sgd": parameter_shift,
+    "quantum_distillation": quantum_distillation,
+    "quantum_inspired_lowrank": lowrank,
+    "truncated_svd": truncated_svd,
 }
 
 # rows and classes of the built-in data sets, so a plan needs no data loaded

@@ -14,16 +14,18 @@ def _q(params):
 
 
 ENTRIES = [
-    Entry("qng", "method", "Quantum natural gradient with a block-diagonal metric tensor (regularised).",
+    Entry("qng", "method", "Quantum natural gradient with a block-diagonal (per layer) Fubini–Study metric "
+          "(regularised) on a data re-uploading classifier; the readout takes plain gradient steps.",
           (LR, ITERATIONS, TARGET, QUBITS, LAYERS, p_float("regularization", 1e-3, 0.0, 1.0, "added to the metric"),
            SHOTS), stage="train", family="quantum", inputs=("dataset",), output="model",
-          baselines=("adam", "sgd"), metrics=METRICS, qubits=_q),
-    Entry("parameter_shift", "method", "Gradient descent with parameter-shift gradients.",
+          baselines=("adam", "sgd"), metrics=METRICS, runnable=True, qubits=_q),
+    Entry("parameter_shift", "method", "Plain full-batch gradient descent with parameter-shift gradients.",
           (LR, ITERATIONS, TARGET, QUBITS, LAYERS, SHOTS), stage="train", family="quantum", inputs=("dataset",),
-          output="model", baselines=("adam", "sgd"), metrics=METRICS, qubits=_q),
-    Entry("adam", "method", "Adam on the same model and loss.", (LR, ITERATIONS, TARGET), stage="train",
-          inputs=("dataset",), output="model", metrics=METRICS),
-    Entry("sgd", "method", "Stochastic gradient descent.", (LR, ITERATIONS, TARGET,
-          p_float("momentum", 0.0, 0.0, 1.0, "momentum")), stage="train", inputs=("dataset",), output="model",
-          metrics=METRICS),
+          output="model", baselines=("adam", "sgd"), metrics=METRICS, runnable=True, qubits=_q),
+    Entry("adam", "method", "Adam on the same hybrid model and loss (a baseline of qng and parameter_shift).",
+          (LR, ITERATIONS, TARGET), stage="train", inputs=("dataset",), output="model", metrics=METRICS, runnable=True),
+    Entry("sgd", "method", "Full-batch gradient descent with momentum on the same hybrid model and loss.",
+          (LR, ITERATIONS, TARGET, p_float("momentum", 0.0, 0.0, 1.0, "momentum")), stage="train",
+          inputs=("dataset",), output="model",
+          metrics=METRICS, runnable=True),
 ]

@@ -125,6 +125,28 @@ def reuploading(n: int, layers: int, rotation: str = "y") -> Circuit:
     return Circuit("reuploading", n, n, 2 * layers * n, ops)
 
 
+def encoded_reuploading(n: int, encoder_layers: int, layers: int) -> Circuit:
+    """RY(x_i) on wire i; an encoder of `encoder_layers` blocks, block b: RY(w[b, i]) on wire i, then
+    CNOT(i, (i + r) mod n) for every i with range r = (b mod (n-1)) + 1 (growing 1, 2, ..., n-1; none if
+    n == 1); then `reuploading(n, layers)` reading weights after the encoder's. n inputs; weights
+    encoder_layers * n + 2 * layers * n. With encoder_layers == 0 this is `reuploading(n, layers)`."""
+    _check_positive(n=n, layers=layers)
+    head = reuploading(n, layers)
+    if encoder_layers == 0:
+        return head
+    _check_positive(encoder_layers=encoder_layers)
+    ops: list[Gate] = [Gate("ry", (i,), Input(i)) for i in range(n)]
+    for block in range(encoder_layers):
+        ops += [Gate("ry", (i,), Weight(block * n + i)) for i in range(n)]
+        if n > 1:
+            r = block % (n - 1) + 1
+            ops += [Gate("cnot", (i, (i + r) % n)) for i in range(n)]
+    offset = encoder_layers * n
+    for op in head.ops:
+        ops.append(replace(op, angle=Weight(op.angle.index + offset)) if isinstance(op.angle, Weight) else op)
+    return Circuit("encoded_reuploading", n, n, offset + head.n_weights, ops)
+
+
 def qaoa(
     n: int,
     p: int,
@@ -221,7 +243,9 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
     quantum_kmeans: qubits, encoding ("angle" | "amplitude" | "zz"), reps (zz), bandwidth (zz's
       bandwidth, angle's scale); shots is the method's business. Roles "feature_map" and
       "overlap" = compute_uncompute(feature_map): probability of |0...0> is the kernel value.
-    hybrid_qnn_head: qubits, layers. Role "model" = reuploading(qubits, layers).
+    hybrid_qnn_head: qubits, layers, encoder_layers. Role "model" = encoded_reuploading(qubits, encoder_layers,
+      layers) (reuploading(qubits, layers) when encoder_layers is 0).
+    qng, parameter_shift (train), quantum_distillation: qubits, layers. Role "model" = reuploading(qubits, layers).
     quantum_dedup: as quantum_kmeans. amplitude_encoding (qubits), angle_encoding (qubits, bandwidth as the
       angle scale), zz_feature_map (qubits, reps, bandwidth): "feature_map" and "overlap" as quantum_kmeans.
     quantum_kernel_mmd, quantum_ocsvm: angle_map(qubits) and its overlap; the bandwidth is tuned at run time
@@ -240,5 +264,8 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
             "overlap": replace(compute_uncompute(feature_map), name="overlap"),
         }
     if method == "hybrid_qnn_head":
+        circuit = encoded_reuploading(params["qubits"], params.get("encoder_layers", 0), params["layers"])
+        return {"model": replace(circuit, name="model")}
+    if method in ("qng", "parameter_shift", "quantum_distillation"):
         return {"model": replace(reuploading(params["qubits"], params["layers"]), name="model")}
     raise ValueError(f"no circuits for method {method!r}")

@@ -41,3 +41,7 @@ class Executor(Protocol):
 
     def reseed(self, seed: int) -> None:
         """Seed the simulator's sampler (used for every later `probs` call with shots)."""
+
+    # Optional: `torch_expvals(name) -> f(x: Tensor (B, n_inputs), w: Tensor (n_weights,)) -> Tensor (B, n_wires)`,
+    # <Z_i> differentiable by torch (PennyLane has it). Without it, `CircuitLayer` differentiates by parameter
+    # shift through `expvals`.

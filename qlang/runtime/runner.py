@@ -15,7 +15,8 @@ from qlang.runtime.report import Report, StageReport, run_record
 
 # --smoke: tiny data and few iterations, to prove a pipeline runs end to end
 SMOKE_ROWS = 24
-SMOKE_CAPS = {"epochs": 2, "folds": 2, "n_init": 2, "max_iter": 20, "window": 8, "permutations": 20}
+SMOKE_CAPS = {"epochs": 2, "folds": 2, "n_init": 2, "max_iter": 20, "window": 8, "permutations": 20,
+              "iterations": 3, "examples_per_class": 4}
 
 
 @dataclass
@@ -186,7 +187,9 @@ class _Run:
                 runs.pop(method["name"], None)
             for seed in self.seeds:
                 for b in baselines:
-                    result = self._run_one(stage, "baseline", b, method["params"], seed, None, runs)
+                    # a baseline with circuit roles (adam, sgd) trains its method's circuits on its own executor
+                    executor = self.make_executor(self.pipeline["device"], seed) if ROLES.get(b["name"]) else None
+                    result = self._run_one(stage, "baseline", b, method["params"], seed, executor, runs)
                     if fell_back and b is baselines[0]:
                         self.outputs[seed][stage["name"]] = result.output
         if method["name"] in runs:

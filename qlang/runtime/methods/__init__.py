@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qlang.runtime.methods import curate, dedup, encode, finetune, monitor
+from qlang.runtime.methods import curate, dedup, encode, finetune, lowrank, monitor, train
 from qlang.runtime.methods.context import MethodContext, MethodResult
 
 METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
@@ -28,6 +28,13 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "quantum_ocsvm": monitor.quantum_ocsvm,
     "rbf_ocsvm": monitor.rbf_ocsvm,
     "isolation_forest": monitor.isolation_forest,
+    "qng": train.qng,
+    "parameter_shift": train.parameter_shift,
+    "adam": train.adam,
+    "sgd": train.sgd,
+    "quantum_distillation": finetune.quantum_distillation,
+    "quantum_inspired_lowrank": lowrank.quantum_inspired_lowrank,
+    "truncated_svd": lowrank.truncated_svd,
 }
 
 # Circuit roles a quantum method asks its executor for.
@@ -40,11 +47,20 @@ ROLES: dict[str, tuple[str, ...]] = {
     "quantum_dedup": ("feature_map", "overlap"),
     "quantum_kernel_mmd": ("feature_map", "overlap"),
     "quantum_ocsvm": ("feature_map", "overlap"),
+    "qng": ("model",),
+    "parameter_shift": ("model",),
+    "adam": ("model",),  # the hybrid model of the stage's method (adam and sgd are baselines of qng)
+    "sgd": ("model",),
+    "quantum_distillation": ("model",),
 }
 
 
+# Classical optimisers that train a quantum model: they need circuits, the method itself is not quantum.
+CLASSICAL_TRAINERS = {"adam", "sgd"}
+
+
 def is_quantum(name: str) -> bool:
-    return name in ROLES
+    return name in ROLES and name not in CLASSICAL_TRAINERS
 
 
 __all__ = ["METHODS", "ROLES", "MethodContext", "MethodResult", "is_quantum"]

@@ -1,5 +1,8 @@
 """Fine-tuning stages: a classification head on compressed features, quantum (data re-uploading circuit
 plus a linear readout) or classical (logistic regression, RBF SVM, MLP), all scored by the same stratified k-fold.
+Few-shot: `examples_per_class` keeps that many training rows per class in each fold (the baselines inherit it).
+Distillation: `quantum_distillation` fits the hybrid head to a teacher's soft labels; an `mlp` baseline that
+inherits `temperature` is the classical student of the same teacher.
 
 Compression, fitted on each training fold only: PCA to `qubits` components, z-scored, then arctan onto
 (-pi/2, pi/2) - the rotation angles of the circuit and the inputs of the baseline alike.
@@ -11,27 +14,34 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.special
 import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
 from qlang.runtime.errors import CIRCUIT_MISMATCH, RuntimeDiagnostic
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
-from qlang.runtime.methods.parameter_shift import QuantumExpvals
 from qlang.runtime.methods.reduce import Reducer
 from qlang.runtime.protocol import Executor
+from qlang.runtime.methods.torch_layer import CircuitLayer
 
 # What the runtime reads beyond the catalog's parameters (whose defaults the catalog gives).
 # limit None: every row; n: a stratified subsample. refit: after cross-validation, train on all rows and
 # output that model (False: output None). logistic_regression compresses to its method's qubits.
 QNN_KNOBS = {"limit": None, "refit": True}
+# examples_per_class (few-shot; None: every training row): a baseline inherits it from its method.
+SHOTS_PER_CLASS = {"examples_per_class": None}
 LOGISTIC_KNOBS = {"qubits": 4, "max_iter": 1000, "limit": None, "refit": True}
 SVM_KNOBS = {"qubits": 4, "limit": None, "refit": True}
-MLP_KNOBS = {"qubits": 4, "lr": 0.01, "batch_size": 32, "limit": None, "refit": True}
+MLP_KNOBS = {"qubits": 4, "lr": 0.01, "batch_size": 32, "limit": None, "refit": True, "temperature": None}
+# quantum_distillation: the teacher is logistic regression with this C on the full features.
+DISTILL_KNOBS = {"limit": None, "refit": True, "batch_size": 32, "teacher_C": 1.0}
 
 
 @contextmanager
@@ -47,13 +57,15 @@ def single_threaded_torch():
 
 
 class QNNHead:
-    """softmax(readout(<Z_i>(circuit(x; w)))): circuit weights trained by parameter shift, readout by autograd."""
+    """softmax(readout(<Z_i>(circuit(x; w)))), all trained by Adam; the circuit's gradient comes from its
+    `CircuitLayer` (parameter shift in one batched call, or the target's own autograd)."""
 
     def __init__(self, executor: Executor, circuit: str, n_classes: int, settings: dict, seed, progress):
         self.executor, self.circuit = executor, circuit
         shape = executor.shape(circuit)
         rng = np.random.default_rng(seed)
-        self.weights = torch.tensor(rng.uniform(-np.pi, np.pi, shape.n_weights), requires_grad=True)
+        self.layer = CircuitLayer(executor, circuit, rng.uniform(-np.pi, np.pi, shape.n_weights))
+        self.weights = self.layer.weights
         self.readout = torch.tensor(rng.normal(0.0, 0.5, (shape.n_wires, n_classes)), requires_grad=True)
         self.bias = torch.zeros(n_classes, dtype=torch.float64, requires_grad=True)
         self.settings, self.rng, self.progress = settings, rng, progress
@@ -75,8 +87,7 @@ class QNNHead:
             order, losses = self.rng.permutation(len(x)), []
             for start in range(0, len(x), batch):
                 rows = order[start : start + batch]
-                z = QuantumExpvals.apply(self.weights, x[rows], self.executor, self.circuit)
-                loss = torch.nn.functional.cross_entropy(z @ self.readout + self.bias, targets[rows])
+                loss = self.loss(x[rows], targets[rows])
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
@@ -85,10 +96,24 @@ class QNNHead:
             if (epoch + 1) % 5 == 0 or epoch + 1 == epochs:
                 self.progress(f"epoch {epoch + 1}/{epochs}: loss {self.train_loss:.4f}")
 
+    def logits(self, x: np.ndarray) -> torch.Tensor:
+        return self.layer(x) @ self.readout + self.bias
+
+    def loss(self, x: np.ndarray, targets: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy with class labels (B,), or with a teacher's soft labels (B, classes) at the
+        distillation temperature."""
+        return soft_or_hard_loss(self.logits(x), targets, self.settings.get("temperature"))
+
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            z = torch.from_numpy(self.executor.expvals(self.circuit, x, self.weights.numpy()))
-            return torch.softmax(z @ self.readout + self.bias, dim=1).numpy()
+            return torch.softmax(self.logits(x), dim=1).numpy()
+
+
+def soft_or_hard_loss(logits: torch.Tensor, targets: torch.Tensor, temperature) -> torch.Tensor:
+    if targets.ndim == 2:  # soft labels: match softmax(logits / T), scaled by T^2 as in Hinton et al.
+        t = float(temperature or 1.0)
+        return torch.nn.functional.cross_entropy(logits / t, targets) * t * t
+    return torch.nn.functional.cross_entropy(logits, targets)
 
 
 class LogisticHead:
@@ -154,12 +179,13 @@ class MLPHead:
                 order = torch.from_numpy(self.rng.permutation(len(x)))
                 for start in range(0, len(x), batch):
                     rows = order[start : start + batch]
-                    loss = torch.nn.functional.cross_entropy(self.model(inputs[rows]), targets[rows])
+                    loss = soft_or_hard_loss(self.model(inputs[rows]), targets[rows], self.settings.get("temperature"))
                     optimiser.zero_grad()
                     loss.backward()
                     optimiser.step()
             with torch.no_grad():
-                self.train_loss = float(torch.nn.functional.cross_entropy(self.model(inputs), targets))
+                loss = soft_or_hard_loss(self.model(inputs), targets, self.settings.get("temperature"))
+                self.train_loss = float(loss)
         return self
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
@@ -198,24 +224,74 @@ def hybrid_qnn_head(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 
 def logistic_regression(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("logistic_regression", LOGISTIC_KNOBS)
+    s = ctx.settings("logistic_regression", {**LOGISTIC_KNOBS, **SHOTS_PER_CLASS})
     return _cross_validate(ctx, data, s, lambda n_classes, seed: LogisticHead(s), {})
 
 
 def svm(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("svm", SVM_KNOBS)
+    s = ctx.settings("svm", {**SVM_KNOBS, **SHOTS_PER_CLASS})
     return _cross_validate(ctx, data, s, lambda n_classes, seed: SVMHead(s), {})
 
 
 def mlp(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("mlp", MLP_KNOBS)
+    s = ctx.settings("mlp", {**MLP_KNOBS, **SHOTS_PER_CLASS})
     require(int(s["hidden"]) >= 1 and int(s["epochs"]) >= 1, "hidden and epochs must be at least 1")
     qubits = int(s["qubits"])
-    return _cross_validate(ctx, data, s, lambda n_classes, seed: MLPHead(qubits, n_classes, s, seed),
-                           {"hidden": int(s["hidden"])})
+    make = lambda n_classes, seed: MLPHead(qubits, n_classes, s, seed)  # noqa: E731
+    if s["temperature"] is not None:  # the classical student of a distillation stage: the same teacher
+        teacher_c = ctx.params.get("teacher_C", DISTILL_KNOBS["teacher_C"])
+        return _distilled(ctx, data, {**s, "teacher_C": teacher_c}, make, {"hidden": int(s["hidden"])})
+    return _cross_validate(ctx, data, s, make, {"hidden": int(s["hidden"])})
 
 
-def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict) -> MethodResult:
+def quantum_distillation(ctx: MethodContext, data) -> MethodResult:
+    """The hybrid head as a student of a teacher: logistic regression on the full features (every dimension,
+    not the compressed `qubits`), fitted on each training fold; the student matches its soft labels at
+    `temperature`. The classical student of equal size is the `mlp` baseline, which inherits `temperature`."""
+    s = ctx.settings("quantum_distillation", {**DISTILL_KNOBS, **SHOTS_PER_CLASS})
+    name, shape = ctx.circuit("model")
+    if shape.n_inputs != int(s["qubits"]):
+        raise RuntimeDiagnostic(
+            CIRCUIT_MISMATCH,
+            f"circuit '{name}' takes {shape.n_inputs} inputs, the stage compresses to qubits = {s['qubits']}",
+        )
+    require(s.get("shots") is None, "quantum_distillation trains on exact expectation values in this version",
+            help="leave shots unset")
+
+    def make(n_classes: int, seed) -> QNNHead:
+        return QNNHead(ctx.executor, name, n_classes, s, seed, ctx.progress)
+
+    return _distilled(ctx, data, s, make, {"quantum_weights": shape.n_weights, "wires": shape.n_wires})
+
+
+def _distilled(ctx: MethodContext, data, s: dict, make, info: dict) -> MethodResult:
+    data = getattr(data, "data", None) or data  # a model from an earlier stage: the rows it was trained on
+    teacher_accuracy = []
+
+    def soft_labels(x_train, y_train, x_test, y_test):
+        teacher = make_pipeline(StandardScaler(), LogisticRegression(C=float(s["teacher_C"]), max_iter=2000))
+        teacher.fit(x_train, y_train)
+        teacher_accuracy.append(teacher.score(x_test, y_test) if x_test is not None else np.nan)
+        return scipy.special.softmax(teacher.predict_log_proba(x_train) / float(s["temperature"]), axis=1)
+
+    result = _cross_validate(ctx, data, s, make, info, targets=soft_labels)
+    result.metrics["teacher_accuracy"] = float(np.nanmean(teacher_accuracy[: int(s["folds"])]))
+    return result
+
+
+def _few_shot(rows: np.ndarray, y: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k rows of every class drawn from `rows`."""
+    counts = np.bincount(y[rows], minlength=int(y.max()) + 1)
+    require(counts.min() >= k, f"examples_per_class = {k}, but a training fold has only {counts.min()} rows of "
+            "its rarest class", help="lower examples_per_class, use fewer folds or more rows")
+    return np.sort(np.concatenate([rng.choice(rows[y[rows] == c], k, replace=False) for c in range(len(counts))]))
+
+
+def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict, targets=None) -> MethodResult:
+    """Stratified k-fold scores of `make(n_classes, seed)` heads. `targets(x_train, y_train, x_test, y_test)`,
+    when given, returns what the head fits instead of the labels (a teacher's soft labels); its inputs are the
+    full features (x_test None for the refit)."""
+    fit_to = targets or (lambda x_train, y_train, x_test, y_test: y_train)
     folds, qubits = int(s["folds"]), int(s["qubits"])
     data = data.sample(s["limit"], ctx.seed)
     require(data.n_classes >= 2, "classification needs at least two classes")
@@ -225,10 +301,15 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
     x, y = features_of(data, ctx.encoder), data.labels
     splits = StratifiedKFold(folds, shuffle=True, random_state=ctx.seed).split(x, y)
     accuracy, f1, losses = [], [], []
+    few = s.get("examples_per_class")
+    rng = np.random.default_rng([ctx.seed, 3])
     for fold, (train, test) in enumerate(splits):
         ctx.progress(f"fold {fold + 1}/{folds}")
+        if few is not None:
+            train = _few_shot(train, y, int(few), rng)
         reducer = Reducer(qubits, "arctan").fit(x[train])
-        head = make(data.n_classes, [ctx.seed, fold]).fit(reducer.transform(x[train]), y[train])
+        fitted = fit_to(x[train], y[train], x[test], y[test])
+        head = make(data.n_classes, [ctx.seed, fold]).fit(reducer.transform(x[train]), fitted)
         predicted = head.predict_proba(reducer.transform(x[test])).argmax(axis=1)
         accuracy.append(accuracy_score(y[test], predicted))
         f1.append(f1_score(y[test], predicted, average="macro"))
@@ -236,8 +317,10 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
     output = None
     if s["refit"]:
         ctx.progress("refit on all rows")
-        reducer = Reducer(qubits, "arctan").fit(x)
-        head = make(data.n_classes, [ctx.seed, folds]).fit(reducer.transform(x), y)
+        rows = np.arange(len(y)) if few is None else _few_shot(np.arange(len(y)), y, int(few), rng)
+        reducer = Reducer(qubits, "arctan").fit(x[rows])
+        fitted = fit_to(x[rows], y[rows], None, None)
+        head = make(data.n_classes, [ctx.seed, folds]).fit(reducer.transform(x[rows]), fitted)
         output = TrainedClassifier(reducer, head, data.label_names, data)
     metrics = {
         "accuracy": float(np.mean(accuracy)),

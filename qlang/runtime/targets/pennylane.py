@@ -75,6 +75,27 @@ class PennyLaneExecutor:
         qnode = qml.set_shots(qml.QNode(fn, dev, diff_method=None), shots=int(shots))
         return self._run(name, "probs", x, w, qnode)
 
+    def torch_expvals(self, name: str) -> Callable:
+        """<Z_i> as a torch function of x (B, n_inputs) and w (n_weights,), differentiable in both:
+        backprop on default.qubit, adjoint differentiation on any other device (lightning.qubit)."""
+        import torch
+
+        body, shape = self._entry(name)
+        diff_method = "backprop" if self.device == "default.qubit" else "adjoint"
+
+        def expvals(x, w):
+            body(x, w)
+            return [qml.expval(qml.PauliZ(i)) for i in range(shape.n_wires)]
+
+        qnode = qml.QNode(expvals, qml.device(self.device, wires=shape.n_wires), interface="torch",
+                          diff_method=diff_method)
+
+        def run(x, w):
+            return torch.stack(list(qnode(x.T, w)), dim=-1).reshape(len(x), shape.n_wires).double()
+
+        run.diff_method = diff_method
+        return run
+
     def _entry(self, name: str) -> tuple[Body, CircuitShape]:
         if name not in self._bodies:
             raise KeyError(f"no circuit {name!r}; known: {sorted(self._bodies)}")

@@ -5,6 +5,8 @@ device "aer_simulator": one Aer statevector job per chunk of rows. A circuit wit
 encodings is transpiled once and every row is a parameter bind of that job (Aer's runtime
 parameter binding); a circuit with them is bound row by row, its placeholder gates replaced by
 `Initialize` on fresh qubits, else by the encoding's exact `UnitaryGate`, all rows in one job.
+Exact probabilities (and so <Z_i>) come from `save_probabilities` in place of `save_statevector`: the same
+job, less to copy back per row.
 device "statevector": `qiskit.quantum_info.Statevector` row by row (a slow reference).
 Sampling (`probs` with shots) uses Aer's sampler, seeded per chunk from the executor's generator.
 Gate angles that are expressions of inputs and weights (the ZZ map's 2(pi - x_i)(pi - x_j)) become
@@ -52,6 +54,7 @@ class _Compiled:
     order: np.ndarray  # little-endian index of each protocol-order index
     state_template: QuantumCircuit | None = None  # transpiled, with save_statevector
     angles: list[tuple[Parameter, Callable, list]] = None  # (template parameter, f, its arguments)
+    probs_template: QuantumCircuit | None = None  # transpiled, with save_probabilities (less to copy back)
     sample_template: QuantumCircuit | None = None  # transpiled, with measure_all
 
 
@@ -98,7 +101,15 @@ class QiskitExecutor:
         self, name: str, x: np.ndarray | None, w: np.ndarray | None, shots: int | None = None
     ) -> np.ndarray:
         if shots is None:
-            return np.abs(self.states(name, x, w)) ** 2
+            c = self._get(name)
+            if c.probs_template is None:
+                return np.abs(self.states(name, x, w)) ** 2
+            batch, x, w = batch_arrays(c.shape, x, w)
+            out = np.empty((batch, 2**c.shape.n_wires))
+            for rows in chunks(batch, c.shape.n_wires):
+                results = self._run_aer(c, x[rows], weight_rows(w, rows), c.probs_template, None)
+                out[rows] = np.array([r.data.probabilities for r in results])[:, c.order]
+            return out
         if int(shots) < 1:
             raise ValueError(f"shots must be positive, got {shots}")
         c = self._get(name)
@@ -142,6 +153,9 @@ class QiskitExecutor:
             saving = qc.copy()
             saving.save_statevector()
             c.state_template = transpile(saving, self._aer, optimization_level=0)
+            probabilities = qc.copy()
+            probabilities.save_probabilities()
+            c.probs_template = transpile(probabilities, self._aer, optimization_level=0)
             c.sample_template = transpile(
                 qc.measure_all(inplace=False), self._aer, optimization_level=0
             )
