@@ -32,6 +32,7 @@ from qiskit_aer import AerSimulator
 from qlang.circuits.amplitude import amplitude_reflection, normalise
 from qlang.circuits.emit_qiskit import AMPLITUDE_GATE
 from qlang.runtime.protocol import CircuitShape
+from qlang.runtime.targets import segments
 from qlang.runtime.targets.batching import (
     batch_arrays,
     chunks,
@@ -55,6 +56,8 @@ class _Compiled:
     state_template: QuantumCircuit | None = None  # transpiled, with save_statevector
     angles: list[tuple[Parameter, Callable, list]] = None  # (template parameter, f, its arguments)
     probs_template: QuantumCircuit | None = None  # transpiled, with save_probabilities (less to copy back)
+    plain: QuantumCircuit | None = None  # the circuit with plain-parameter angles (see _plain_angles)
+    segments: list | None = None  # see segments.py; [] when the circuit cannot be cut
     sample_template: QuantumCircuit | None = None  # transpiled, with measure_all
 
 
@@ -88,6 +91,9 @@ class QiskitExecutor:
     def states(self, name: str, x: np.ndarray | None, w: np.ndarray | None) -> np.ndarray:
         c = self._get(name)
         batch, x, w = batch_arrays(c.shape, x, w)
+        factorised = self._by_segments(c, x, w)
+        if factorised is not None:
+            return factorised[:, c.order]
         out = np.empty((batch, 2**c.shape.n_wires), dtype=np.complex128)
         for rows in chunks(batch, c.shape.n_wires):
             out[rows] = self._states(c, x[rows], weight_rows(w, rows))[:, c.order]
@@ -105,6 +111,9 @@ class QiskitExecutor:
             if c.probs_template is None:
                 return np.abs(self.states(name, x, w)) ** 2
             batch, x, w = batch_arrays(c.shape, x, w)
+            factorised = self._by_segments(c, x, w)
+            if factorised is not None:
+                return np.abs(factorised[:, c.order]) ** 2
             out = np.empty((batch, 2**c.shape.n_wires))
             for rows in chunks(batch, c.shape.n_wires):
                 results = self._run_aer(c, x[rows], weight_rows(w, rows), c.probs_template, None)
@@ -150,6 +159,7 @@ class QiskitExecutor:
         )
         if self._aer is not None and not amplitude_columns:
             qc, c.angles = _plain_angles(qc)
+            c.plain = qc
             saving = qc.copy()
             saving.save_statevector()
             c.state_template = transpile(saving, self._aer, optimization_level=0)
@@ -187,6 +197,25 @@ class QiskitExecutor:
         return out
 
     # -- running ----------------------------------------------------------------------------
+
+    def _by_segments(self, c: _Compiled, x: np.ndarray, w: np.ndarray) -> np.ndarray | None:
+        """Little-endian states of every row computed segment by segment (segments.py), where that
+        needs far fewer Aer experiments than one per row; else None."""
+        if c.plain is None or c.shape.n_wires > segments.MAX_WIRES or x.shape[0] == 0:
+            return None
+        if c.segments is None:
+            cut = segments.split(c.plain, {p for _, p in c.inputs}, {p for _, p in c.weights}, c.angles)
+            c.segments = cut or []
+        if not c.segments:
+            return None
+        batch = x.shape[0]
+        ux, ix = _distinct(x)
+        uw, iw = _distinct(w) if w.ndim == 2 else (w[None, :], np.zeros(batch, dtype=np.int64))
+        if not segments.worth_it(c.segments, c.shape.n_wires, len(ux), len(uw), batch):
+            return None
+        binds_x = self._binds(c, ux, np.zeros((len(ux), c.shape.n_weights)))
+        binds_w = self._binds(c, np.zeros((len(uw), x.shape[1])), uw)
+        return segments.states(c.segments, c.shape.n_wires, binds_x, ix, binds_w, iw)
 
     def _rows(self, x: np.ndarray, w: np.ndarray):
         for r in range(x.shape[0]):
@@ -248,6 +277,20 @@ class QiskitExecutor:
             for key, n in result.data.counts.items():
                 counts[r, c.order[int(key, 16)]] = n
         return counts / shots
+
+
+def _distinct(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of `a` and, for each row, the index of its distinct row."""
+    if a.shape[1] == 0:
+        return a[:1], np.zeros(len(a), dtype=np.int64)
+    # Sorting one random projection per row is much faster than sorting rows; equal projections of
+    # different rows (never seen, but possible) are caught by the check and sorted the slow way.
+    projection = a @ np.random.default_rng(0).uniform(1.0, 2.0, a.shape[1])
+    _, first, index = np.unique(projection, return_index=True, return_inverse=True)
+    if np.array_equal(a[first][index], a):
+        return a[first], index.ravel()
+    distinct, index = np.unique(a, axis=0, return_inverse=True)
+    return distinct, index.ravel()
 
 
 def _plain_angles(qc: QuantumCircuit) -> tuple[QuantumCircuit, list]:
