@@ -113,6 +113,67 @@ def mlp(p: dict, n: int, classes: int) -> Work:
     return Work(flops=trained_rows * forward * 6 + (folds + 1) * n * 384 * q * 2, fits=(SETUP_FITS + 1) * (folds + 1))
 
 
+# QAOA's classical loop (qlang/runtime/qubo/qaoa.py): random candidates in one call, then COBYLA restarts
+QAOA_CANDIDATES, QAOA_RESTARTS, QAOA_MAXITER = 32, 3, 60
+PRUNE_REPEATS = 50  # inference passes over the evaluation rows when timing latency and energy
+
+
+def _gates_qaoa_ising(n: int, p: int, mixer: str) -> int:
+    start = n if mixer == "x" else 8 * n * n  # Hadamards, or the Dicke state's CNOT/CRY/CCRY blocks (about)
+    mixing = n if mixer == "x" else 2 * n
+    return start + p * (n + n * (n - 1) // 2 + mixing)
+
+
+def _qaoa_work(n: int, p: int, mixer: str, shots) -> Work:
+    evaluations = QAOA_CANDIDATES + QAOA_RESTARTS * QAOA_MAXITER + 1
+    gates = _gates_qaoa_ising(n, p, mixer)
+    return Work(circuit_rows=evaluations, amplitude_ops=evaluations * gates * 2**n,
+                executor_calls=SETUP_CALLS + evaluations - QAOA_CANDIDATES,
+                flops=evaluations * 2**n * 2 + 2**n * n * n, shots=shots, qpu_circuits={"qaoa": evaluations})
+
+
+def _pruning_evaluation(p: dict, n: int, classes: int, units: int) -> Work:
+    """What every pruner does besides choosing: importance and similarity on the calibration half, accuracy,
+    one epoch of recovery training, timed inference, and the exact optimum for the approximation ratio."""
+    q = p.get("qubits", 4)
+    forward = q * units + units * classes
+    return Work(flops=n * forward * 6 * 3 + PRUNE_REPEATS * n / 2 * forward * 2 + 2**min(units, 22) * units * units
+                + n * 384 * q * 2, fits=SETUP_FITS + 1)
+
+
+def _plus(a: Work, b: Work) -> Work:
+    return Work(a.circuit_rows + b.circuit_rows, a.amplitude_ops + b.amplitude_ops,
+                a.executor_calls + b.executor_calls, a.flops + b.flops, a.fits + b.fits,
+                a.kmeans_inits + b.kmeans_inits, a.shots or b.shots, {**a.qpu_circuits, **b.qpu_circuits})
+
+
+def qaoa_pruning(p: dict, n: int, classes: int) -> Work:
+    units = p["units"]
+    return _plus(_qaoa_work(units, p["qaoa_layers"], p.get("mixer", "xy"), p["shots"]),
+                 _pruning_evaluation(p, n, classes, units))
+
+
+def annealing_pruning(p: dict, n: int, classes: int) -> Work:
+    units = p["units"]
+    anneal = Work(flops=p["reads"] * 1000 * units * units * 2)  # 1000 sweeps per read
+    return _plus(anneal, _pruning_evaluation(p, n, classes, units))
+
+
+def magnitude_pruning(p: dict, n: int, classes: int) -> Work:
+    return _pruning_evaluation(p, n, classes, p.get("units", 12))
+
+
+def greedy_taylor(p: dict, n: int, classes: int) -> Work:
+    units = p.get("units", 12)
+    greedy = Work(flops=units * n / 2 * (p.get("qubits", 4) * units + units * classes) * 6)
+    return _plus(greedy, _pruning_evaluation(p, n, classes, units))
+
+
+def int8_quantization(p: dict, n: int, classes: int) -> Work:
+    units = p.get("units", 12)
+    return _pruning_evaluation(p, n, classes, units)
+
+
 COSTS = {
     "quantum_kmeans": quantum_kmeans,
     "kmeans": kmeans,
@@ -120,6 +181,11 @@ COSTS = {
     "logistic_regression": logistic_regression,
     "svm": svm,
     "mlp": mlp,
+    "qaoa_pruning": qaoa_pruning,
+    "annealing_pruning": annealing_pruning,
+    "magnitude_pruning": magnitude_pruning,
+    "greedy_taylor": greedy_taylor,
+    "int8_quantization": int8_quantization,
 }
 
 # rows and classes of the built-in data sets, so a plan needs no data loaded

@@ -286,6 +286,11 @@ def compute_uncompute(feature_map: Circuit) -> Circuit:
     )
 
 
+def pruning_k(keep: float, units: int) -> int:
+    """How many of `units` a pruning stage keeps for the fraction `keep` (at least one)."""
+    return max(1, min(units, round(float(keep) * units)))
+
+
 DEFAULT_BANDWIDTH = {"angle": 1.0, "amplitude": 1.0, "zz": 0.1}
 
 
@@ -312,6 +317,8 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
       bandwidth, angle's scale); shots is the method's business. Roles "feature_map" and
       "overlap" = compute_uncompute(feature_map): probability of |0...0> is the kernel value.
     hybrid_qnn_head: qubits, layers. Role "model" = reuploading(qubits, layers).
+    qaoa_pruning: units, qaoa_layers, mixer, keep. Role "qaoa" = qaoa_ising(units, qaoa_layers, mixer,
+      k = pruning_k(keep, units)): the Ising coefficients are inputs (they come from the model at run time).
     """
     if method == "quantum_kmeans":
         feature_map = _kmeans_feature_map(params)
@@ -321,4 +328,8 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
         }
     if method == "hybrid_qnn_head":
         return {"model": replace(reuploading(params["qubits"], params["layers"]), name="model")}
+    if method == "qaoa_pruning":
+        units, mixer = params["units"], params.get("mixer", "xy")
+        k = pruning_k(params.get("keep", 0.5), units) if mixer == "xy" else None
+        return {"qaoa": replace(qaoa_ising(units, params["qaoa_layers"], mixer, k), name="qaoa")}
     raise ValueError(f"no circuits for method {method!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qlang.runtime.methods import curate, finetune
+from qlang.runtime.methods import curate, finetune, prune
 from qlang.runtime.methods.context import MethodContext, MethodResult
 
 METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
@@ -14,12 +14,18 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "logistic_regression": finetune.logistic_regression,
     "svm": finetune.svm,
     "mlp": finetune.mlp,
+    "qaoa_pruning": prune.qaoa_pruning,
+    "annealing_pruning": prune.annealing_pruning,
+    "magnitude_pruning": prune.magnitude_pruning,
+    "greedy_taylor": prune.greedy_taylor,
+    "int8_quantization": prune.int8_quantization,
 }
 
 # Circuit roles a quantum method asks its executor for.
 ROLES: dict[str, tuple[str, ...]] = {
     "quantum_kmeans": ("feature_map", "overlap"),
     "hybrid_qnn_head": ("model",),
+    "qaoa_pruning": ("qaoa",),
 }
 
 
