@@ -174,6 +174,71 @@ def int8_quantization(p: dict, n: int, classes: int) -> Work:
     return _pruning_evaluation(p, n, classes, units)
 
 
+# FMQA's QAOA (qlang/runtime/methods/hpo.py HPO_KNOBS): fewer candidates and iterations per solve than pruning
+HPO_CANDIDATES, HPO_RESTARTS, HPO_MAXITER, HPO_FOLDS = 16, 2, 40, 3
+FM_STEPS = 300
+
+
+def _objective_work(p: dict, n: int, classes: int) -> Work:
+    """One evaluation: the objective model's cross-validation with HPO_FOLDS folds and no refit."""
+    from qlang import catalog
+
+    objective = p.get("objective", "logistic_regression")
+    defaults = {q.name: q.default for q in catalog.METHODS[objective].params}
+    one = COSTS[objective]({**defaults, "folds": HPO_FOLDS}, n, classes)
+    return Work(flops=one.flops * HPO_FOLDS / (HPO_FOLDS + 1), fits=one.fits * HPO_FOLDS / (HPO_FOLDS + 1))
+
+
+def _search_work(p: dict, n: int, classes: int, solve: Work | None = None) -> Work:
+    from qlang.catalog.spaces import encoded_bits
+
+    evaluations = p["evaluations"]
+    solves = max(0, evaluations - max(2, evaluations // 4)) if solve is not None else 0
+    bits = encoded_bits(p.get("space", "default"), p.get("objective", "logistic_regression"))
+    one = _objective_work(p, n, classes)
+    fm = Work(flops=solves * FM_STEPS * evaluations * bits * 4 * 6, fits=solves)
+    total = _plus(Work(flops=one.flops * evaluations, fits=one.fits * evaluations), fm)
+    if solve is not None:
+        total = _plus(total, Work(solve.circuit_rows * solves, solve.amplitude_ops * solves,
+                                  solve.executor_calls * solves, solve.flops * solves + solves * 2**bits * bits,
+                                  solve.fits * solves, 0.0, solve.shots,
+                                  {k: v * solves for k, v in solve.qpu_circuits.items()}))
+    return total
+
+
+def quantum_hpo(p: dict, n: int, classes: int) -> Work:
+    from qlang.catalog.spaces import encoded_bits
+
+    bits = encoded_bits(p.get("space", "default"), p.get("objective", "logistic_regression"))
+    evaluations = HPO_CANDIDATES + HPO_RESTARTS * HPO_MAXITER + 2
+    gates = _gates_qaoa_ising(bits, p["qaoa_layers"], "x")
+    solve = Work(circuit_rows=evaluations, amplitude_ops=evaluations * gates * 2**bits,
+                 executor_calls=evaluations - HPO_CANDIDATES + 1, flops=evaluations * 2**bits * 2,
+                 shots=p["shots"], qpu_circuits={"qaoa": evaluations})
+    return _search_work(p, n, classes, solve)
+
+
+def random_search(p: dict, n: int, classes: int) -> Work:
+    return _search_work(p, n, classes)
+
+
+def tpe(p: dict, n: int, classes: int) -> Work:
+    work = _search_work(p, n, classes)
+    work.flops += p["evaluations"] ** 2 * 24 * 1000  # optuna's Parzen estimators, refitted per trial
+    return work
+
+
+def fmqa_exact(p: dict, n: int, classes: int) -> Work:
+    return _search_work(p, n, classes, Work())
+
+
+def fmqa_annealing(p: dict, n: int, classes: int) -> Work:
+    from qlang.catalog.spaces import encoded_bits
+
+    bits = encoded_bits(p.get("space", "default"), p.get("objective", "logistic_regression"))
+    return _search_work(p, n, classes, Work(flops=100 * 1000 * bits * bits * 2))
+
+
 COSTS = {
     "quantum_kmeans": quantum_kmeans,
     "kmeans": kmeans,
@@ -186,6 +251,11 @@ COSTS = {
     "magnitude_pruning": magnitude_pruning,
     "greedy_taylor": greedy_taylor,
     "int8_quantization": int8_quantization,
+    "quantum_hpo": quantum_hpo,
+    "random_search": random_search,
+    "tpe": tpe,
+    "fmqa_exact": fmqa_exact,
+    "fmqa_annealing": fmqa_annealing,
 }
 
 # rows and classes of the built-in data sets, so a plan needs no data loaded

@@ -319,6 +319,8 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
     hybrid_qnn_head: qubits, layers. Role "model" = reuploading(qubits, layers).
     qaoa_pruning: units, qaoa_layers, mixer, keep. Role "qaoa" = qaoa_ising(units, qaoa_layers, mixer,
       k = pruning_k(keep, units)): the Ising coefficients are inputs (they come from the model at run time).
+    quantum_hpo: space, objective, qaoa_layers. Role "qaoa" = qaoa_ising(bits of the space's encoding,
+      qaoa_layers) with the X mixer (the encoding's constraints are penalties).
     """
     if method == "quantum_kmeans":
         feature_map = _kmeans_feature_map(params)
@@ -332,4 +334,9 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
         units, mixer = params["units"], params.get("mixer", "xy")
         k = pruning_k(params.get("keep", 0.5), units) if mixer == "xy" else None
         return {"qaoa": replace(qaoa_ising(units, params["qaoa_layers"], mixer, k), name="qaoa")}
+    if method == "quantum_hpo":
+        from qlang.catalog.spaces import encoded_bits
+
+        bits = encoded_bits(params.get("space", "default"), params.get("objective", "logistic_regression"))
+        return {"qaoa": replace(qaoa_ising(bits, params["qaoa_layers"]), name="qaoa")}
     raise ValueError(f"no circuits for method {method!r}")

@@ -15,7 +15,7 @@ from qlang.runtime.report import Report, StageReport, run_record
 
 # --smoke: tiny data and few iterations, to prove a pipeline runs end to end
 SMOKE_ROWS = 24
-SMOKE_CAPS = {"epochs": 2, "folds": 2, "n_init": 2, "max_iter": 20}
+SMOKE_CAPS = {"epochs": 2, "folds": 2, "n_init": 2, "max_iter": 20, "evaluations": 3}
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qlang.runtime.methods import curate, finetune, prune
+from qlang.runtime.methods import curate, finetune, hpo, prune
 from qlang.runtime.methods.context import MethodContext, MethodResult
 
 METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
@@ -19,6 +19,11 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "magnitude_pruning": prune.magnitude_pruning,
     "greedy_taylor": prune.greedy_taylor,
     "int8_quantization": prune.int8_quantization,
+    "quantum_hpo": hpo.quantum_hpo,
+    "random_search": hpo.random_search,
+    "tpe": hpo.tpe,
+    "fmqa_exact": hpo.fmqa_exact,
+    "fmqa_annealing": hpo.fmqa_annealing,
 }
 
 # Circuit roles a quantum method asks its executor for.
@@ -26,6 +31,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "quantum_kmeans": ("feature_map", "overlap"),
     "hybrid_qnn_head": ("model",),
     "qaoa_pruning": ("qaoa",),
+    "quantum_hpo": ("qaoa",),
 }
 
 

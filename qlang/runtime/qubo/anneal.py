@@ -27,4 +27,5 @@ def solve_annealing(qubo: QUBO, reads: int = 100, seed: int = 0, sweeps: int = 1
     pick = np.where(feasible, values, np.inf)
     best = int(np.argmin(pick)) if feasible.any() else int(np.argmin(values))
     return Solution(samples[best], float(values[best]), "annealing", time.perf_counter() - start,
-                    {"reads": int(reads), "feasibility": float(feasible.mean()), "feasible": bool(feasible[best])})
+                    {"reads": int(reads), "feasibility": float(feasible.mean()), "feasible": bool(feasible[best]),
+                     "samples": samples})
