@@ -1,7 +1,7 @@
 """QUBO solvers head to head: QAOA (p = 1..3, both targets) vs simulated annealing vs exact enumeration.
 
     python benchmarks/qubo.py [--sizes 8 12 16] [--seeds 2] [--layers 1 2 3] [--targets qiskit pennylane]
-                              [--kinds random pruning] [--no-anchor] [--json]
+                              [--kinds random pruning] [--no-anchor] [--json] [--save FILE | --load FILE]
 
 Problems: dense random QUBOs (Q_ij ~ N(0, 1)), and pruning QUBOs of a tanh MLP head trained on digits with
 n hidden units, keep n/2 (`qlang.runtime.methods.prune`: Taylor importance, activation redundancy, the
@@ -226,8 +226,12 @@ def main() -> None:
     ap.add_argument("--kinds", nargs="+", default=["random", "pruning"], choices=["random", "pruning"])
     ap.add_argument("--no-anchor", action="store_true", help="skip rerunning the qiskit-optimization anchor")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    ap.add_argument("--save", type=Path, help="also write the JSON object to this file")
+    ap.add_argument("--load", type=Path, help="print the results saved by --save instead of running")
     args = ap.parse_args()
-    results = run(args)
+    results = json.loads(args.load.read_text(encoding="utf-8")) if args.load else run(args)
+    if args.save:
+        args.save.write_text(json.dumps(results), encoding="utf-8")
     print(json.dumps(results) if args.json else table(results))
 
 

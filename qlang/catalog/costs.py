@@ -118,15 +118,22 @@ QAOA_CANDIDATES, QAOA_RESTARTS, QAOA_MAXITER = 32, 3, 60
 PRUNE_REPEATS = 50  # inference passes over the evaluation rows when timing latency and energy
 
 
-def _gates_qaoa_ising(n: int, p: int, mixer: str) -> int:
-    start = n if mixer == "x" else 8 * n * n  # Hadamards, or the Dicke state's CNOT/CRY/CCRY blocks (about)
+def _gates_dicke(n: int, k: int) -> int:
+    """Gates of qlang.circuits.library.dicke_state(n, k): X on k wires, then split-and-cyclic-shift blocks."""
+    if k in (0, n):
+        return k
+    return k + (n - k) * (6 + 10 * (k - 1)) + sum(6 + 10 * (size - 2) for size in range(2, k + 1))
+
+
+def _gates_qaoa_ising(n: int, p: int, mixer: str, k: int = 0) -> int:
+    start = n if mixer == "x" else _gates_dicke(n, k)
     mixing = n if mixer == "x" else 2 * n
     return start + p * (n + n * (n - 1) // 2 + mixing)
 
 
-def _qaoa_work(n: int, p: int, mixer: str, shots) -> Work:
+def _qaoa_work(n: int, p: int, mixer: str, shots, k: int) -> Work:
     evaluations = QAOA_CANDIDATES + QAOA_RESTARTS * QAOA_MAXITER + 1
-    gates = _gates_qaoa_ising(n, p, mixer)
+    gates = _gates_qaoa_ising(n, p, mixer, k)
     return Work(circuit_rows=evaluations, amplitude_ops=evaluations * gates * 2**n,
                 executor_calls=SETUP_CALLS + evaluations - QAOA_CANDIDATES,
                 flops=evaluations * 2**n * 2 + 2**n * n * n, shots=shots, qpu_circuits={"qaoa": evaluations})
@@ -149,7 +156,8 @@ def _plus(a: Work, b: Work) -> Work:
 
 def qaoa_pruning(p: dict, n: int, classes: int) -> Work:
     units = p["units"]
-    return _plus(_qaoa_work(units, p["qaoa_layers"], p.get("mixer", "xy"), p["shots"]),
+    k = max(1, min(units, round(float(p.get("keep", 0.5)) * units)))  # as qlang.circuits.library.pruning_k
+    return _plus(_qaoa_work(units, p["qaoa_layers"], p.get("mixer", "xy"), p["shots"], k),
                  _pruning_evaluation(p, n, classes, units))
 
 

@@ -23,7 +23,7 @@ from qlang.catalog.spaces import Choice, space_of
 from qlang.runtime.errors import BAD_PARAMETER, CIRCUIT_MISMATCH, RuntimeDiagnostic
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
 from qlang.runtime.methods.finetune import single_threaded_torch
-from qlang.runtime.qubo import QUBO, QAOASolver, solve_annealing, solve_exact
+from qlang.runtime.qubo import QUBO, QAOASolver, solve_annealing
 from qlang.runtime.qubo.model import approximation_ratio, bit_table
 
 HPO_KNOBS = {"folds": 3, "limit": None, "initial": None, "fm_rank": 4, "fm_steps": 300, "fm_l2": 0.01,
@@ -258,10 +258,6 @@ def _fmqa(ctx: MethodContext, data, method: str, solve) -> MethodResult:
     return search.result(metrics, extra)
 
 
-def _ratio(qubo: QUBO, value: float) -> float:
-    return approximation_ratio(qubo, value)
-
-
 def quantum_hpo(ctx: MethodContext, data) -> MethodResult:
     s = ctx.settings("quantum_hpo", HPO_KNOBS)
     name, shape = ctx.circuit("qaoa")
@@ -281,7 +277,7 @@ def quantum_hpo(ctx: MethodContext, data) -> MethodResult:
         solution = solver.solve(qubo)
         probs = solver.probs(qubo, np.array([solution.info["params"]]))[0]
         samples = np.unique(solver.rng.choice(len(probs), size=solver.reads, p=probs / probs.sum()))
-        info = {**solution.info, "approximation_ratio": _ratio(qubo, solution.value),
+        info = {**solution.info, "approximation_ratio": approximation_ratio(qubo, solution.value),
                 "feasibility": float(probs[valid].sum())}  # probability of a valid encoding
         return bit_table(qubo.n)[samples], info
 
@@ -301,6 +297,6 @@ def fmqa_annealing(ctx: MethodContext, data) -> MethodResult:
 
     def solve(qubo: QUBO, step: int):
         solution = solve_annealing(qubo, reads=int(s["anneal_reads"]), seed=ctx.seed * 1000 + step)
-        return solution.info.pop("samples"), {"approximation_ratio": _ratio(qubo, solution.value)}
+        return solution.info.pop("samples"), {"approximation_ratio": approximation_ratio(qubo, solution.value)}
 
     return _fmqa(ctx, data, "fmqa_annealing", solve)

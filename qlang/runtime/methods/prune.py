@@ -39,6 +39,7 @@ from qlang.runtime.qubo.model import approximation_ratio
 PRUNE_KNOBS = {"calibration": 0.5, "redundancy": 0.5, "repeats": 50, "restarts": 3, "maxiter": 60,
                "candidates": 32, "reads": 256}
 PENALTY_MARGIN = 1.1
+MAX_EXACT_UNITS = 20
 
 
 class PruningProblem:
@@ -74,7 +75,6 @@ class PruningProblem:
         recovered = recover(pruned, self.x_cal, self.y_cal)
         drop_recovered = self.base_accuracy - _accuracy(recovered, self.x_eval, self.y_eval)
         latency_ms, joules = inference_cost(recovered, self.x_eval, int(self.s["repeats"]))
-        exact = solve_exact(self.constrained)
         value = float(self.constrained.value(keep_mask))
         metrics = {
             "accuracy_drop": float(drop),
@@ -82,11 +82,13 @@ class PruningProblem:
             "parameters_removed": float(removed),
             "latency_ms": latency_ms,
             "energy_per_inference": joules,
-            "approximation_ratio": approximation_ratio(self.constrained, value),
             **(extra or {}),
         }
-        info = {**info, "kept_units": [int(i) for i in kept], "units": self.n, "k": self.k,
-                "qubo_value": value, "exact_value": exact.value, "exact_units": np.flatnonzero(exact.x).tolist(),
+        if self.n <= MAX_EXACT_UNITS:  # the approximation ratio needs the exact optimum
+            exact = solve_exact(self.constrained)
+            metrics["approximation_ratio"] = approximation_ratio(self.constrained, value)
+            info = {**info, "exact_value": exact.value, "exact_units": np.flatnonzero(exact.x).tolist()}
+        info = {**info, "kept_units": [int(i) for i in kept], "units": self.n, "k": self.k, "qubo_value": value,
                 "base_accuracy": self.base_accuracy, "alpha": self.alpha, "penalty": self.penalty,
                 "importance": [float(v) for v in self.importance],
                 "parameters_before": self.head.n_parameters, "parameters_after": recovered.n_parameters,
