@@ -115,7 +115,8 @@ def mlp(p: dict, n: int, classes: int) -> Work:
 
 # QAOA's classical loop (qlang/runtime/qubo/qaoa.py): random candidates in one call, then COBYLA restarts
 QAOA_CANDIDATES, QAOA_RESTARTS, QAOA_MAXITER = 32, 3, 60
-PRUNE_REPEATS = 50  # inference passes over the evaluation rows when timing latency and energy
+PRUNE_REPEATS = 3  # inference passes (one row per call) over the evaluation rows when timing latency and energy
+ROW_CALL_FLOPS = 20_000  # a one-row torch forward costs its call overhead, not its arithmetic
 
 
 def _gates_dicke(n: int, k: int) -> int:
@@ -144,7 +145,8 @@ def _pruning_evaluation(p: dict, n: int, classes: int, units: int) -> Work:
     one epoch of recovery training, timed inference, and the exact optimum for the approximation ratio."""
     q = p.get("qubits", 4)
     forward = q * units + units * classes
-    return Work(flops=n * forward * 6 * 3 + PRUNE_REPEATS * n / 2 * forward * 2 + 2**min(units, 22) * units * units
+    return Work(flops=n * forward * 6 * 3 + PRUNE_REPEATS * n / 2 * (forward * 2 + ROW_CALL_FLOPS)
+                + 2**min(units, 22) * units * units
                 + n * 384 * q * 2, fits=SETUP_FITS + 1)
 
 
@@ -247,6 +249,16 @@ def fmqa_annealing(p: dict, n: int, classes: int) -> Work:
     return _search_work(p, n, classes, Work(flops=100 * 1000 * bits * bits * 2))
 
 
+def hybrid_layer(p: dict, n: int, classes: int) -> Work:
+    return hybrid_qnn_head({"batch_size": 32, **p}, n, classes)
+
+
+def dense_layer(p: dict, n: int, classes: int) -> Work:
+    q, layers = p.get("qubits", 4), p.get("layers")
+    units = p["units"] if layers is None else max(1, round((2 * layers * q + q * classes) / (q + 1 + classes)))
+    return mlp({**p, "hidden": units, "qubits": q}, n, classes)
+
+
 COSTS = {
     "quantum_kmeans": quantum_kmeans,
     "kmeans": kmeans,
@@ -264,6 +276,8 @@ COSTS = {
     "tpe": tpe,
     "fmqa_exact": fmqa_exact,
     "fmqa_annealing": fmqa_annealing,
+    "hybrid_layer": hybrid_layer,
+    "dense_layer": dense_layer,
 }
 
 # rows and classes of the built-in data sets, so a plan needs no data loaded

@@ -316,7 +316,7 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
     quantum_kmeans: qubits, encoding ("angle" | "amplitude" | "zz"), reps (zz), bandwidth (zz's
       bandwidth, angle's scale); shots is the method's business. Roles "feature_map" and
       "overlap" = compute_uncompute(feature_map): probability of |0...0> is the kernel value.
-    hybrid_qnn_head: qubits, layers. Role "model" = reuploading(qubits, layers).
+    hybrid_qnn_head, hybrid_layer: qubits, layers. Role "model" = reuploading(qubits, layers).
     qaoa_pruning: units, qaoa_layers, mixer, keep. Role "qaoa" = qaoa_ising(units, qaoa_layers, mixer,
       k = pruning_k(keep, units)): the Ising coefficients are inputs (they come from the model at run time).
     quantum_hpo: space, objective, qaoa_layers. Role "qaoa" = qaoa_ising(bits of the space's encoding,
@@ -328,7 +328,7 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
             "feature_map": replace(feature_map, name="feature_map"),
             "overlap": replace(compute_uncompute(feature_map), name="overlap"),
         }
-    if method == "hybrid_qnn_head":
+    if method in ("hybrid_qnn_head", "hybrid_layer"):
         return {"model": replace(reuploading(params["qubits"], params["layers"]), name="model")}
     if method == "qaoa_pruning":
         units, mixer = params["units"], params.get("mixer", "xy")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qlang.runtime.methods import curate, finetune, hpo, prune
+from qlang.runtime.methods import curate, finetune, hpo, layers, prune
 from qlang.runtime.methods.context import MethodContext, MethodResult
 
 METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
@@ -24,6 +24,8 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "tpe": hpo.tpe,
     "fmqa_exact": hpo.fmqa_exact,
     "fmqa_annealing": hpo.fmqa_annealing,
+    "hybrid_layer": layers.hybrid_layer,
+    "dense_layer": layers.dense_layer,
 }
 
 # Circuit roles a quantum method asks its executor for.
@@ -32,6 +34,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "hybrid_qnn_head": ("model",),
     "qaoa_pruning": ("qaoa",),
     "quantum_hpo": ("qaoa",),
+    "hybrid_layer": ("model",),
 }
 
 

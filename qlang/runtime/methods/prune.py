@@ -16,7 +16,8 @@ The rows the model was trained on (`TrainedClassifier.data`) are split in two, s
 half gives I and S and is the data of the one epoch of recovery training; accuracy is measured on the
 other half. Both halves were seen by the finetune stage's refit, so the accuracies are in-sample; the
 accuracy *drop* compares like with like. Latency and energy per inference: the pruned model classifies
-the evaluation rows `repeats` times in a meter window (joules as the meter's provider reports them).
+each evaluation row on its own, `repeats` times over, in a meter window (joules as the meter's provider
+reports them).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from qlang.runtime.methods.finetune import MLPHead, TrainedClassifier, single_th
 from qlang.runtime.qubo import QUBO, QAOASolver, solve_annealing, solve_exact
 from qlang.runtime.qubo.model import approximation_ratio
 
-PRUNE_KNOBS = {"calibration": 0.5, "redundancy": 0.5, "repeats": 50, "restarts": 3, "maxiter": 60,
+PRUNE_KNOBS = {"calibration": 0.5, "redundancy": 0.5, "repeats": 3, "restarts": 3, "maxiter": 60,
                "candidates": 32, "reads": 256}
 PENALTY_MARGIN = 1.1
 MAX_EXACT_UNITS = 20
@@ -195,17 +196,20 @@ def _accuracy(head, x: np.ndarray, y: np.ndarray) -> float:
 
 
 def inference_cost(head, x: np.ndarray, repeats: int) -> tuple[float, float]:
-    """(milliseconds, joules) per classified row: the evaluation rows classified `repeats` times."""
+    """(milliseconds, joules) per inference: every evaluation row classified on its own (one request, one
+    row), `repeats` times over, in a meter window."""
     from qlang.energy.meter import Meter
 
+    rows = [x[i : i + 1] for i in range(len(x))]
+    head.predict_proba(rows[0])  # warm-up
     meter = Meter()
-    head.predict_proba(x)  # warm-up
     with meter.window("inference") as window:
         for _ in range(max(1, repeats)):
-            head.predict_proba(x)
+            for row in rows:
+                head.predict_proba(row)
     reading = window.reading()
-    rows = max(1, repeats) * len(x)
-    return 1000.0 * reading.wall_s / rows, reading.joules / rows
+    count = max(1, repeats) * len(rows)
+    return 1000.0 * reading.wall_s / count, reading.joules / count
 
 
 def _settings(ctx: MethodContext, method: str) -> dict:
