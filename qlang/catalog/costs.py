@@ -185,7 +185,7 @@ def int8_quantization(p: dict, n: int, classes: int) -> Work:
 
 
 # FMQA's QAOA (qlang/runtime/methods/hpo.py HPO_KNOBS): fewer candidates and iterations per solve than pruning
-HPO_CANDIDATES, HPO_RESTARTS, HPO_MAXITER, HPO_FOLDS = 16, 2, 40, 3
+HPO_CANDIDATES, HPO_RESTARTS, HPO_MAXITER, HPO_FOLDS = 16, 1, 30, 3
 FM_STEPS = 300
 
 

@@ -73,7 +73,7 @@ def test_qaoa_finds_the_optimum_of_tiny_qubos_with_high_probability(target, mixe
     uniform = 1 / 16 if k is None else 1 / 6
     for seed in range(3):
         qubo = _random_qubo(4, seed, k)
-        solution = QAOASolver(ex, "q", seed=seed).solve(qubo)
+        solution = QAOASolver(ex, "q", seed=seed, restarts=2, maxiter=40, candidates=16).solve(qubo)
         assert solution.value == pytest.approx(solve_exact(qubo).value)
         assert solution.info["p_optimum"] > 2 * uniform
         assert solution.info["feasibility"] == pytest.approx(1.0)  # the XY mixer keeps the weight

@@ -27,7 +27,7 @@ from qlang.runtime.qubo import QUBO, QAOASolver, solve_annealing
 from qlang.runtime.qubo.model import approximation_ratio, bit_table
 
 HPO_KNOBS = {"folds": 3, "limit": None, "initial": None, "fm_rank": 4, "fm_steps": 300, "fm_l2": 0.01,
-             "restarts": 2, "candidates": 16, "maxiter": 40, "reads": 256, "anneal_reads": 100}
+             "restarts": 1, "candidates": 16, "maxiter": 30, "reads": 256, "anneal_reads": 100}
 
 
 class Encoding:
