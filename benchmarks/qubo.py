@@ -169,7 +169,12 @@ def qiskit_optimization_anchor() -> dict | None:
 
 
 def run(args) -> dict:
+    """The evaluation speed and the anchor first (on a quiet machine), then every size; with --save the
+    results so far are written after each size."""
     results = {"sizes": {}, "anchor_ms": ANCHOR_MS, "pennylane_device": PENNYLANE_DEVICE}
+    results["evaluation_12_p2"] = evaluation_speed(args.targets)
+    if not args.no_anchor:
+        results["qiskit_optimization_anchor"] = qiskit_optimization_anchor()
     for n in args.sizes:
         per_kind = {}
         for kind in args.kinds:
@@ -185,9 +190,8 @@ def run(args) -> dict:
                 print(f"n={n} {kind} seed {seed} done", file=sys.stderr)
             per_kind[kind] = aggregate(rows)
         results["sizes"][str(n)] = per_kind
-    results["evaluation_12_p2"] = evaluation_speed(args.targets)
-    if not args.no_anchor:
-        results["qiskit_optimization_anchor"] = qiskit_optimization_anchor()
+        if args.save:
+            args.save.write_text(json.dumps(results), encoding="utf-8")
     return results
 
 
