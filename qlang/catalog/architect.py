@@ -1,17 +1,27 @@
 """architect: initialisation and architecture search."""
 
-from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_enum, p_int, p_str
+from qlang.catalog.finetune import EPOCHS, FOLDS, LR
+from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_enum, p_int
+from qlang.catalog.spaces import SPACES, encoded_bits
 
 EVALUATIONS = p_int("evaluations", 30, 2, 10_000, "objective evaluations (the same budget for every searcher)")
-OBJECTIVE = p_enum("objective", ("logistic_regression", "svm", "mlp", "hybrid_qnn_head"), "logistic_regression",
-                   "the model whose cross-validated score is maximised")
-SPACE = p_str("space", "default", "the search space (named preset)")
+OBJECTIVE = p_enum("objective", ("logistic_regression", "svm", "mlp"), "logistic_regression",
+                   "the model whose cross-validated accuracy is maximised")
+SPACE = p_enum("space", tuple(SPACES), "default", "the search space, a named preset (see qlang/catalog/spaces.py)")
 METRICS = ("best_score", "evaluations_to_best")
+LAYER_METRICS = ("accuracy", "accuracy_std", "f1", "n_parameters")
 
 
-def _search(name, summary, params=(), family="classical"):
+def _bits(params):
+    try:
+        return encoded_bits(params.get("space") or "default", params.get("objective") or "logistic_regression")
+    except ValueError:  # a space or objective the checks reject anyway
+        return None
+
+
+def _search(name, summary, params=(), family="classical", metrics=METRICS):
     return Entry(name, "method", summary, (EVALUATIONS, OBJECTIVE, SPACE, *params), stage="architect", family=family,
-                 inputs=("dataset",), output="config", metrics=METRICS)
+                 inputs=("dataset",), output="config", metrics=metrics, runnable=True)
 
 
 ENTRIES = [
@@ -21,15 +31,20 @@ ENTRIES = [
           (EVALUATIONS, OBJECTIVE, SPACE, p_int("qaoa_layers", 2, 1, 10, "QAOA depth p"), SHOTS),
           stage="architect", family="quantum", inputs=("dataset",), output="config",
           baselines=("random_search", "tpe", "fmqa_exact", "fmqa_annealing"),
-          metrics=(*METRICS, "approximation_ratio")),
-    Entry("hybrid_layer", "method", "Insert a variational layer into the model and compare.",
-          (QUBITS, p_int("layers", 2, 1, 20, "ansatz layers")), stage="architect", family="quantum",
-          inputs=("dataset",), output="config", baselines=("dense_layer",), metrics=("accuracy",),
-          qubits=lambda p: p.get("qubits")),
-    _search("random_search", "Uniform random search over the same space."),
-    _search("tpe", "Tree-structured Parzen estimator."),
+          metrics=(*METRICS, "approximation_ratio"), qubits=_bits, runnable=True),
+    Entry("hybrid_layer", "method",
+          "Insert a variational layer (data re-uploading circuit + linear readout) after the compressed features; "
+          "compared with a parameter-matched dense layer, both scored by stratified k-fold accuracy.",
+          (QUBITS, p_int("layers", 2, 1, 20, "ansatz layers"), EPOCHS, LR, FOLDS), stage="architect",
+          family="quantum", inputs=("dataset",), output="config", baselines=("dense_layer",),
+          metrics=LAYER_METRICS, qubits=lambda p: p.get("qubits"), runnable=True),
+    _search("random_search", "Uniform random search over the same space (no configuration twice)."),
+    _search("tpe", "Tree-structured Parzen estimator (optuna, seeded)."),
     _search("fmqa_exact", "The FMQA loop with the QUBO solved by exhaustive enumeration."),
-    _search("fmqa_annealing", "The FMQA loop with the QUBO solved by simulated annealing."),
-    Entry("dense_layer", "method", "A parameter-matched classical dense layer.", (p_int("units", 8, 1, 4096, "width"),),
-          stage="architect", inputs=("dataset",), output="config", metrics=("accuracy",)),
+    _search("fmqa_annealing", "The FMQA loop with the QUBO solved by simulated annealing.",
+            metrics=(*METRICS, "approximation_ratio")),
+    Entry("dense_layer", "method", "A tanh dense layer in its place, as wide as matches the variational layer's "
+          "parameter count when it is hybrid_layer's baseline (else `units`).",
+          (p_int("units", 8, 1, 4096, "width"), EPOCHS, LR, FOLDS), stage="architect", inputs=("dataset",),
+          output="config", metrics=LAYER_METRICS, runnable=True),
 ]

@@ -270,6 +270,152 @@ def truncated_svd(p: dict, n: int, classes: int) -> Work:
     return lowrank(p, n, classes, rows=n)
 
 
+# QAOA's classical loop (qlang/runtime/qubo/qaoa.py): random candidates in one call, then COBYLA restarts
+QAOA_CANDIDATES, QAOA_RESTARTS, QAOA_MAXITER = 32, 3, 60
+PRUNE_REPEATS = 3  # inference passes (one row per call) over the evaluation rows when timing latency and energy
+ROW_CALL_FLOPS = 20_000  # a one-row torch forward costs its call overhead, not its arithmetic
+
+
+def _gates_dicke(n: int, k: int) -> int:
+    """Gates of qlang.circuits.library.dicke_state(n, k): X on k wires, then split-and-cyclic-shift blocks."""
+    if k in (0, n):
+        return k
+    return k + (n - k) * (6 + 10 * (k - 1)) + sum(6 + 10 * (size - 2) for size in range(2, k + 1))
+
+
+def _gates_qaoa_ising(n: int, p: int, mixer: str, k: int = 0) -> int:
+    start = n if mixer == "x" else _gates_dicke(n, k)
+    mixing = n if mixer == "x" else 2 * n
+    return start + p * (n + n * (n - 1) // 2 + mixing)
+
+
+def _qaoa_work(n: int, p: int, mixer: str, shots, k: int) -> Work:
+    evaluations = QAOA_CANDIDATES + QAOA_RESTARTS * QAOA_MAXITER + 1
+    gates = _gates_qaoa_ising(n, p, mixer, k)
+    return Work(circuit_rows=evaluations, amplitude_ops=evaluations * gates * 2**n,
+                executor_calls=SETUP_CALLS + evaluations - QAOA_CANDIDATES,
+                flops=evaluations * 2**n * 2 + 2**n * n * n, shots=shots, qpu_circuits={"qaoa": evaluations})
+
+
+def _pruning_evaluation(p: dict, n: int, classes: int, units: int) -> Work:
+    """What every pruner does besides choosing: importance and similarity on the calibration half, accuracy,
+    one epoch of recovery training, timed inference, and the exact optimum for the approximation ratio."""
+    q = p.get("qubits", 4)
+    forward = q * units + units * classes
+    return Work(flops=n * forward * 6 * 3 + PRUNE_REPEATS * n / 2 * (forward * 2 + ROW_CALL_FLOPS)
+                + 2**min(units, 22) * units * units
+                + n * 384 * q * 2, fits=SETUP_FITS + 1)
+
+
+def _plus(a: Work, b: Work) -> Work:
+    return Work(a.circuit_rows + b.circuit_rows, a.amplitude_ops + b.amplitude_ops,
+                a.executor_calls + b.executor_calls, a.flops + b.flops, a.fits + b.fits,
+                a.kmeans_inits + b.kmeans_inits, a.shots or b.shots, {**a.qpu_circuits, **b.qpu_circuits})
+
+
+def qaoa_pruning(p: dict, n: int, classes: int) -> Work:
+    units = p["units"]
+    k = max(1, min(units, round(float(p.get("keep", 0.5)) * units)))  # as qlang.circuits.library.pruning_k
+    return _plus(_qaoa_work(units, p["qaoa_layers"], p.get("mixer", "xy"), p["shots"], k),
+                 _pruning_evaluation(p, n, classes, units))
+
+
+def annealing_pruning(p: dict, n: int, classes: int) -> Work:
+    units = p["units"]
+    anneal = Work(flops=p["reads"] * 1000 * units * units * 2)  # 1000 sweeps per read
+    return _plus(anneal, _pruning_evaluation(p, n, classes, units))
+
+
+def magnitude_pruning(p: dict, n: int, classes: int) -> Work:
+    return _pruning_evaluation(p, n, classes, p.get("units", 12))
+
+
+def greedy_taylor(p: dict, n: int, classes: int) -> Work:
+    units = p.get("units", 12)
+    greedy = Work(flops=units * n / 2 * (p.get("qubits", 4) * units + units * classes) * 6)
+    return _plus(greedy, _pruning_evaluation(p, n, classes, units))
+
+
+def int8_quantization(p: dict, n: int, classes: int) -> Work:
+    units = p.get("units", 12)
+    return _pruning_evaluation(p, n, classes, units)
+
+
+# FMQA's QAOA (qlang/runtime/methods/hpo.py HPO_KNOBS): fewer candidates and iterations per solve than pruning
+HPO_CANDIDATES, HPO_RESTARTS, HPO_MAXITER, HPO_FOLDS = 16, 1, 30, 3
+FM_STEPS = 300
+
+
+def _objective_work(p: dict, n: int, classes: int) -> Work:
+    """One evaluation: the objective model's cross-validation with HPO_FOLDS folds and no refit."""
+    from qlang import catalog
+
+    objective = p.get("objective", "logistic_regression")
+    defaults = {q.name: q.default for q in catalog.METHODS[objective].params}
+    one = COSTS[objective]({**defaults, "folds": HPO_FOLDS}, n, classes)
+    return Work(flops=one.flops * HPO_FOLDS / (HPO_FOLDS + 1), fits=one.fits * HPO_FOLDS / (HPO_FOLDS + 1))
+
+
+def _search_work(p: dict, n: int, classes: int, solve: Work | None = None) -> Work:
+    from qlang.catalog.spaces import encoded_bits
+
+    evaluations = p["evaluations"]
+    solves = max(0, evaluations - max(2, evaluations // 4)) if solve is not None else 0
+    bits = encoded_bits(p.get("space", "default"), p.get("objective", "logistic_regression"))
+    one = _objective_work(p, n, classes)
+    fm = Work(flops=solves * FM_STEPS * evaluations * bits * 4 * 6, fits=solves)
+    total = _plus(Work(flops=one.flops * evaluations, fits=one.fits * evaluations), fm)
+    if solve is not None:
+        total = _plus(total, Work(solve.circuit_rows * solves, solve.amplitude_ops * solves,
+                                  solve.executor_calls * solves, solve.flops * solves + solves * 2**bits * bits,
+                                  solve.fits * solves, 0.0, solve.shots,
+                                  {k: v * solves for k, v in solve.qpu_circuits.items()}))
+    return total
+
+
+def quantum_hpo(p: dict, n: int, classes: int) -> Work:
+    from qlang.catalog.spaces import encoded_bits
+
+    bits = encoded_bits(p.get("space", "default"), p.get("objective", "logistic_regression"))
+    evaluations = HPO_CANDIDATES + HPO_RESTARTS * HPO_MAXITER + 2
+    gates = _gates_qaoa_ising(bits, p["qaoa_layers"], "x")
+    solve = Work(circuit_rows=evaluations, amplitude_ops=evaluations * gates * 2**bits,
+                 executor_calls=evaluations - HPO_CANDIDATES + 1, flops=evaluations * 2**bits * 2,
+                 shots=p["shots"], qpu_circuits={"qaoa": evaluations})
+    return _search_work(p, n, classes, solve)
+
+
+def random_search(p: dict, n: int, classes: int) -> Work:
+    return _search_work(p, n, classes)
+
+
+def tpe(p: dict, n: int, classes: int) -> Work:
+    work = _search_work(p, n, classes)
+    work.flops += p["evaluations"] ** 2 * 24 * 1000  # optuna's Parzen estimators, refitted per trial
+    return work
+
+
+def fmqa_exact(p: dict, n: int, classes: int) -> Work:
+    return _search_work(p, n, classes, Work())
+
+
+def fmqa_annealing(p: dict, n: int, classes: int) -> Work:
+    from qlang.catalog.spaces import encoded_bits
+
+    bits = encoded_bits(p.get("space", "default"), p.get("objective", "logistic_regression"))
+    return _search_work(p, n, classes, Work(flops=100 * 1000 * bits * bits * 2))
+
+
+def hybrid_layer(p: dict, n: int, classes: int) -> Work:
+    return hybrid_qnn_head({"batch_size": 32, **p}, n, classes)
+
+
+def dense_layer(p: dict, n: int, classes: int) -> Work:
+    q, layers = p.get("qubits", 4), p.get("layers")
+    units = p["units"] if layers is None else max(1, round((2 * layers * q + q * classes) / (q + 1 + classes)))
+    return mlp({**p, "hidden": units, "qubits": q}, n, classes)
+
+
 COSTS = {
     "quantum_kmeans": quantum_kmeans,
     "kmeans": kmeans,
@@ -298,6 +444,18 @@ COSTS = {
     "quantum_distillation": quantum_distillation,
     "quantum_inspired_lowrank": lowrank,
     "truncated_svd": truncated_svd,
+    "qaoa_pruning": qaoa_pruning,
+    "annealing_pruning": annealing_pruning,
+    "magnitude_pruning": magnitude_pruning,
+    "greedy_taylor": greedy_taylor,
+    "int8_quantization": int8_quantization,
+    "quantum_hpo": quantum_hpo,
+    "random_search": random_search,
+    "tpe": tpe,
+    "fmqa_exact": fmqa_exact,
+    "fmqa_annealing": fmqa_annealing,
+    "hybrid_layer": hybrid_layer,
+    "dense_layer": dense_layer,
 }
 
 # rows and classes of the built-in data sets, so a plan needs no data loaded

@@ -28,6 +28,8 @@ _OPS = {
     "ry": "qml.RY",
     "rz": "qml.RZ",
     "rzz": "qml.IsingZZ",
+    "rxx": "qml.IsingXX",
+    "ryy": "qml.IsingYY",
     "cnot": "qml.CNOT",
     "cz": "qml.CZ",
     "swap": "qml.SWAP",

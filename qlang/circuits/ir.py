@@ -124,7 +124,7 @@ def as_angle(value: AngleLike) -> Angle:
 
 
 # Gate name -> (number of wires, takes an angle). Definitions (identical on both targets):
-# rx/ry/rz(t) = exp(-i t/2 P); rzz(t) = exp(-i t/2 Z(x)Z); s = diag(1, i); sdg = s^dagger;
+# rx/ry/rz(t) = exp(-i t/2 P); rzz/rxx/ryy(t) = exp(-i t/2 P(x)P); s = diag(1, i); sdg = s^dagger;
 # cnot/cz/cswap: first wire(s) control; everything else is the textbook matrix.
 GATES: dict[str, tuple[int, bool]] = {
     "h": (1, False),
@@ -137,6 +137,8 @@ GATES: dict[str, tuple[int, bool]] = {
     "ry": (1, True),
     "rz": (1, True),
     "rzz": (2, True),
+    "rxx": (2, True),
+    "ryy": (2, True),
     "cnot": (2, False),
     "cz": (2, False),
     "swap": (2, False),

@@ -5,6 +5,7 @@ Weight layouts are C-order flattenings of the shapes given in each docstring.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -147,36 +148,135 @@ def encoded_reuploading(n: int, encoder_layers: int, layers: int) -> Circuit:
     return Circuit("encoded_reuploading", n, n, offset + head.n_weights, ops)
 
 
+def _cry(theta: float, control: int, target: int) -> list[Gate]:
+    """Controlled RY(theta) from RY and CNOT."""
+    return [
+        Gate("ry", (target,), theta / 2),
+        Gate("cnot", (control, target)),
+        Gate("ry", (target,), -theta / 2),
+        Gate("cnot", (control, target)),
+    ]
+
+
+def _ccry(theta: float, a: int, b: int, target: int) -> list[Gate]:
+    """Doubly controlled RY(theta) (controls a and b) from RY and CNOT."""
+    quarter = theta / 4
+    return [
+        Gate("ry", (target,), quarter),
+        Gate("cnot", (b, target)),
+        Gate("ry", (target,), -quarter),
+        Gate("cnot", (a, target)),
+        Gate("ry", (target,), quarter),
+        Gate("cnot", (b, target)),
+        Gate("ry", (target,), -quarter),
+        Gate("cnot", (a, target)),
+    ]
+
+
+def _split_and_cyclic_shift(size: int, ones: int) -> list[Gate]:
+    """Baertschi & Eidenbenz's SCS_{size,ones} on wires 0..size-1 (their qubit l is wire l-1)."""
+    last = size - 1
+    theta = 2 * math.acos(math.sqrt(1 / size))
+    ops = [Gate("cnot", (last - 1, last)), *_cry(theta, last, last - 1), Gate("cnot", (last - 1, last))]
+    for l in range(2, ones + 1):
+        theta = 2 * math.acos(math.sqrt(l / size))
+        ops += [
+            Gate("cnot", (last - l, last)),
+            *_ccry(theta, last, last - l + 1, last - l),
+            Gate("cnot", (last - l, last)),
+        ]
+    return ops
+
+
+def dicke_state(n: int, k: int) -> list[Gate]:
+    """Ops preparing the Dicke state |D(n, k)>, the equal superposition of the C(n, k) bitstrings of
+    Hamming weight k, from |0...0> (Baertschi & Eidenbenz 2019: X on the last k wires, then
+    split-and-cyclic-shift blocks of CNOT, CRY and CCRY)."""
+    _check_positive(n=n)
+    if not 0 <= k <= n:
+        raise ValueError(f"a Dicke state needs 0 <= k <= n, got k={k}, n={n}")
+    ops = [Gate("x", (i,)) for i in range(n - k, n)]
+    if k in (0, n):
+        return ops
+    for size in range(n, k, -1):
+        ops += _split_and_cyclic_shift(size, k)
+    for size in range(k, 1, -1):
+        ops += _split_and_cyclic_shift(size, size - 1)
+    return ops
+
+
+def _xy_ring(n: int, beta: Angle) -> list[Gate]:
+    """exp(-i beta (X_i X_j + Y_i Y_j)) for (i, i+1 mod n) in turn (one pair when n == 2): it keeps the
+    Hamming weight."""
+    pairs = [(0, 1)] if n == 2 else [(i, (i + 1) % n) for i in range(n)] if n > 2 else []
+    ops: list[Gate] = []
+    for i, j in pairs:
+        ops += [Gate("rxx", (i, j), 2.0 * beta), Gate("ryy", (i, j), 2.0 * beta)]
+    return ops
+
+
+def _qaoa_start(n: int, mixer: str, k: int | None) -> list[Gate]:
+    if mixer == "x":
+        return [Gate("h", (i,)) for i in range(n)]
+    if mixer == "xy":
+        if k is None:
+            raise ValueError("qaoa mixer 'xy' needs the Hamming weight k of its Dicke start state")
+        return dicke_state(n, k)
+    raise ValueError(f"qaoa mixer must be 'x' or 'xy', got {mixer!r}")
+
+
+def _qaoa_mixer(n: int, mixer: str, beta: Angle) -> list[Gate]:
+    return [Gate("rx", (i,), 2.0 * beta) for i in range(n)] if mixer == "x" else _xy_ring(n, beta)
+
+
 def qaoa(
     n: int,
     p: int,
     linear: Mapping[int, float] | Sequence[float],
     quadratic: Mapping[tuple[int, int], float],
     mixer: str = "x",
+    k: int | None = None,
 ) -> Circuit:
-    """QAOA for the Ising cost H_C = sum_i h_i Z_i + sum_{i<j} J_ij Z_i Z_j.
+    """QAOA for the Ising cost H_C = sum_i h_i Z_i + sum_{i<j} J_ij Z_i Z_j with fixed coefficients.
 
-    H on every wire, then for k = 1..p: RZ(2 gamma_k h_i) on i, RZZ(2 gamma_k J_ij) on (i, j),
-    and the X mixer RX(2 beta_k) on every wire. Weights are [gamma_1..gamma_p, beta_1..beta_p].
-    Zero coefficients are skipped.
+    Start: H on every wire (mixer "x") or the Dicke state |D(n, k)> (mixer "xy"). Then for k = 1..p:
+    RZ(2 gamma_k h_i) on i, RZZ(2 gamma_k J_ij) on (i, j), and the mixer: RX(2 beta_k) on every wire
+    ("x"), or the ring XY mixer exp(-i beta_k (XX + YY)) on (i, i+1 mod n) in turn ("xy"), which keeps
+    the Hamming weight k. Weights are [gamma_1..gamma_p, beta_1..beta_p]. Zero coefficients are skipped.
     """
     _check_positive(n=n, p=p)
-    if mixer == "xy":
-        raise NotImplementedError("qaoa mixer 'xy' (ring XY mixer from a Dicke state) is not built")
-    if mixer != "x":
-        raise ValueError(f"qaoa mixer must be 'x', got {mixer!r}")
+    ops = _qaoa_start(n, mixer, k)
     h = dict(linear) if isinstance(linear, Mapping) else dict(enumerate(linear))
-    ops: list[Gate] = [Gate("h", (i,)) for i in range(n)]
-    for k in range(p):
-        gamma, beta = Weight(k), Weight(p + k)
+    for layer in range(p):
+        gamma, beta = Weight(layer), Weight(p + layer)
         ops += [Gate("rz", (i,), (2.0 * float(c)) * gamma) for i, c in sorted(h.items()) if c]
         ops += [
             Gate("rzz", (i, j), (2.0 * float(c)) * gamma)
             for (i, j), c in sorted(quadratic.items())
             if c
         ]
-        ops += [Gate("rx", (i,), 2.0 * beta) for i in range(n)]
+        ops += _qaoa_mixer(n, mixer, beta)
     return Circuit("qaoa", n, 0, 2 * p, ops)
+
+
+def ising_pairs(n: int) -> list[tuple[int, int]]:
+    """The pairs i < j in lexicographic order: the order of the J_ij inputs of `qaoa_ising`."""
+    return [(i, j) for i in range(n) for j in range(i + 1, n)]
+
+
+def qaoa_ising(n: int, p: int, mixer: str = "x", k: int | None = None) -> Circuit:
+    """`qaoa` for any Ising cost on n wires: the coefficients are inputs, so one circuit serves every
+    problem of its size. Inputs [h_0..h_{n-1}, J_ij for (i, j) in `ising_pairs(n)`]; weights
+    [gamma_1..gamma_p, beta_1..beta_p]; RZ(2 gamma_k h_i) and RZZ(2 gamma_k J_ij) on every wire and pair."""
+    _check_positive(n=n, p=p)
+    pairs = ising_pairs(n)
+    ops = _qaoa_start(n, mixer, k)
+    for layer in range(p):
+        gamma, beta = Weight(layer), Weight(p + layer)
+        ops += [Gate("rz", (i,), 2.0 * (gamma * Input(i))) for i in range(n)]
+        ops += [Gate("rzz", (i, j), 2.0 * (gamma * Input(n + m))) for m, (i, j) in enumerate(pairs)]
+        ops += _qaoa_mixer(n, mixer, beta)
+    return Circuit("qaoa_ising", n, n + len(pairs), 2 * p, ops)
 
 
 def swap_test(feature_map: Circuit) -> Circuit:
@@ -206,6 +306,11 @@ def compute_uncompute(feature_map: Circuit) -> Circuit:
         feature_map.n_weights,
         feature_map.ops + uncompute,
     )
+
+
+def pruning_k(keep: float, units: int) -> int:
+    """How many of `units` a pruning stage keeps for the fraction `keep` (at least one)."""
+    return max(1, min(units, round(float(keep) * units)))
 
 
 DEFAULT_BANDWIDTH = {"angle": 1.0, "amplitude": 1.0, "zz": 0.1}
@@ -250,6 +355,11 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
       angle scale), zz_feature_map (qubits, reps, bandwidth): "feature_map" and "overlap" as quantum_kmeans.
     quantum_kernel_mmd, quantum_ocsvm: angle_map(qubits) and its overlap; the bandwidth is tuned at run time
       and scales the inputs.
+    hybrid_layer: qubits, layers. Role "model" = reuploading(qubits, layers).
+    qaoa_pruning: units, qaoa_layers, mixer, keep. Role "qaoa" = qaoa_ising(units, qaoa_layers, mixer,
+      k = pruning_k(keep, units)): the Ising coefficients are inputs (they come from the model at run time).
+    quantum_hpo: space, objective, qaoa_layers. Role "qaoa" = qaoa_ising(bits of the space's encoding,
+      qaoa_layers) with the X mixer (the encoding's constraints are penalties).
     """
     if method == "quantum_kmeans":
         feature_map = _kmeans_feature_map(params)
@@ -266,6 +376,15 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
     if method == "hybrid_qnn_head":
         circuit = encoded_reuploading(params["qubits"], params.get("encoder_layers", 0), params["layers"])
         return {"model": replace(circuit, name="model")}
-    if method in ("qng", "parameter_shift", "quantum_distillation"):
+    if method in ("qng", "parameter_shift", "quantum_distillation", "hybrid_layer"):
         return {"model": replace(reuploading(params["qubits"], params["layers"]), name="model")}
+    if method == "qaoa_pruning":
+        units, mixer = params["units"], params.get("mixer", "xy")
+        k = pruning_k(params.get("keep", 0.5), units) if mixer == "xy" else None
+        return {"qaoa": replace(qaoa_ising(units, params["qaoa_layers"], mixer, k), name="qaoa")}
+    if method == "quantum_hpo":
+        from qlang.catalog.spaces import encoded_bits
+
+        bits = encoded_bits(params.get("space", "default"), params.get("objective", "logistic_regression"))
+        return {"qaoa": replace(qaoa_ising(bits, params["qaoa_layers"]), name="qaoa")}
     raise ValueError(f"no circuits for method {method!r}")

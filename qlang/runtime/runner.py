@@ -16,7 +16,7 @@ from qlang.runtime.report import Report, StageReport, run_record
 # --smoke: tiny data and few iterations, to prove a pipeline runs end to end
 SMOKE_ROWS = 24
 SMOKE_CAPS = {"epochs": 2, "folds": 2, "n_init": 2, "max_iter": 20, "window": 8, "permutations": 20,
-              "iterations": 3, "examples_per_class": 4}
+              "iterations": 3, "examples_per_class": 4, "evaluations": 3}
 
 
 @dataclass

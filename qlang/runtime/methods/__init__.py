@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qlang.runtime.methods import curate, dedup, encode, finetune, lowrank, monitor, train
+from qlang.runtime.methods import curate, dedup, encode, finetune, hpo, layers, lowrank, monitor, prune, train
 from qlang.runtime.methods.context import MethodContext, MethodResult
 
 METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
@@ -35,6 +35,18 @@ METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
     "quantum_distillation": finetune.quantum_distillation,
     "quantum_inspired_lowrank": lowrank.quantum_inspired_lowrank,
     "truncated_svd": lowrank.truncated_svd,
+    "qaoa_pruning": prune.qaoa_pruning,
+    "annealing_pruning": prune.annealing_pruning,
+    "magnitude_pruning": prune.magnitude_pruning,
+    "greedy_taylor": prune.greedy_taylor,
+    "int8_quantization": prune.int8_quantization,
+    "quantum_hpo": hpo.quantum_hpo,
+    "random_search": hpo.random_search,
+    "tpe": hpo.tpe,
+    "fmqa_exact": hpo.fmqa_exact,
+    "fmqa_annealing": hpo.fmqa_annealing,
+    "hybrid_layer": layers.hybrid_layer,
+    "dense_layer": layers.dense_layer,
 }
 
 # Circuit roles a quantum method asks its executor for.
@@ -52,6 +64,9 @@ ROLES: dict[str, tuple[str, ...]] = {
     "adam": ("model",),  # the hybrid model of the stage's method (adam and sgd are baselines of qng)
     "sgd": ("model",),
     "quantum_distillation": ("model",),
+    "qaoa_pruning": ("qaoa",),
+    "quantum_hpo": ("qaoa",),
+    "hybrid_layer": ("model",),
 }
 
 

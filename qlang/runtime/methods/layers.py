@@ -1,0 +1,50 @@
+"""Architect: is a variational layer worth inserting? `hybrid_layer` puts a data re-uploading circuit between
+the compressed features and a linear readout; `dense_layer` puts a tanh dense layer there instead, its width
+matched to the same number of trainable parameters (when it runs as hybrid_layer's baseline). Both are trained
+the same way (Adam, the same epochs, learning rate and batch size) and scored by the same stratified k-fold
+(`finetune._cross_validate`).
+"""
+
+from __future__ import annotations
+
+from qlang.runtime.data import Dataset
+from qlang.runtime.errors import CIRCUIT_MISMATCH, RuntimeDiagnostic
+from qlang.runtime.methods.context import MethodContext, MethodResult, require
+from qlang.runtime.methods.finetune import MLPHead, QNNHead, _cross_validate
+
+# Beyond the catalog's parameters; `layers` reaches dense_layer only as hybrid_layer's baseline.
+LAYER_KNOBS = {"qubits": 4, "batch_size": 32, "limit": None, "refit": False}
+
+
+def matched_units(qubits: int, layers: int, classes: int) -> int:
+    """The dense width whose parameters (q h + h + h C + C) come closest to the variational layer's
+    (2 L q circuit weights + q C + C readout)."""
+    quantum = 2 * layers * qubits + qubits * classes + classes
+    return max(1, round((quantum - classes) / (qubits + 1 + classes)))
+
+
+def hybrid_layer(ctx: MethodContext, data: Dataset) -> MethodResult:
+    s = ctx.settings("hybrid_layer", LAYER_KNOBS)
+    name, shape = ctx.circuit("model")
+    if shape.n_inputs != int(s["qubits"]):
+        raise RuntimeDiagnostic(CIRCUIT_MISMATCH, f"circuit '{name}' takes {shape.n_inputs} inputs, the stage "
+                                f"compresses to qubits = {s['qubits']}")
+    require(int(s["epochs"]) >= 1 and float(s["lr"]) > 0, "epochs must be at least 1 and lr positive")
+    result = _cross_validate(ctx, data, s, lambda n_classes, seed: QNNHead(ctx.executor, name, n_classes, s, seed,
+                                                                             ctx.progress),
+                             {"quantum_weights": shape.n_weights})
+    return MethodResult(result.metrics, {"layer": "variational", "qubits": int(s["qubits"]),
+                                         "layers": shape.n_weights // (2 * shape.n_wires)}, result.info)
+
+
+def dense_layer(ctx: MethodContext, data: Dataset) -> MethodResult:
+    s = ctx.settings("dense_layer", LAYER_KNOBS)
+    qubits = int(s["qubits"])
+    units = int(s["units"])
+    if ctx.params.get("layers") is not None:  # hybrid_layer's baseline: match its parameter count
+        units = matched_units(qubits, int(ctx.params["layers"]), data.n_classes)
+    require(units >= 1 and int(s["epochs"]) >= 1, "units and epochs must be at least 1")
+    settings = {**s, "hidden": units}
+    result = _cross_validate(ctx, data, s, lambda n_classes, seed: MLPHead(qubits, n_classes, settings, seed),
+                             {"units": units})
+    return MethodResult(result.metrics, {"layer": "dense", "units": units, "qubits": qubits}, result.info)
