@@ -55,12 +55,14 @@ class _Printer:
         self.next_comment = 0
         self.blank_before = spec.blank_lines_before
         self.lines: list[str] = []
+        self.opener = -1  # index of the last line that opens a block (`{`, perhaps with a comment after it)
 
     def leading(self, before: int, depth: int) -> None:
         """Comments that start before `before`, each on its own line."""
         while self.next_comment < len(self.comments) and self.comments[self.next_comment].span.start < before:
             start = self.comments[self.next_comment].span.start
-            if start in self.blank_before and self.lines and self.lines[-1] != "" and not self.lines[-1].endswith("{"):
+            after_opener = len(self.lines) - 1 == self.opener
+            if start in self.blank_before and self.lines and self.lines[-1] != "" and not after_opener:
                 self.lines.append("")
             self.lines.append(INDENT * depth + self.comments[self.next_comment].text)
             self.next_comment += 1
@@ -84,6 +86,7 @@ class _Printer:
         if isinstance(st, ast.Stage):
             self.leading(self._header_end(st) - 1, depth)  # comments inside the header move above it
             self.lines.append(INDENT * depth + statement_head(st) + self.trailing(self._header_end(st)))
+            self.opener = len(self.lines) - 1
             for i, item in enumerate(st.items):
                 self.statement(item, depth + 1, i == 0)
             self.leading(st.span.end - 1, depth + 1)
@@ -104,6 +107,7 @@ class _Printer:
         brace = self.text.find("{", p.name_span.end) + 1 if self.text else p.name_span.end
         self.leading(brace, 0)
         self.lines.append(f"pipeline {p.name} {{" + self.trailing(brace))
+        self.opener = len(self.lines) - 1
         for i, st in enumerate(p.statements):
             self.statement(st, 1, i == 0)
         self.leading(p.span.end - 1, 1)

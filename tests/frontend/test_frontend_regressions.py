@@ -204,3 +204,12 @@ def test_bad_character_help(character, help_text):
 def test_a_blank_line_after_a_header_comment_is_kept():
     text = "// about this spec\n\npipeline p {\n  seed 7\n}\n"
     assert format_text(text)[1] == text
+
+
+def test_fmt_is_idempotent_after_a_closing_brace_whose_comment_ends_in_a_brace():
+    """Found by Hypothesis: `} //{` looked like a line that opens a block, so the second format dropped
+    the blank line after it."""
+    text = 'pipeline p {\n  stage a b {\n    x ""\n  } //{\n//\n\n  y ""\n}\n'
+    _, once = format_text(text)
+    _, twice = format_text(once)
+    assert twice == once and "  } //{\n\n  //\n" in once
