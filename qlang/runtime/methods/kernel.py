@@ -21,16 +21,13 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from qlang.runtime.errors import CIRCUIT_MISMATCH, RuntimeDiagnostic
-from qlang.runtime.methods.context import MethodContext, require
+from qlang.runtime.methods.context import MethodContext, _quiet, require
 from qlang.runtime.protocol import Executor
+from qlang.runtime.targets.batching import MAX_CHUNK_AMPLITUDES
 
 PAIRS_PER_CALL = 4096  # rows per `probs` call when estimating from shots; bounds memory, not accuracy
-TILE_AMPLITUDES = 1 << 22  # 64 MiB of complex128 states per `states` call
+TILE_AMPLITUDES = MAX_CHUNK_AMPLITUDES  # 64 MiB of complex128 states per `states` call
 KEEP_AMPLITUDES = 1 << 24  # 256 MiB: the column side's states are kept whole up to this size
-
-
-def _quiet(message: str) -> None:
-    pass
 
 
 def tile_rows(n_wires: int) -> int:
