@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from qlang.runtime.qubo.model import QUBO, Solution, bit_table
+from qlang.runtime.qubo.model import QUBO, Solution, bits_of
 
 
 def solve_exact(qubo: QUBO) -> Solution:
@@ -14,7 +14,7 @@ def solve_exact(qubo: QUBO) -> Solution:
     start = time.perf_counter()
     energies = np.where(qubo.feasible(), qubo.energies(), np.inf)
     best = int(np.argmin(energies))
-    x = bit_table(qubo.n)[best]
+    x = bits_of(best, qubo.n)
     return Solution(x, float(energies[best]), "exact", time.perf_counter() - start)
 
 

@@ -9,6 +9,7 @@ f = ising_offset + sum_i h_i z_i + sum_{i<j} J_ij z_i z_j.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -21,13 +22,26 @@ def bit_table(n: int) -> np.ndarray:
     return ((index[:, None] >> np.arange(n - 1, -1, -1)) & 1).astype(np.uint8)
 
 
+def bits_of(i: int, n: int) -> np.ndarray:
+    """(n,) uint8: bitstring i, row i of bit_table(n), without building the table."""
+    return ((int(i) >> np.arange(n - 1, -1, -1)) & 1).astype(np.uint8)
+
+
+def _popcounts(n: int) -> np.ndarray:
+    """Number of ones of every bitstring index 0 .. 2**n - 1."""
+    index = np.arange(2**n, dtype=np.int64)
+    counts = np.zeros(2**n, dtype=np.int64)
+    for bit in range(n):
+        counts += (index >> bit) & 1
+    return counts
+
+
 @dataclass(frozen=True)
 class QUBO:
     linear: np.ndarray  # (n,)
     quadratic: np.ndarray  # (n, n), strictly upper triangular
     offset: float = 0.0
     cardinality: int | None = None  # feasible = exactly this many ones (None: every bitstring)
-    _energies: list = field(default_factory=list, repr=False, compare=False)  # lazy cache
 
     @classmethod
     def from_matrix(cls, q: np.ndarray, offset: float = 0.0, cardinality: int | None = None) -> QUBO:
@@ -56,20 +70,27 @@ class QUBO:
         x = np.asarray(x, dtype=np.float64)
         return self.offset + x @ self.linear + np.einsum("...i,ij,...j->...", x, self.quadratic, x)
 
-    def energies(self) -> np.ndarray:
-        """f of every bitstring, indexed like an executor's probabilities (computed once)."""
-        if not self._energies:
-            if self.n > MAX_ENUMERATED:
-                raise ValueError(f"{self.n} variables are too many to enumerate (at most {MAX_ENUMERATED})")
-            bits = bit_table(self.n).astype(np.float64)
-            self._energies.append(self.offset + bits @ self.linear + ((bits @ self.quadratic) * bits).sum(axis=1))
-        return self._energies[0]
+    @cached_property
+    def _energy_table(self) -> np.ndarray:
+        if self.n > MAX_ENUMERATED:
+            raise ValueError(f"{self.n} variables are too many to enumerate (at most {MAX_ENUMERATED})")
+        bits = bit_table(self.n).astype(np.float64)
+        return self.offset + bits @ self.linear + ((bits @ self.quadratic) * bits).sum(axis=1)
 
-    def feasible(self) -> np.ndarray:
-        """Mask over every bitstring: satisfies the cardinality constraint (all True without one)."""
+    @cached_property
+    def _feasible_mask(self) -> np.ndarray:
         if self.cardinality is None:
             return np.ones(2**self.n, dtype=bool)
-        return bit_table(self.n).sum(axis=1) == self.cardinality
+        return _popcounts(self.n) == self.cardinality
+
+    def energies(self) -> np.ndarray:
+        """f of every bitstring, indexed like an executor's probabilities (computed once)."""
+        return self._energy_table
+
+    def feasible(self) -> np.ndarray:
+        """Mask over every bitstring: satisfies the cardinality constraint (all True without one; computed
+        once)."""
+        return self._feasible_mask
 
     def is_feasible(self, x: np.ndarray) -> bool:
         return self.cardinality is None or int(np.sum(x)) == self.cardinality

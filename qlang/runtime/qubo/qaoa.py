@@ -17,7 +17,7 @@ from scipy.optimize import minimize
 
 from qlang.runtime.protocol import Executor
 from qlang.runtime.qubo.exact import optimum_mask
-from qlang.runtime.qubo.model import QUBO, Solution, approximation_ratio, bit_table
+from qlang.runtime.qubo.model import QUBO, Solution, approximation_ratio, bits_of
 
 
 def ising_inputs(qubo: QUBO) -> np.ndarray:
@@ -91,5 +91,5 @@ class QAOASolver:
             "shots": self.shots,
             "probabilities_from": "exact" if self.shots is None else f"{self.shots} shots",
         }
-        x = bit_table(self.n)[best]
+        x = bits_of(best, self.n)
         return Solution(x, float(energies[best]), "qaoa", time.perf_counter() - start, info)
