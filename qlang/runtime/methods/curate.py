@@ -11,7 +11,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
-from qlang.runtime.methods.kernel import FidelityKernel
+from qlang.runtime.methods.kernel import FidelityKernel, offdiagonal_mean
 from qlang.runtime.methods.kernel_kmeans import kernel_kmeans
 from qlang.runtime.methods.reduce import Reducer
 
@@ -37,7 +37,7 @@ def quantum_kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
         "inputs": x.shape[1],
         "kernel": kernel.label,
         # Near 0: the kernel has concentrated (every pair nearly orthogonal), so clusters mean little.
-        "kernel_offdiagonal_mean": float((gram.sum() - np.trace(gram)) / max(len(gram) * (len(gram) - 1), 1)),
+        "kernel_offdiagonal_mean": offdiagonal_mean(gram),
     }
     return _result(data, labels, objective, info)
 

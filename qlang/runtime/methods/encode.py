@@ -34,7 +34,7 @@ from sklearn.svm import SVC
 from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
-from qlang.runtime.methods.kernel import FidelityKernel
+from qlang.runtime.methods.kernel import FidelityKernel, offdiagonal_mean
 from qlang.runtime.methods.reduce import Reducer
 
 C_FACTORS = (0.1, 1.0, 10.0)  # the tuning budget: C times these, for every SVM
@@ -81,7 +81,7 @@ def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
     metrics = {"qubits": float(s["qubits"]), **_device_counts(method, s), "encoding_fidelity": fidelity,
                **_auc_metrics(aucs)}
     info = {"inputs": dims, "classifier": s["classifier"], "kernel": kernel.label, "device_model": DEVICE_MODEL,
-            "kernel_offdiagonal_mean": float((gram.sum() - np.trace(gram)) / max(len(gram) * (len(gram) - 1), 1))}
+            "kernel_offdiagonal_mean": offdiagonal_mean(gram)}
     return MethodResult(metrics, data, info)
 
 

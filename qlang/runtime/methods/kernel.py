@@ -62,6 +62,12 @@ def gram_of_states(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.abs(a.conj() @ b.T) ** 2
 
 
+def offdiagonal_mean(gram: np.ndarray) -> float:
+    """Mean of a square Gram matrix's off-diagonal entries; near 0, the kernel has concentrated (every
+    pair nearly orthogonal)."""
+    return float((gram.sum() - np.trace(gram)) / max(len(gram) * (len(gram) - 1), 1))
+
+
 def exact_gram(
     executor: Executor,
     feature_map: str,
