@@ -207,8 +207,9 @@ class TrainedClassifier:
         return self.head.predict_proba(self.reducer.transform(features)).argmax(axis=1)
 
 
-def hybrid_qnn_head(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("hybrid_qnn_head", QNN_KNOBS)
+def quantum_head(ctx: MethodContext, s: dict):
+    """The stage's "model" circuit, checked against the compression width and the training settings, and a
+    `make(n_classes, seed)` factory of `QNNHead`s on it: (shape, make)."""
     name, shape = ctx.circuit("model")
     if shape.n_inputs != int(s["qubits"]):
         raise RuntimeDiagnostic(
@@ -220,6 +221,12 @@ def hybrid_qnn_head(ctx: MethodContext, data: Dataset) -> MethodResult:
     def make(n_classes: int, seed) -> QNNHead:
         return QNNHead(ctx.executor, name, n_classes, s, seed, ctx.progress)
 
+    return shape, make
+
+
+def hybrid_qnn_head(ctx: MethodContext, data: Dataset) -> MethodResult:
+    s = ctx.settings("hybrid_qnn_head", QNN_KNOBS)
+    shape, make = quantum_head(ctx, s)
     return _cross_validate(ctx, data, s, make, {"quantum_weights": shape.n_weights, "wires": shape.n_wires})
 
 
@@ -249,18 +256,9 @@ def quantum_distillation(ctx: MethodContext, data) -> MethodResult:
     not the compressed `qubits`), fitted on each training fold; the student matches its soft labels at
     `temperature`. The classical student of equal size is the `mlp` baseline, which inherits `temperature`."""
     s = ctx.settings("quantum_distillation", {**DISTILL_KNOBS, **SHOTS_PER_CLASS})
-    name, shape = ctx.circuit("model")
-    if shape.n_inputs != int(s["qubits"]):
-        raise RuntimeDiagnostic(
-            CIRCUIT_MISMATCH,
-            f"circuit '{name}' takes {shape.n_inputs} inputs, the stage compresses to qubits = {s['qubits']}",
-        )
+    shape, make = quantum_head(ctx, s)
     require(s.get("shots") is None, "quantum_distillation trains on exact expectation values in this version",
             help="leave shots unset")
-
-    def make(n_classes: int, seed) -> QNNHead:
-        return QNNHead(ctx.executor, name, n_classes, s, seed, ctx.progress)
-
     return _distilled(ctx, data, s, make, {"quantum_weights": shape.n_weights, "wires": shape.n_wires})
 
 

@@ -8,9 +8,8 @@ the same way (Adam, the same epochs, learning rate and batch size) and scored by
 from __future__ import annotations
 
 from qlang.runtime.data import Dataset
-from qlang.runtime.errors import CIRCUIT_MISMATCH, RuntimeDiagnostic
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
-from qlang.runtime.methods.finetune import MLPHead, QNNHead, _cross_validate
+from qlang.runtime.methods.finetune import MLPHead, _cross_validate, quantum_head
 
 # Beyond the catalog's parameters; `layers` reaches dense_layer only as hybrid_layer's baseline.
 LAYER_KNOBS = {"qubits": 4, "batch_size": 32, "limit": None, "refit": False}
@@ -25,14 +24,8 @@ def matched_units(qubits: int, layers: int, classes: int) -> int:
 
 def hybrid_layer(ctx: MethodContext, data: Dataset) -> MethodResult:
     s = ctx.settings("hybrid_layer", LAYER_KNOBS)
-    name, shape = ctx.circuit("model")
-    if shape.n_inputs != int(s["qubits"]):
-        raise RuntimeDiagnostic(CIRCUIT_MISMATCH, f"circuit '{name}' takes {shape.n_inputs} inputs, the stage "
-                                f"compresses to qubits = {s['qubits']}")
-    require(int(s["epochs"]) >= 1 and float(s["lr"]) > 0, "epochs must be at least 1 and lr positive")
-    result = _cross_validate(ctx, data, s, lambda n_classes, seed: QNNHead(ctx.executor, name, n_classes, s, seed,
-                                                                             ctx.progress),
-                             {"quantum_weights": shape.n_weights})
+    shape, make = quantum_head(ctx, s)
+    result = _cross_validate(ctx, data, s, make, {"quantum_weights": shape.n_weights})
     return MethodResult(result.metrics, {"layer": "variational", "qubits": int(s["qubits"]),
                                          "layers": shape.n_weights // (2 * shape.n_wires)}, result.info)
 
