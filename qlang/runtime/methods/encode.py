@@ -34,7 +34,7 @@ from sklearn.svm import SVC
 from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
-from qlang.runtime.methods.kernel import FidelityKernel, offdiagonal_mean
+from qlang.runtime.methods.kernel import FidelityKernel, gram_of_states, offdiagonal_mean
 from qlang.runtime.methods.reduce import Reducer
 
 C_FACTORS = (0.1, 1.0, 10.0)  # the tuning budget: C times these, for every SVM
@@ -68,9 +68,11 @@ def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
     ctx.progress(f"kernel: {len(x)} rows, {kernel.label}")
     fidelity = kept
     if amplitude and s["shots"] is None:
-        psi = kernel.states(x)
+        psi = kernel.states(x)  # once: the fidelity with the inputs and the Gram matrix both need the states
         fidelity *= float(np.mean(np.abs(np.sum(psi.conj() * x, axis=1)) ** 2))
-    gram = kernel(x)
+        gram = gram_of_states(psi, psi)
+    else:
+        gram = kernel(x)
     if s["classifier"] == "svm":
         score = functools.partial(_svm_scores, C=float(s["C"]))
     else:
