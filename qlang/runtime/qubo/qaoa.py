@@ -15,6 +15,7 @@ import time
 import numpy as np
 from scipy.optimize import minimize
 
+from qlang.circuits.library import ising_pairs
 from qlang.runtime.protocol import Executor
 from qlang.runtime.qubo.exact import optimum_mask
 from qlang.runtime.qubo.model import QUBO, Solution, approximation_ratio, bits_of
@@ -24,7 +25,8 @@ def ising_inputs(qubo: QUBO) -> np.ndarray:
     """The circuit's input row: [h, J_ij for i < j], divided by the largest |coefficient| (so one range
     of gamma suits every problem)."""
     h, j, _ = qubo.ising()
-    row = np.concatenate([h, j[np.triu_indices(qubo.n, 1)]])
+    rows, cols = np.array(ising_pairs(qubo.n), dtype=np.int64).reshape(-1, 2).T  # the circuit's J order
+    row = np.concatenate([h, j[rows, cols]])
     scale = np.abs(row).max()
     return row / scale if scale > 0 else row
 
@@ -36,7 +38,7 @@ class QAOASolver:
         self.restarts, self.candidates, self.maxiter, self.reads = restarts, candidates, maxiter, reads
         self.rng = np.random.default_rng(seed)
         shape = executor.shape(circuit)
-        self.n, self.p = shape.n_wires, shape.n_weights // 2
+        self.n, self.p, self.n_inputs = shape.n_wires, shape.n_weights // 2, shape.n_inputs
         if shape.n_inputs != self.n + self.n * (self.n - 1) // 2 or shape.n_weights != 2 * self.p:
             raise ValueError(f"circuit {circuit!r} is not a qaoa_ising circuit: {shape}")
 
@@ -45,8 +47,10 @@ class QAOASolver:
         params = np.atleast_2d(params)
         return self.probs(qubo, params) @ qubo.energies()
 
-    def probs(self, qubo: QUBO, params: np.ndarray) -> np.ndarray:
-        x = np.broadcast_to(ising_inputs(qubo), (len(params), self.executor.shape(self.circuit).n_inputs))
+    def probs(self, qubo: QUBO, params: np.ndarray, inputs: np.ndarray | None = None) -> np.ndarray:
+        """Probabilities for each row of params (B, 2p); inputs: the QUBO's `ising_inputs`, if already at hand."""
+        row = ising_inputs(qubo) if inputs is None else inputs
+        x = np.broadcast_to(row, (len(params), self.n_inputs))
         return self.executor.probs(self.circuit, np.ascontiguousarray(x), params, shots=self.shots)
 
     def solve(self, qubo: QUBO) -> Solution:
@@ -54,34 +58,40 @@ class QAOASolver:
             raise ValueError(f"the QUBO has {qubo.n} variables, the circuit {self.n} wires")
         start = time.perf_counter()
         evaluations, spent = [0], [0.0]
+        inputs = ising_inputs(qubo)
+        energies = qubo.energies()
+
+        def expected(params: np.ndarray) -> np.ndarray:
+            return self.probs(qubo, np.atleast_2d(params), inputs) @ energies
 
         def energy(params: np.ndarray) -> float:
             evaluations[0] += 1
             tick = time.perf_counter()
-            value = float(self.expected_values(qubo, params)[0])
+            value = float(expected(params)[0])
             spent[0] += time.perf_counter() - tick
             return value
 
         low = np.zeros(2 * self.p)
         high = np.full(2 * self.p, np.pi)
         guesses = self.rng.uniform(low, high, (self.candidates, 2 * self.p))
-        first = self.expected_values(qubo, guesses)
+        first = expected(guesses)
         best_params, best_energy = guesses[np.argmin(first)], float(first.min())
         for start_params in guesses[np.argsort(first)[: self.restarts]]:
             result = minimize(energy, start_params, method="COBYLA",
                               options={"maxiter": self.maxiter, "rhobeg": 0.3})
             if result.fun < best_energy:
                 best_params, best_energy = result.x, float(result.fun)
-        probs = self.probs(qubo, best_params[None, :])[0]
+        probs = self.probs(qubo, best_params[None, :], inputs)[0]
         samples = self.rng.choice(len(probs), size=self.reads, p=probs / probs.sum())
-        energies, feasible = qubo.energies(), qubo.feasible()
+        feasible = qubo.feasible()
+        expected_value = float(probs @ energies)
         pick = np.where(feasible[samples], energies[samples], np.inf)
         best = samples[int(np.argmin(pick))] if np.isfinite(pick).any() else samples[int(np.argmin(energies[samples]))]
         info = {
             "p": self.p,
             "params": [float(v) for v in best_params],
-            "expected_value": float(probs @ energies),
-            "expected_ratio": approximation_ratio(qubo, float(probs @ energies)),
+            "expected_value": expected_value,
+            "expected_ratio": approximation_ratio(qubo, expected_value),
             "p_optimum": float(probs[optimum_mask(qubo)].sum()),
             "feasibility": float(probs[feasible].sum()),
             "feasible": bool(feasible[best]),
