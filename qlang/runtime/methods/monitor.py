@@ -183,8 +183,13 @@ def quantum_ocsvm(ctx: MethodContext, data: Dataset) -> MethodResult:
     base = FidelityKernel(ctx, s["shots"])
     kernel = _tuned(train, [base.with_scale(float(s["bandwidth"]) * f) for f in BANDWIDTH_FACTORS])
     ctx.progress(f"one-class SVM: {len(train)} normal rows, bandwidth {kernel.scale:.3g}")
-    model = OneClassSVM(kernel="precomputed", nu=float(s["nu"])).fit(kernel(train))
-    scores = -model.decision_function(kernel(test, train))
+    if kernel.shots is None:  # exact: the training rows' states once, for both Gram matrices
+        psi_train, psi_test = kernel.states(train), kernel.states(test)
+        train_gram, test_gram = gram_of_states(psi_train, psi_train), gram_of_states(psi_test, psi_train)
+    else:
+        train_gram, test_gram = kernel(train), kernel(test, train)
+    model = OneClassSVM(kernel="precomputed", nu=float(s["nu"])).fit(train_gram)
+    scores = -model.decision_function(test_gram)
     return _anomaly_result(anomalous, scores, {"bandwidth": kernel.scale, "kernel": kernel.label})
 
 
