@@ -12,6 +12,13 @@ METRICS = ("best_score", "evaluations_to_best")
 LAYER_METRICS = ("accuracy", "accuracy_std", "f1", "n_parameters")
 
 
+def matched_units(qubits: int, layers: int, classes: int) -> int:
+    """The dense width whose parameters (q h + h + h C + C) come closest to the variational layer's
+    (2 L q circuit weights + q C + C readout)."""
+    quantum = 2 * layers * qubits + qubits * classes + classes
+    return max(1, round((quantum - classes) / (qubits + 1 + classes)))
+
+
 def _bits(params):
     try:
         return encoded_bits(params.get("space") or "default", params.get("objective") or "logistic_regression")

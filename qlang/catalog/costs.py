@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from qlang.catalog.architect import matched_units
+
 
 @dataclass
 class Work:
@@ -412,7 +414,7 @@ def hybrid_layer(p: dict, n: int, classes: int) -> Work:
 
 def dense_layer(p: dict, n: int, classes: int) -> Work:
     q, layers = p.get("qubits", 4), p.get("layers")
-    units = p["units"] if layers is None else max(1, round((2 * layers * q + q * classes) / (q + 1 + classes)))
+    units = p["units"] if layers is None else matched_units(q, layers, classes)
     return mlp({**p, "hidden": units, "qubits": q}, n, classes)
 
 

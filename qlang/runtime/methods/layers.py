@@ -7,19 +7,13 @@ the same way (Adam, the same epochs, learning rate and batch size) and scored by
 
 from __future__ import annotations
 
+from qlang.catalog.architect import matched_units
 from qlang.runtime.data import Dataset
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
 from qlang.runtime.methods.finetune import MLPHead, _cross_validate, quantum_head
 
 # Beyond the catalog's parameters; `layers` reaches dense_layer only as hybrid_layer's baseline.
 LAYER_KNOBS = {"qubits": 4, "batch_size": 32, "limit": None, "refit": False}
-
-
-def matched_units(qubits: int, layers: int, classes: int) -> int:
-    """The dense width whose parameters (q h + h + h C + C) come closest to the variational layer's
-    (2 L q circuit weights + q C + C readout)."""
-    quantum = 2 * layers * qubits + qubits * classes + classes
-    return max(1, round((quantum - classes) / (qubits + 1 + classes)))
 
 
 def hybrid_layer(ctx: MethodContext, data: Dataset) -> MethodResult:
