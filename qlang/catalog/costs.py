@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 
 from qlang.catalog.architect import matched_units
+from qlang.circuits.library import pruning_k
 
 
 @dataclass
@@ -317,7 +318,7 @@ def _plus(a: Work, b: Work) -> Work:
 
 def qaoa_pruning(p: dict, n: int, classes: int) -> Work:
     units = p["units"]
-    k = max(1, min(units, round(float(p.get("keep", 0.5)) * units)))  # as qlang.circuits.library.pruning_k
+    k = pruning_k(p.get("keep", 0.5), units)
     return _plus(_qaoa_work(units, p["qaoa_layers"], p.get("mixer", "xy"), p["shots"], k),
                  _pruning_evaluation(p, n, classes, units))
 
