@@ -13,9 +13,7 @@ from qlang.runtime.encoder import features_of
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
 from qlang.runtime.methods.kernel import FidelityKernel, offdiagonal_mean
 from qlang.runtime.methods.kernel_kmeans import kernel_kmeans
-from qlang.runtime.methods.reduce import Reducer
-
-ENCODINGS = ("angle", "zz", "amplitude")
+from qlang.runtime.methods.reduce import encoding_reducer
 
 # What the runtime reads beyond the catalog's parameters (whose defaults the catalog gives).
 # limit None: every row; n: a stratified subsample of n rows. kmeans sees the reduced features its
@@ -52,17 +50,11 @@ def kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 def _prepare(ctx: MethodContext, data: Dataset, s: dict) -> tuple[Dataset, np.ndarray, int]:
     """The (subsampled) data, its features reduced as the encoding needs, and the cluster count."""
-    require(s["encoding"] in ENCODINGS, f"unknown encoding '{s['encoding']}'", help=f"use one of {', '.join(ENCODINGS)}")
-    require(int(s["qubits"]) >= 1, f"qubits must be at least 1, got {s['qubits']}")
+    reducer = encoding_reducer(s["encoding"], s["qubits"])
     require(int(s["n_init"]) >= 1 and int(s["max_iter"]) >= 1, "n_init and max_iter must be at least 1")
     data = data.sample(s["limit"], ctx.seed)
     k = int(s["clusters"]) if s["clusters"] is not None else data.n_classes
     require(2 <= k <= len(data), f"cannot make {k} clusters of {len(data)} rows")
-    qubits = int(s["qubits"])
-    if s["encoding"] == "amplitude":
-        reducer = Reducer(2**qubits, "amplitude")
-    else:
-        reducer = Reducer(qubits, "angle")
     return data, reducer.fit_transform(features_of(data, ctx.encoder)), k
 
 

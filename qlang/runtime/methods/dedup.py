@@ -22,9 +22,8 @@ from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import MiniLMEncoder, features_of
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
 from qlang.runtime.methods.kernel import FidelityKernel
-from qlang.runtime.methods.reduce import Reducer
+from qlang.runtime.methods.reduce import encoding_reducer
 
-ENCODINGS = ("angle", "zz", "amplitude")
 NOISE = 0.02
 QUANTUM_KNOBS = {"limit": None, "duplicates": 0.2}
 KNOBS = {"limit": None, "duplicates": 0.2, "qubits": 5, "encoding": "amplitude"}
@@ -108,14 +107,11 @@ EDITS = (_swap, _drop, _repeat, _case, _punctuation)
 
 
 def _prepare(ctx: MethodContext, data: Dataset, s: dict) -> tuple[Dataset, np.ndarray, np.ndarray]:
-    require(s["encoding"] in ENCODINGS, f"unknown encoding '{s['encoding']}'", help=f"use one of {', '.join(ENCODINGS)}")
-    require(int(s["qubits"]) >= 1, f"qubits must be at least 1, got {s['qubits']}")
+    reducer = encoding_reducer(s["encoding"], s["qubits"])
     require(0.0 < float(s["duplicates"]) <= 1.0, f"duplicates must be a fraction in (0, 1], got {s['duplicates']}")
     original = data.sample(s["limit"], ctx.seed)
     data, truth = inject_near_duplicates(original, float(s["duplicates"]), ctx.seed)
     require(len(truth) >= 1, "too few rows to inject a near-duplicate", help="use more rows")
-    qubits = int(s["qubits"])
-    reducer = Reducer(2**qubits, "amplitude") if s["encoding"] == "amplitude" else Reducer(qubits, "angle")
     return data, reducer.fit_transform(_features(ctx, original, data)), truth
 
 

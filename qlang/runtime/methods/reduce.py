@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 from sklearn.decomposition import PCA
 
+from qlang.runtime.methods.context import require
+
 # How the PCA components become circuit inputs:
 #   "angle"      min-max onto [0, pi] (fitted rows; other rows clipped)
 #   "arctan"     z-scored, then arctan onto (-pi/2, pi/2): smooth, no clipping, outliers saturate
 #   "amplitude"  min-max onto [0, 1], then rows normalised to length 1. Non-negative amplitudes: with
 #                centred components x and -x would be one state, and the fidelity kernel blind to it.
 SCALINGS = ("angle", "arctan", "amplitude")
+ENCODINGS = ("angle", "zz", "amplitude")  # a kernel stage's `encoding` parameter
 
 
 class Reducer:
@@ -45,3 +48,12 @@ class Reducer:
 
     def fit_transform(self, x: np.ndarray) -> np.ndarray:
         return self.fit(x).transform(x)
+
+
+def encoding_reducer(encoding: str, qubits: int) -> Reducer:
+    """The reducer for a feature map of `qubits` qubits and `encoding` (checked): 2^qubits non-negative unit
+    amplitudes for amplitude encoding, qubits angles in [0, pi] otherwise."""
+    require(encoding in ENCODINGS, f"unknown encoding '{encoding}'", help=f"use one of {', '.join(ENCODINGS)}")
+    require(int(qubits) >= 1, f"qubits must be at least 1, got {qubits}")
+    qubits = int(qubits)
+    return Reducer(2**qubits, "amplitude") if encoding == "amplitude" else Reducer(qubits, "angle")
