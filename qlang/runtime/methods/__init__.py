@@ -70,12 +70,12 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
-# Classical optimisers that train a quantum model: they need circuits, the method itself is not quantum.
-CLASSICAL_TRAINERS = {"adam", "sgd"}
-
-
 def is_quantum(name: str) -> bool:
-    return name in ROLES and name not in CLASSICAL_TRAINERS
+    """The catalog's answer (a method with circuit roles, such as adam training a quantum model, may be
+    classical)."""
+    from qlang import catalog
+
+    return name in catalog.METHODS and catalog.METHODS[name].is_quantum
 
 
 __all__ = ["METHODS", "ROLES", "MethodContext", "MethodResult", "is_quantum"]
