@@ -329,10 +329,11 @@ def _kmeans_feature_map(params: Mapping) -> Circuit:
         return amplitude_map(qubits)
     if encoding == "zz":
         return zz_map(qubits, reps=params.get("reps", 2), bandwidth=bandwidth)
-    raise ValueError(f"quantum_kmeans encoding must be angle, amplitude or zz, got {encoding!r}")
+    raise ValueError(f"a kernel stage's encoding must be angle, amplitude or zz, got {encoding!r}")
 
 
 KERNEL_FEATURE_MAPS = {
+    "quantum_kmeans": _kmeans_feature_map,
     "quantum_dedup": _kmeans_feature_map,
     "amplitude_encoding": lambda p: amplitude_map(p["qubits"]),
     "angle_encoding": lambda p: angle_map(p["qubits"], scale=float(p.get("bandwidth", 1.0))),
@@ -361,12 +362,6 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
     quantum_hpo: space, objective, qaoa_layers. Role "qaoa" = qaoa_ising(bits of the space's encoding,
       qaoa_layers) with the X mixer (the encoding's constraints are penalties).
     """
-    if method == "quantum_kmeans":
-        feature_map = _kmeans_feature_map(params)
-        return {
-            "feature_map": replace(feature_map, name="feature_map"),
-            "overlap": replace(compute_uncompute(feature_map), name="overlap"),
-        }
     if method in KERNEL_FEATURE_MAPS:
         feature_map = KERNEL_FEATURE_MAPS[method](params)
         return {
