@@ -275,8 +275,7 @@ def quantum_hpo(ctx: MethodContext, data) -> MethodResult:
 
     def solve(qubo: QUBO, step: int):
         solution = solver.solve(qubo)
-        probs = solver.probs(qubo, np.array([solution.info["params"]]))[0]
-        samples = np.unique(solver.rng.choice(len(probs), size=solver.reads, p=probs / probs.sum()))
+        probs, samples = solution.probs, np.unique(solution.samples)  # no second executor call, no redraw
         info = {**solution.info, "approximation_ratio": approximation_ratio(qubo, solution.value),
                 "feasibility": float(probs[valid].sum())}  # probability of a valid encoding
         return bit_table(qubo.n)[samples], info

@@ -116,6 +116,10 @@ class Solution:
     solver: str
     wall_s: float = 0.0
     info: dict = field(default_factory=dict)
+    # a sampling solver's final distribution over bitstring indices, and the indices it drew (QAOA); kept
+    # out of info, which is small and serialisable
+    probs: np.ndarray | None = field(default=None, repr=False, compare=False)
+    samples: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def feasible(self) -> bool:

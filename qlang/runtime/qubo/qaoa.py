@@ -5,7 +5,8 @@ serves every problem of its size, and many parameter vectors run in one batched 
 energy of a parameter vector is probs . f (exact probabilities, or frequencies from `shots` samples),
 with f the QUBO value of every bitstring. The classical loop: `candidates` random parameter vectors in
 one call, then COBYLA (scipy) from the best `restarts` of them. The answer is the best feasible
-bitstring among `reads` samples of the final state.
+bitstring among `reads` samples of the final state; the solution keeps the final probabilities
+(`probs`) and those samples (`samples`, bitstring indices).
 """
 
 from __future__ import annotations
@@ -102,4 +103,4 @@ class QAOASolver:
             "probabilities_from": "exact" if self.shots is None else f"{self.shots} shots",
         }
         x = bits_of(best, self.n)
-        return Solution(x, float(energies[best]), "qaoa", time.perf_counter() - start, info)
+        return Solution(x, float(energies[best]), "qaoa", time.perf_counter() - start, info, probs, samples)
