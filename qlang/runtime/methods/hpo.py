@@ -217,9 +217,8 @@ def tpe(ctx: MethodContext, data) -> MethodResult:
     return search.result()
 
 
-def _fmqa(ctx: MethodContext, data, method: str, solve) -> MethodResult:
-    search = Search(ctx, method, data)
-    enc = search.encoding
+def _fmqa(search: Search, solve) -> MethodResult:
+    ctx, enc = search.ctx, search.encoding
     for _ in range(search.initial()):
         search.evaluate(search.random_new())
     penalty_linear, penalty_quadratic, penalty_offset = enc.penalty()
@@ -259,9 +258,10 @@ def _fmqa(ctx: MethodContext, data, method: str, solve) -> MethodResult:
 
 
 def quantum_hpo(ctx: MethodContext, data) -> MethodResult:
-    s = ctx.settings("quantum_hpo", HPO_KNOBS)
+    search = Search(ctx, "quantum_hpo", data)  # checks the objective and the space
+    s, enc = search.s, search.encoding
     name, shape = ctx.circuit("qaoa")
-    bits = Search(ctx, "quantum_hpo", data).encoding.n  # checks the objective and the space
+    bits = enc.n
     if shape.n_wires != bits:
         raise RuntimeDiagnostic(CIRCUIT_MISMATCH, f"circuit '{name}' has {shape.n_wires} wires, the space "
                                 f"{s['space']!r} of {s['objective']} encodes in {bits} bits")
@@ -270,7 +270,6 @@ def quantum_hpo(ctx: MethodContext, data) -> MethodResult:
                         candidates=int(s["candidates"]), maxiter=int(s["maxiter"]), reads=int(s["reads"]),
                         seed=ctx.seed)
 
-    enc = Encoding(space_of(s["space"], s["objective"]))
     valid = np.array([enc.decode(b) is not None for b in bit_table(enc.n)])
 
     def solve(qubo: QUBO, step: int):
@@ -280,7 +279,7 @@ def quantum_hpo(ctx: MethodContext, data) -> MethodResult:
                 "feasibility": float(probs[valid].sum())}  # probability of a valid encoding
         return bit_table(qubo.n)[samples], info
 
-    return _fmqa(ctx, data, "quantum_hpo", solve)
+    return _fmqa(search, solve)
 
 
 def fmqa_exact(ctx: MethodContext, data) -> MethodResult:
@@ -288,14 +287,15 @@ def fmqa_exact(ctx: MethodContext, data) -> MethodResult:
         order = np.argsort(qubo.energies(), kind="stable")  # every bitstring, best first
         return bit_table(qubo.n)[order], {"approximation_ratio": 1.0}
 
-    return _fmqa(ctx, data, "fmqa_exact", solve)
+    return _fmqa(Search(ctx, "fmqa_exact", data), solve)
 
 
 def fmqa_annealing(ctx: MethodContext, data) -> MethodResult:
-    s = ctx.settings("fmqa_annealing", HPO_KNOBS)
+    search = Search(ctx, "fmqa_annealing", data)
+    s = search.s
 
     def solve(qubo: QUBO, step: int):
         solution = solve_annealing(qubo, reads=int(s["anneal_reads"]), seed=ctx.seed * 1000 + step)
         return solution.info.pop("samples"), {"approximation_ratio": approximation_ratio(qubo, solution.value)}
 
-    return _fmqa(ctx, data, "fmqa_annealing", solve)
+    return _fmqa(search, solve)
