@@ -211,7 +211,7 @@ class QiskitExecutor:
         batch = x.shape[0]
         ux, ix = _distinct(x)
         uw, iw = _distinct(w) if w.ndim == 2 else (w[None, :], np.zeros(batch, dtype=np.int64))
-        if not segments.worth_it(c.segments, c.shape.n_wires, len(ux), len(uw), batch):
+        if not segments.worth_it(c.segments, len(ux), len(uw), batch):
             return None
         binds_x = self._binds(c, ux, np.zeros((len(ux), c.shape.n_weights)))
         binds_w = self._binds(c, np.zeros((len(uw), x.shape[1])), uw)

@@ -66,9 +66,10 @@ def split(qc: QuantumCircuit, x_parameters: set, w_parameters: set, angles: list
     return segments
 
 
-def worth_it(segments: list[Segment], n_wires: int, distinct_x: int, distinct_w: int, rows: int) -> bool:
+def worth_it(segments: list[Segment], distinct_x: int, distinct_w: int, rows: int) -> bool:
+    """Whether the segments' experiments are few enough against one per row (the caller checks MAX_WIRES)."""
     experiments = sum(distinct_x if s.reads == "x" else distinct_w for s in segments)
-    return n_wires <= MAX_WIRES and experiments * MIN_SAVING <= rows
+    return experiments * MIN_SAVING <= rows
 
 
 def states(segments: list[Segment], n_wires: int, binds_x: dict, index_x: np.ndarray, binds_w: dict,
@@ -95,14 +96,10 @@ def _unitaries(segments: list[Segment], binds: dict, counts: dict) -> list[np.nd
     """Every segment's matrix for each distinct row it reads, from one Aer job."""
     templates, parameter_binds, sizes = [], [], []
     for segment in segments:
-        if segment.parameters:
-            templates.append(segment.template)
-            parameter_binds.append({p: binds[segment.reads][p] for p in segment.parameters})
-            sizes.append(counts[segment.reads])
-        else:  # a constant segment: one matrix, every row
-            templates.append(segment.template)
-            parameter_binds.append({})
-            sizes.append(1)
+        templates.append(segment.template)
+        # a constant segment: no binds, one matrix for every row
+        parameter_binds.append({p: binds[segment.reads][p] for p in segment.parameters})
+        sizes.append(counts[segment.reads] if segment.parameters else 1)
     result = unitary_simulator().run(templates, parameter_binds=parameter_binds).result()
     if not result.success:
         raise RuntimeError(f"Aer job failed: {result.status}")
