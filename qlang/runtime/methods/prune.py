@@ -23,6 +23,7 @@ reports them).
 from __future__ import annotations
 
 import copy
+import functools
 import warnings
 
 import numpy as np
@@ -195,14 +196,20 @@ def _accuracy(head, x: np.ndarray, y: np.ndarray) -> float:
     return float((head.predict_proba(x).argmax(axis=1) == y).mean())
 
 
+@functools.cache
+def _meter():
+    """One meter for every measurement (building one reads the config and probes RAPL and NVML)."""
+    from qlang.energy.meter import Meter
+
+    return Meter()
+
+
 def inference_cost(head, x: np.ndarray, repeats: int) -> tuple[float, float]:
     """(milliseconds, joules) per inference: every evaluation row classified on its own (one request, one
     row), `repeats` times over, in a meter window."""
-    from qlang.energy.meter import Meter
-
     rows = [x[i : i + 1] for i in range(len(x))]
     head.predict_proba(rows[0])  # warm-up
-    meter = Meter()
+    meter = _meter()
     with meter.window("inference") as window:
         for _ in range(max(1, repeats)):
             for row in rows:
