@@ -103,9 +103,6 @@ class QUBO:
         offset = self.offset + self.linear.sum() / 2 + b.sum() / 4
         return h, b / 4, float(offset)
 
-    def scaled(self, factor: float) -> QUBO:
-        return QUBO(self.linear * factor, self.quadratic * factor, self.offset * factor, self.cardinality)
-
 
 @dataclass
 class Solution:
