@@ -62,10 +62,32 @@ class PruningProblem:
         y = self.model.data.labels
         self.x_cal, self.y_cal, self.x_eval, self.y_eval = _split(x, y, float(s["calibration"]), ctx.seed)
         self.importance, self.activations = taylor_importance(net, self.x_cal, self.y_cal)
-        self.redundancy = activation_redundancy(self.activations)
-        self.constrained, self.penalised, self.alpha, self.penalty = pruning_qubo(
-            self.importance, self.redundancy, self.k, float(s["redundancy"]))
         self.base_accuracy = _accuracy(self.head, self.x_eval, self.y_eval)
+
+    # the redundancy matrix and the QUBOs are built on first use (int8_quantization never uses them)
+    @functools.cached_property
+    def redundancy(self) -> np.ndarray:
+        return activation_redundancy(self.activations)
+
+    @functools.cached_property
+    def _qubo(self) -> tuple[QUBO, QUBO, float, float]:
+        return pruning_qubo(self.importance, self.redundancy, self.k, float(self.s["redundancy"]))
+
+    @property
+    def constrained(self) -> QUBO:
+        return self._qubo[0]
+
+    @property
+    def penalised(self) -> QUBO:
+        return self._qubo[1]
+
+    @property
+    def alpha(self) -> float:
+        return self._qubo[2]
+
+    @property
+    def penalty(self) -> float:
+        return self._qubo[3]
 
     def result(self, ctx: MethodContext, keep_mask: np.ndarray, info: dict, extra: dict | None = None) -> MethodResult:
         """Prune to the units in keep_mask, retrain one epoch, and measure."""
