@@ -28,16 +28,14 @@ import numpy as np
 from scipy.spatial.distance import cdist, pdist
 from scipy.stats import ks_2samp
 from sklearn.ensemble import IsolationForest
-from sklearn.decomposition import PCA
 from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.svm import OneClassSVM
 
 from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
 from qlang.runtime.methods.kernel import FidelityKernel, gram_of_states
+from qlang.runtime.methods.reduce import Reducer
 
 BANDWIDTH_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
 TUNING_ROWS = 128
@@ -101,7 +99,7 @@ def _windows(ctx: MethodContext, data: Dataset, s: dict) -> Windows:
     reference, fresh = order[: len(raw) // 2], order[len(raw) // 2 :]
     require(2 <= window <= len(reference), f"a window of {window} rows needs {2 * window} rows, the data has "
             f"{len(raw)}", help="use a smaller window or more rows")
-    reducer = _Reducer(int(s["qubits"])).fit(raw[reference])
+    reducer = Reducer(int(s["qubits"]), "arctan", spread=2.0).fit(raw[reference])
     ref_x = reducer.transform(raw[reference])
     null, drifted = [], []
     for _ in range(trials):
@@ -110,22 +108,6 @@ def _windows(ctx: MethodContext, data: Dataset, s: dict) -> Windows:
         null.append((x, reducer.transform(rows)))
         drifted.append((x, reducer.transform(rows + float(s["shift"]))))
     return Windows(ref_x, null, drifted)
-
-
-class _Reducer:
-    """PCA to `qubits` components (as many as the rows and features allow; zeros for the rest), z-scored,
-    arctan(z / 2)."""
-
-    def __init__(self, qubits: int):
-        self.qubits = qubits
-
-    def fit(self, x: np.ndarray) -> _Reducer:
-        self.model = make_pipeline(PCA(min(self.qubits, *x.shape)), StandardScaler()).fit(x)
-        return self
-
-    def transform(self, x: np.ndarray) -> np.ndarray:
-        z = np.arctan(self.model.transform(x) / 2.0)
-        return np.hstack([z, np.zeros((len(z), self.qubits - z.shape[1]))])
 
 
 def _pooled_grams(kernel: FidelityKernel, pairs: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
@@ -225,7 +207,7 @@ def _anomaly_split(ctx: MethodContext, data: Dataset, s: dict) -> tuple[np.ndarr
     anomalies = others[: max(1, min(len(others), round(c / (1.0 - c) * len(held_out))))]
     require(len(train) >= 2 and len(held_out) >= 1 and len(anomalies) >= 1,
             f"too few rows to split {len(data)} into training, normal and anomalous rows", help="use more rows")
-    reducer = _Reducer(int(s["qubits"])).fit(raw[train])
+    reducer = Reducer(int(s["qubits"]), "arctan", spread=2.0).fit(raw[train])
     test = np.concatenate([held_out, anomalies])
     anomalous = np.concatenate([np.zeros(len(held_out), bool), np.ones(len(anomalies), bool)])
     return reducer.transform(raw[train]), reducer.transform(raw[test]), anomalous

@@ -9,7 +9,8 @@ from qlang.runtime.methods.context import require
 
 # How the PCA components become circuit inputs:
 #   "angle"      min-max onto [0, pi] (fitted rows; other rows clipped)
-#   "arctan"     z-scored, then arctan onto (-pi/2, pi/2): smooth, no clipping, outliers saturate
+#   "arctan"     z-scored, divided by `spread`, then arctan onto (-pi/2, pi/2): smooth, no clipping,
+#                outliers saturate (a larger spread saturates later)
 #   "amplitude"  min-max onto [0, 1], then rows normalised to length 1. Non-negative amplitudes: with
 #                centred components x and -x would be one state, and the fidelity kernel blind to it.
 SCALINGS = ("angle", "arctan", "amplitude")
@@ -17,10 +18,11 @@ ENCODINGS = ("angle", "zz", "amplitude")  # a kernel stage's `encoding` paramete
 
 
 class Reducer:
-    def __init__(self, dims: int, scaling: str):
+    def __init__(self, dims: int, scaling: str, spread: float = 1.0):
         assert scaling in SCALINGS, scaling
         self.dims = dims
         self.scaling = scaling
+        self.spread = float(spread)
 
     def fit(self, x: np.ndarray) -> Reducer:
         components = min(self.dims, *x.shape)
@@ -38,7 +40,7 @@ class Reducer:
             z = np.clip((z - self.low) / np.where(self.span > 0, self.span, 1.0), 0.0, 1.0)
             z = np.pi * z if self.scaling == "angle" else z
         elif self.scaling == "arctan":
-            z = np.arctan((z - self.mean) / np.where(self.std > 0, self.std, 1.0))
+            z = np.arctan((z - self.mean) / np.where(self.std > 0, self.std, 1.0) / self.spread)
         # Fewer components than dims (tiny data, few features): the missing ones are constant zeros.
         z = np.hstack([z, np.zeros((len(z), self.dims - z.shape[1]))])
         if self.scaling == "amplitude":
