@@ -41,7 +41,8 @@ ENTRIES = [
           "ranks 4, 8, 16.",
           (p_int("rank", 8, 1, 4096, "target rank"), p_int("samples", 64, 1, 1_000_000, "sampled rows/columns"),
            FOLDS), stage="finetune", family="quantum-inspired", inputs=("dataset", "model"), output="model",
-          baselines=("truncated_svd",), metrics=("frobenius_error", "accuracy", "time_s"), runnable=True),
+          baselines=("truncated_svd",), metrics=("frobenius_error", "accuracy", "time_s"), higher_is_better=False,
+          runnable=True),
     Entry("logistic_regression", "method", "L2-regularised logistic regression on the same compressed features.",
           (p_float("C", 1.0, 0.0, None, "inverse regularisation", exclusive_min=True), FOLDS), stage="finetune",
           inputs=("dataset",), output="model", metrics=METRICS, runnable=True),
@@ -53,5 +54,5 @@ ENTRIES = [
           output="model", metrics=METRICS, runnable=True),
     Entry("truncated_svd", "method", "Truncated SVD at the same rank.", (p_int("rank", 8, 1, 4096, "target rank"),),
           stage="finetune", inputs=("dataset", "model"), output="model",
-          metrics=("frobenius_error", "accuracy", "time_s"), runnable=True),
+          metrics=("frobenius_error", "accuracy", "time_s"), higher_is_better=False, runnable=True),
 ]

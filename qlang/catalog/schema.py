@@ -89,6 +89,7 @@ class Entry:
     baselines: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()
     primary: str | None = None  # the metric that decides "which wins"; none = the first of `metrics`
+    higher_is_better: bool = True  # the direction of the primary metric
     runnable: bool = False  # the runtime implements it in this version
     qubits: Callable[[dict[str, Any]], int | None] | None = field(default=None, compare=False)
     modality: Literal["text", "numeric", "any"] | None = None  # for data sources

@@ -11,18 +11,12 @@ from typing import Any
 
 SCHEMA = "qlang-report/1"
 
-# Metrics where a smaller value wins; every other metric is better higher.
-LOWER_IS_BETTER = {"objective", "type1_error", "frobenius_error", "final_loss", "iterations_to_target",
-                   "circuits_to_target", "evaluations_to_best", "accuracy_drop", "accuracy_drop_recovered",
-                   "latency_ms", "energy_per_inference"}
-
-
 def primary(method: str) -> tuple[str | None, bool]:
     """The metric that decides "which wins" (the catalog's), and whether higher is better."""
     from qlang import catalog
 
-    metric = catalog.METHODS[method].primary_metric if method in catalog.METHODS else None
-    return metric, metric not in LOWER_IS_BETTER
+    entry = catalog.METHODS.get(method)
+    return (entry.primary_metric, entry.higher_is_better) if entry is not None else (None, True)
 
 
 def _stats(values: list[float]) -> dict[str, Any]:
