@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from qlang.circuits.ir import PI, AmplitudeEncoding, Angle, Circuit, Gate, Input, Weight
@@ -229,6 +229,16 @@ def _qaoa_mixer(n: int, mixer: str, beta: Angle) -> list[Gate]:
     return [Gate("rx", (i,), 2.0 * beta) for i in range(n)] if mixer == "x" else _xy_ring(n, beta)
 
 
+def _qaoa_layers(n: int, p: int, mixer: str, k: int | None, cost: Callable[[Angle], list[Gate]]) -> list[Gate]:
+    """The start state, then for each layer the cost gates cost(gamma_k) and the mixer with beta_k (weights
+    [gamma_1..gamma_p, beta_1..beta_p])."""
+    ops = _qaoa_start(n, mixer, k)
+    for layer in range(p):
+        ops += cost(Weight(layer))
+        ops += _qaoa_mixer(n, mixer, Weight(p + layer))
+    return ops
+
+
 def qaoa(
     n: int,
     p: int,
@@ -245,18 +255,14 @@ def qaoa(
     the Hamming weight k. Weights are [gamma_1..gamma_p, beta_1..beta_p]. Zero coefficients are skipped.
     """
     _check_positive(n=n, p=p)
-    ops = _qaoa_start(n, mixer, k)
     h = dict(linear) if isinstance(linear, Mapping) else dict(enumerate(linear))
-    for layer in range(p):
-        gamma, beta = Weight(layer), Weight(p + layer)
-        ops += [Gate("rz", (i,), (2.0 * float(c)) * gamma) for i, c in sorted(h.items()) if c]
-        ops += [
-            Gate("rzz", (i, j), (2.0 * float(c)) * gamma)
-            for (i, j), c in sorted(quadratic.items())
-            if c
+
+    def cost(gamma: Angle) -> list[Gate]:
+        return [Gate("rz", (i,), (2.0 * float(c)) * gamma) for i, c in sorted(h.items()) if c] + [
+            Gate("rzz", (i, j), (2.0 * float(c)) * gamma) for (i, j), c in sorted(quadratic.items()) if c
         ]
-        ops += _qaoa_mixer(n, mixer, beta)
-    return Circuit("qaoa", n, 0, 2 * p, ops)
+
+    return Circuit("qaoa", n, 0, 2 * p, _qaoa_layers(n, p, mixer, k, cost))
 
 
 def ising_pairs(n: int) -> list[tuple[int, int]]:
@@ -270,13 +276,13 @@ def qaoa_ising(n: int, p: int, mixer: str = "x", k: int | None = None) -> Circui
     [gamma_1..gamma_p, beta_1..beta_p]; RZ(2 gamma_k h_i) and RZZ(2 gamma_k J_ij) on every wire and pair."""
     _check_positive(n=n, p=p)
     pairs = ising_pairs(n)
-    ops = _qaoa_start(n, mixer, k)
-    for layer in range(p):
-        gamma, beta = Weight(layer), Weight(p + layer)
-        ops += [Gate("rz", (i,), 2.0 * (gamma * Input(i))) for i in range(n)]
-        ops += [Gate("rzz", (i, j), 2.0 * (gamma * Input(n + m))) for m, (i, j) in enumerate(pairs)]
-        ops += _qaoa_mixer(n, mixer, beta)
-    return Circuit("qaoa_ising", n, n + len(pairs), 2 * p, ops)
+
+    def cost(gamma: Angle) -> list[Gate]:
+        return [Gate("rz", (i,), 2.0 * (gamma * Input(i))) for i in range(n)] + [
+            Gate("rzz", (i, j), 2.0 * (gamma * Input(n + m))) for m, (i, j) in enumerate(pairs)
+        ]
+
+    return Circuit("qaoa_ising", n, n + len(pairs), 2 * p, _qaoa_layers(n, p, mixer, k, cost))
 
 
 def swap_test(feature_map: Circuit) -> Circuit:
