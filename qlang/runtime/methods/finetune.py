@@ -61,22 +61,20 @@ class QNNHead:
     `CircuitLayer` (parameter shift in one batched call, or the target's own autograd)."""
 
     def __init__(self, executor: Executor, circuit: str, n_classes: int, settings: dict, seed, progress):
-        self.executor, self.circuit = executor, circuit
         shape = executor.shape(circuit)
         rng = np.random.default_rng(seed)
         self.layer = CircuitLayer(executor, circuit, rng.uniform(-np.pi, np.pi, shape.n_weights))
-        self.weights = self.layer.weights
         self.readout = torch.tensor(rng.normal(0.0, 0.5, (shape.n_wires, n_classes)), requires_grad=True)
         self.bias = torch.zeros(n_classes, dtype=torch.float64, requires_grad=True)
         self.settings, self.rng, self.progress = settings, rng, progress
 
     @property
     def n_parameters(self) -> int:
-        return self.weights.numel() + self.readout.numel() + self.bias.numel()
+        return self.layer.weights.numel() + self.readout.numel() + self.bias.numel()
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> QNNHead:
         epochs, batch = int(self.settings["epochs"]), self.settings["batch_size"] or len(x)
-        optimiser = torch.optim.Adam([self.weights, self.readout, self.bias], lr=float(self.settings["lr"]))
+        optimiser = torch.optim.Adam([self.layer.weights, self.readout, self.bias], lr=float(self.settings["lr"]))
         targets = torch.from_numpy(y)
         with single_threaded_torch():
             self._train(x, targets, epochs, batch, optimiser)
