@@ -148,7 +148,7 @@ def torchconnector():
     return TorchConnector(qnn, initial_weights=np.random.default_rng(1).uniform(-np.pi, np.pi, len(ws)))
 
 
-def optimisers(target: str = "pennylane") -> dict:
+def optimisers() -> dict:
     """QNG vs Adam (and plain parameter shift) on breast cancer, from a spec-like context."""
     from qlang.circuits import emit_pennylane
     from qlang.circuits.library import stage_circuits
