@@ -29,11 +29,21 @@ def not_runnable(result: Result) -> list[Diagnostic]:
             if not isinstance(v, (ast.Word, ast.Call)) or catalog.METHODS[v.name].runnable:
                 continue  # names are known here: the checks passed
             span = v.name_span if isinstance(v, ast.Call) else v.span
-            consequence = ("the stage, and the stages that read it, are skipped at run time" if item.key == "method"
-                           else "the run reports this baseline as unavailable")
-            out.append(Diagnostic("Q801", f"`{v.name}` is checked but does not run in this version", span,
-                                  label="will be reported as unavailable", severity="warning",
-                                  help=f"`qlc methods` marks what runs; {consequence}"))
+            consequence = (
+                "the stage, and the stages that read it, are skipped at run time"
+                if item.key == "method"
+                else "the run reports this baseline as unavailable"
+            )
+            out.append(
+                Diagnostic(
+                    "Q801",
+                    f"`{v.name}` is checked but does not run in this version",
+                    span,
+                    label="will be reported as unavailable",
+                    severity="warning",
+                    help=f"`qlc methods` marks what runs; {consequence}",
+                )
+            )
     return out
 
 

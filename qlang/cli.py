@@ -50,8 +50,9 @@ def read_source(path: Path):
     try:
         return path.read_text(encoding="utf-8"), None
     except UnicodeDecodeError as e:
-        return None, Diagnostic("Q005", f"{path} is not UTF-8 text (byte {e.start})", None,
-                                help="save the spec as UTF-8")
+        return None, Diagnostic(
+            "Q005", f"{path} is not UTF-8 text (byte {e.start})", None, help="save the spec as UTF-8"
+        )
     except OSError as e:
         return None, Diagnostic("Q005", f"cannot read {path}: {e.strerror}", None)
 
@@ -257,8 +258,9 @@ def cmd_run(args) -> int:
     try:
         ns = runpy.run_path(str(module_path), run_name="qlang_generated")
     except ImportError as e:
-        raise UsageError(f"the {first.target} target needs its SDK: {e}; "
-                         'install it with pip install "qlang[all]"') from e
+        raise UsageError(
+            f'the {first.target} target needs its SDK: {e}; install it with pip install "qlang[all]"'
+        ) from e
     argv = ["--out", str(out), "--format", args.format] + (["--smoke"] if args.smoke else [])
     spec_dir = Path(os.path.relpath(spec.parent.resolve()))
     return run_main(ns["PIPELINES"], ns["make_executor"], ns["SPEC"], spec_dir, argv)
@@ -284,8 +286,10 @@ def cmd_plan(args) -> int:
 
             durations = qiskit_durations(args.backend)
         except ImportError:
-            print("note: the QPU model needs Qiskit (pip install \"qlang[qiskit]\"); its column stays empty",
-                  file=sys.stderr)
+            print(
+                'note: the QPU model needs Qiskit (pip install "qlang[qiskit]"); its column stays empty',
+                file=sys.stderr,
+            )
     prices = load_prices()
     plans = [estimate(p, prices, spec.parent, durations) for p in result.spec.pipelines]
     if args.format == "json":

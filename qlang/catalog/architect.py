@@ -5,8 +5,12 @@ from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_enum, p_int
 from qlang.catalog.spaces import SPACES, encoded_bits
 
 EVALUATIONS = p_int("evaluations", 30, 2, 10_000, "objective evaluations (the same budget for every searcher)")
-OBJECTIVE = p_enum("objective", ("logistic_regression", "svm", "mlp"), "logistic_regression",
-                   "the model whose cross-validated accuracy is maximised")
+OBJECTIVE = p_enum(
+    "objective",
+    ("logistic_regression", "svm", "mlp"),
+    "logistic_regression",
+    "the model whose cross-validated accuracy is maximised",
+)
 SPACE = p_enum("space", tuple(SPACES), "default", "the search space, a named preset (see qlang/catalog/spaces.py)")
 METRICS = ("best_score", "evaluations_to_best")
 LAYER_METRICS = ("accuracy", "accuracy_std", "f1", "n_parameters")
@@ -27,31 +31,69 @@ def _bits(params):
 
 
 def _search(name, summary, params=(), family="classical", metrics=METRICS):
-    return Entry(name, "method", summary, (EVALUATIONS, OBJECTIVE, SPACE, *params), stage="architect", family=family,
-                 inputs=("dataset",), output="config", metrics=metrics, runnable=True)
+    return Entry(
+        name,
+        "method",
+        summary,
+        (EVALUATIONS, OBJECTIVE, SPACE, *params),
+        stage="architect",
+        family=family,
+        inputs=("dataset",),
+        output="config",
+        metrics=metrics,
+        runnable=True,
+    )
 
 
 ENTRIES = [
-    Entry("quantum_hpo", "method",
-          "FMQA: a factorisation-machine surrogate of the evaluated configurations becomes a QUBO solved by QAOA; "
-          "the best bitstrings are evaluated and the loop repeats.",
-          (EVALUATIONS, OBJECTIVE, SPACE, p_int("qaoa_layers", 2, 1, 10, "QAOA depth p"), SHOTS),
-          stage="architect", family="quantum", inputs=("dataset",), output="config",
-          baselines=("random_search", "tpe", "fmqa_exact", "fmqa_annealing"),
-          metrics=(*METRICS, "approximation_ratio"), qubits=_bits, runnable=True),
-    Entry("hybrid_layer", "method",
-          "Insert a variational layer (data re-uploading circuit + linear readout) after the compressed features; "
-          "compared with a parameter-matched dense layer, both scored by stratified k-fold accuracy.",
-          (QUBITS, p_int("layers", 2, 1, 20, "ansatz layers"), EPOCHS, LR, FOLDS), stage="architect",
-          family="quantum", inputs=("dataset",), output="config", baselines=("dense_layer",),
-          metrics=LAYER_METRICS, qubits=lambda p: p.get("qubits"), runnable=True),
+    Entry(
+        "quantum_hpo",
+        "method",
+        "FMQA: a factorisation-machine surrogate of the evaluated configurations becomes a QUBO solved by QAOA; "
+        "the best bitstrings are evaluated and the loop repeats.",
+        (EVALUATIONS, OBJECTIVE, SPACE, p_int("qaoa_layers", 2, 1, 10, "QAOA depth p"), SHOTS),
+        stage="architect",
+        family="quantum",
+        inputs=("dataset",),
+        output="config",
+        baselines=("random_search", "tpe", "fmqa_exact", "fmqa_annealing"),
+        metrics=(*METRICS, "approximation_ratio"),
+        qubits=_bits,
+        runnable=True,
+    ),
+    Entry(
+        "hybrid_layer",
+        "method",
+        "Insert a variational layer (data re-uploading circuit + linear readout) after the compressed features; "
+        "compared with a parameter-matched dense layer, both scored by stratified k-fold accuracy.",
+        (QUBITS, p_int("layers", 2, 1, 20, "ansatz layers"), EPOCHS, LR, FOLDS),
+        stage="architect",
+        family="quantum",
+        inputs=("dataset",),
+        output="config",
+        baselines=("dense_layer",),
+        metrics=LAYER_METRICS,
+        qubits=lambda p: p.get("qubits"),
+        runnable=True,
+    ),
     _search("random_search", "Uniform random search over the same space (no configuration twice)."),
     _search("tpe", "Tree-structured Parzen estimator (optuna, seeded)."),
     _search("fmqa_exact", "The FMQA loop with the QUBO solved by exhaustive enumeration."),
-    _search("fmqa_annealing", "The FMQA loop with the QUBO solved by simulated annealing.",
-            metrics=(*METRICS, "approximation_ratio")),
-    Entry("dense_layer", "method", "A tanh dense layer in its place, as wide as matches the variational layer's "
-          "parameter count when it is hybrid_layer's baseline (else `units`).",
-          (p_int("units", 8, 1, 4096, "width"), EPOCHS, LR, FOLDS), stage="architect", inputs=("dataset",),
-          output="config", metrics=LAYER_METRICS, runnable=True),
+    _search(
+        "fmqa_annealing",
+        "The FMQA loop with the QUBO solved by simulated annealing.",
+        metrics=(*METRICS, "approximation_ratio"),
+    ),
+    Entry(
+        "dense_layer",
+        "method",
+        "A tanh dense layer in its place, as wide as matches the variational layer's "
+        "parameter count when it is hybrid_layer's baseline (else `units`).",
+        (p_int("units", 8, 1, 4096, "width"), EPOCHS, LR, FOLDS),
+        stage="architect",
+        inputs=("dataset",),
+        output="config",
+        metrics=LAYER_METRICS,
+        runnable=True,
+    ),
 ]

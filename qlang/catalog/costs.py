@@ -65,16 +65,24 @@ def quantum_kmeans(p: dict, n: int, classes: int) -> Work:
         rows = pairs
         gates *= 2
         gram_flops = pairs * 2**q
-    return Work(circuit_rows=rows, amplitude_ops=rows * gates * 2**q,
-                executor_calls=SETUP_CALLS + rows / 50_000, flops=gram_flops + kmeans_flops + n * 384 * q * 2,
-                fits=SETUP_FITS, shots=p["shots"],
-                qpu_circuits={"overlap": pairs})
+    return Work(
+        circuit_rows=rows,
+        amplitude_ops=rows * gates * 2**q,
+        executor_calls=SETUP_CALLS + rows / 50_000,
+        flops=gram_flops + kmeans_flops + n * 384 * q * 2,
+        fits=SETUP_FITS,
+        shots=p["shots"],
+        qpu_circuits={"overlap": pairs},
+    )
 
 
 def kmeans(p: dict, n: int, classes: int) -> Work:
     k, q = p["clusters"] or classes, p.get("qubits", 4)  # it sees the same reduced features as its method
-    return Work(flops=p["n_init"] * min(p["max_iter"], KMEANS_ITERATIONS) * n * k * q * 3 + n * 384 * q * 2,
-                fits=SETUP_FITS, kmeans_inits=p["n_init"])
+    return Work(
+        flops=p["n_init"] * min(p["max_iter"], KMEANS_ITERATIONS) * n * k * q * 3 + n * 384 * q * 2,
+        fits=SETUP_FITS,
+        kmeans_inits=p["n_init"],
+    )
 
 
 def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
@@ -91,16 +99,23 @@ def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
     calls += folds + 1 + SETUP_CALLS
     gates = _gates_reuploading(q, layers) + (q + 2 * q * p.get("encoder_layers", 0) if p.get("encoder_layers") else 0)
     readout = (q * classes + classes) * 6
-    return Work(circuit_rows=rows, amplitude_ops=rows * gates * 2**q, executor_calls=calls,
-                flops=rows * readout + n * 384 * q * 2 * (folds + 1), fits=SETUP_FITS * (folds + 1),
-                shots=None,
-                qpu_circuits={"model": rows})
+    return Work(
+        circuit_rows=rows,
+        amplitude_ops=rows * gates * 2**q,
+        executor_calls=calls,
+        flops=rows * readout + n * 384 * q * 2 * (folds + 1),
+        fits=SETUP_FITS * (folds + 1),
+        shots=None,
+        qpu_circuits={"model": rows},
+    )
 
 
 def logistic_regression(p: dict, n: int, classes: int) -> Work:
     folds, q = p["folds"], p.get("qubits", 4)
-    return Work(flops=(folds + 1) * (LBFGS_ITERATIONS * n * (q + 1) * classes * 4 + n * 384 * q * 2),
-                fits=(SETUP_FITS + 1) * (folds + 1))
+    return Work(
+        flops=(folds + 1) * (LBFGS_ITERATIONS * n * (q + 1) * classes * 4 + n * 384 * q * 2),
+        fits=(SETUP_FITS + 1) * (folds + 1),
+    )
 
 
 def svm(p: dict, n: int, classes: int) -> Work:
@@ -120,11 +135,22 @@ def _fidelity_kernel(q: int, gates: int, states: float, pairs: float, shots, cal
     """An exact kernel: `states` statevectors and `pairs` inner products; with shots: `pairs` compute-uncompute
     circuits (twice the gates) instead."""
     if shots is None:
-        return Work(circuit_rows=states, amplitude_ops=states * gates * 2**q, executor_calls=SETUP_CALLS + calls,
-                    flops=pairs * 2**q * 8, shots=None, qpu_circuits={"overlap": pairs})
-    return Work(circuit_rows=pairs, amplitude_ops=pairs * 2 * gates * 2**q,
-                executor_calls=SETUP_CALLS + calls + pairs / 4096, flops=pairs * 2**q, shots=shots,
-                qpu_circuits={"overlap": pairs})
+        return Work(
+            circuit_rows=states,
+            amplitude_ops=states * gates * 2**q,
+            executor_calls=SETUP_CALLS + calls,
+            flops=pairs * 2**q * 8,
+            shots=None,
+            qpu_circuits={"overlap": pairs},
+        )
+    return Work(
+        circuit_rows=pairs,
+        amplitude_ops=pairs * 2 * gates * 2**q,
+        executor_calls=SETUP_CALLS + calls + pairs / 4096,
+        flops=pairs * 2**q,
+        shots=shots,
+        qpu_circuits={"overlap": pairs},
+    )
 
 
 ENCODE_GATES = {"amplitude_encoding": "amplitude", "angle_encoding": "angle", "zz_feature_map": "zz"}
@@ -134,11 +160,11 @@ SVM_FITS_PER_FOLD = 3 * 3 + 1  # three C values by inner 3-fold, then the refit
 def _encode(method: str):
     def cost(p: dict, n: int, classes: int) -> Work:
         q, folds = p["qubits"], p["folds"]
-        w = _fidelity_kernel(q, _gates_feature_map(q, ENCODE_GATES[method], p.get("reps", 2)), n, n * n / 2,
-                             p["shots"])
+        w = _fidelity_kernel(q, _gates_feature_map(q, ENCODE_GATES[method], p.get("reps", 2)), n, n * n / 2, p["shots"])
         w.fits = SETUP_FITS + folds * SVM_FITS_PER_FOLD + 1  # + transpiling onto the device model
         w.flops += folds * SVM_FITS_PER_FOLD * (n * (folds - 1) / folds) ** 2 * 20
         return w
+
     return cost
 
 
@@ -149,8 +175,10 @@ def _encode_dims(p: dict) -> int:
 
 def rbf_svm(p: dict, n: int, classes: int) -> Work:
     d, folds = _encode_dims(p), p["folds"]
-    return Work(flops=folds * SVM_FITS_PER_FOLD * (n * (folds - 1) / folds) ** 2 * (d * 3 + 20),
-                fits=SETUP_FITS + folds * SVM_FITS_PER_FOLD)
+    return Work(
+        flops=folds * SVM_FITS_PER_FOLD * (n * (folds - 1) / folds) ** 2 * (d * 3 + 20),
+        fits=SETUP_FITS + folds * SVM_FITS_PER_FOLD,
+    )
 
 
 def knn(p: dict, n: int, classes: int) -> Work:
@@ -160,8 +188,7 @@ def knn(p: dict, n: int, classes: int) -> Work:
 
 def pca(p: dict, n: int, classes: int) -> Work:
     folds, k = p["folds"], p["components"]
-    return Work(flops=folds * (n * 30 * 30 * 4 + LBFGS_ITERATIONS * n * (k + 1) * classes * 4),
-                fits=folds * 3)
+    return Work(flops=folds * (n * 30 * 30 * 4 + LBFGS_ITERATIONS * n * (k + 1) * classes * 4), fits=folds * 3)
 
 
 def _dedup_rows(n: int) -> float:
@@ -184,8 +211,9 @@ def quantum_dedup(p: dict, n: int, classes: int) -> Work:
 def cosine_dedup(p: dict, n: int, classes: int) -> Work:
     m, q = _dedup_rows(n), p.get("qubits", 5)
     dims = 2**q if p.get("encoding", "amplitude") == "amplitude" else q
-    return Work(flops=m * m * dims * 2 + m * m * 4 + m * 384 * dims * 2 + (m - n) * MINILM_FLOPS_PER_TEXT,
-                fits=SETUP_FITS)
+    return Work(
+        flops=m * m * dims * 2 + m * m * 4 + m * 384 * dims * 2 + (m - n) * MINILM_FLOPS_PER_TEXT, fits=SETUP_FITS
+    )
 
 
 MMD_TRIALS = 20  # null windows, and as many drifted ones (runtime knob of monitor.quantum_kernel_mmd)
@@ -204,8 +232,10 @@ def quantum_kernel_mmd(p: dict, n: int, classes: int) -> Work:
 
 def rbf_mmd(p: dict, n: int, classes: int) -> Work:
     q, w2, perms = p.get("qubits", 4), 2 * p["window"], p.get("permutations", 200)
-    return Work(flops=2 * MMD_TRIALS * (perms * w2 * w2 * 2 + w2 * w2 * (q * 3 + 20)) + BANDWIDTHS * TUNING_ROWS**2 * 30,
-                fits=SETUP_FITS)
+    return Work(
+        flops=2 * MMD_TRIALS * (perms * w2 * w2 * 2 + w2 * w2 * (q * 3 + 20)) + BANDWIDTHS * TUNING_ROWS**2 * 30,
+        fits=SETUP_FITS,
+    )
 
 
 def ks_test(p: dict, n: int, classes: int) -> Work:
@@ -237,10 +267,14 @@ def _train(p: dict, n: int, classes: int, metric_rows: int = 0) -> Work:
     q, layers, iterations = p.get("qubits", 4), p.get("layers", 2), p["iterations"]
     weights, n_train = 2 * layers * q, math.ceil(0.75 * n)
     rows = iterations * (n_train * (2 * weights + 1) + min(metric_rows, n_train) * (weights + 1)) + n
-    return Work(circuit_rows=rows, amplitude_ops=rows * _gates_reuploading(q, layers) * 2**q,
-                executor_calls=SETUP_CALLS + iterations * (2 if metric_rows else 1),
-                flops=rows * (q * classes + classes) * 6 + iterations * weights**3 + n * 384 * q * 2,
-                fits=SETUP_FITS, qpu_circuits={"model": rows})
+    return Work(
+        circuit_rows=rows,
+        amplitude_ops=rows * _gates_reuploading(q, layers) * 2**q,
+        executor_calls=SETUP_CALLS + iterations * (2 if metric_rows else 1),
+        flops=rows * (q * classes + classes) * 6 + iterations * weights**3 + n * 384 * q * 2,
+        fits=SETUP_FITS,
+        qpu_circuits={"model": rows},
+    )
 
 
 def qng(p: dict, n: int, classes: int) -> Work:
@@ -265,8 +299,10 @@ def lowrank(p: dict, n: int, classes: int, rows: int | None = None) -> Work:
     m = min(n, p.get("samples", n)) if rows is None else rows
     small, large = min(m, d), max(m, d)
     svd = 4 * large * small**2 + 8 * small**3
-    return Work(flops=ranks * (folds + 1) * (svd + LBFGS_ITERATIONS * n * 16 * classes * 4),
-                fits=ranks * folds * (SETUP_FITS + 2))
+    return Work(
+        flops=ranks * (folds + 1) * (svd + LBFGS_ITERATIONS * n * 16 * classes * 4),
+        fits=ranks * folds * (SETUP_FITS + 2),
+    )
 
 
 def truncated_svd(p: dict, n: int, classes: int) -> Work:
@@ -295,9 +331,14 @@ def _gates_qaoa_ising(n: int, p: int, mixer: str, k: int = 0) -> int:
 def _qaoa_work(n: int, p: int, mixer: str, shots, k: int) -> Work:
     evaluations = QAOA_CANDIDATES + QAOA_RESTARTS * QAOA_MAXITER + 1
     gates = _gates_qaoa_ising(n, p, mixer, k)
-    return Work(circuit_rows=evaluations, amplitude_ops=evaluations * gates * 2**n,
-                executor_calls=SETUP_CALLS + evaluations - QAOA_CANDIDATES,
-                flops=evaluations * 2**n * 2 + 2**n * n * n, shots=shots, qpu_circuits={"qaoa": evaluations})
+    return Work(
+        circuit_rows=evaluations,
+        amplitude_ops=evaluations * gates * 2**n,
+        executor_calls=SETUP_CALLS + evaluations - QAOA_CANDIDATES,
+        flops=evaluations * 2**n * 2 + 2**n * n * n,
+        shots=shots,
+        qpu_circuits={"qaoa": evaluations},
+    )
 
 
 def _pruning_evaluation(p: dict, n: int, classes: int, units: int) -> Work:
@@ -305,22 +346,35 @@ def _pruning_evaluation(p: dict, n: int, classes: int, units: int) -> Work:
     one epoch of recovery training, timed inference, and the exact optimum for the approximation ratio."""
     q = p.get("qubits", 4)
     forward = q * units + units * classes
-    return Work(flops=n * forward * 6 * 3 + PRUNE_REPEATS * n / 2 * (forward * 2 + ROW_CALL_FLOPS)
-                + 2**min(units, 22) * units * units
-                + n * 384 * q * 2, fits=SETUP_FITS + 1)
+    return Work(
+        flops=n * forward * 6 * 3
+        + PRUNE_REPEATS * n / 2 * (forward * 2 + ROW_CALL_FLOPS)
+        + 2 ** min(units, 22) * units * units
+        + n * 384 * q * 2,
+        fits=SETUP_FITS + 1,
+    )
 
 
 def _plus(a: Work, b: Work) -> Work:
-    return Work(a.circuit_rows + b.circuit_rows, a.amplitude_ops + b.amplitude_ops,
-                a.executor_calls + b.executor_calls, a.flops + b.flops, a.fits + b.fits,
-                a.kmeans_inits + b.kmeans_inits, a.shots or b.shots, {**a.qpu_circuits, **b.qpu_circuits})
+    return Work(
+        a.circuit_rows + b.circuit_rows,
+        a.amplitude_ops + b.amplitude_ops,
+        a.executor_calls + b.executor_calls,
+        a.flops + b.flops,
+        a.fits + b.fits,
+        a.kmeans_inits + b.kmeans_inits,
+        a.shots or b.shots,
+        {**a.qpu_circuits, **b.qpu_circuits},
+    )
 
 
 def qaoa_pruning(p: dict, n: int, classes: int) -> Work:
     units = p["units"]
     k = pruning_k(p.get("keep", 0.5), units)
-    return _plus(_qaoa_work(units, p["qaoa_layers"], p.get("mixer", "xy"), p["shots"], k),
-                 _pruning_evaluation(p, n, classes, units))
+    return _plus(
+        _qaoa_work(units, p["qaoa_layers"], p.get("mixer", "xy"), p["shots"], k),
+        _pruning_evaluation(p, n, classes, units),
+    )
 
 
 def annealing_pruning(p: dict, n: int, classes: int) -> Work:
@@ -369,10 +423,19 @@ def _search_work(p: dict, n: int, classes: int, solve: Work | None = None) -> Wo
     fm = Work(flops=solves * FM_STEPS * evaluations * bits * 4 * 6, fits=solves)
     total = _plus(Work(flops=one.flops * evaluations, fits=one.fits * evaluations), fm)
     if solve is not None:
-        total = _plus(total, Work(solve.circuit_rows * solves, solve.amplitude_ops * solves,
-                                  solve.executor_calls * solves, solve.flops * solves + solves * 2**bits * bits,
-                                  solve.fits * solves, 0.0, solve.shots,
-                                  {k: v * solves for k, v in solve.qpu_circuits.items()}))
+        total = _plus(
+            total,
+            Work(
+                solve.circuit_rows * solves,
+                solve.amplitude_ops * solves,
+                solve.executor_calls * solves,
+                solve.flops * solves + solves * 2**bits * bits,
+                solve.fits * solves,
+                0.0,
+                solve.shots,
+                {k: v * solves for k, v in solve.qpu_circuits.items()},
+            ),
+        )
     return total
 
 
@@ -382,9 +445,14 @@ def quantum_hpo(p: dict, n: int, classes: int) -> Work:
     bits = encoded_bits(p.get("space", "default"), p.get("objective", "logistic_regression"))
     evaluations = HPO_CANDIDATES + HPO_RESTARTS * HPO_MAXITER + 2
     gates = _gates_qaoa_ising(bits, p["qaoa_layers"], "x")
-    solve = Work(circuit_rows=evaluations, amplitude_ops=evaluations * gates * 2**bits,
-                 executor_calls=evaluations - HPO_CANDIDATES + 1, flops=evaluations * 2**bits * 2,
-                 shots=p["shots"], qpu_circuits={"qaoa": evaluations})
+    solve = Work(
+        circuit_rows=evaluations,
+        amplitude_ops=evaluations * gates * 2**bits,
+        executor_calls=evaluations - HPO_CANDIDATES + 1,
+        flops=evaluations * 2**bits * 2,
+        shots=p["shots"],
+        qpu_circuits={"qaoa": evaluations},
+    )
     return _search_work(p, n, classes, solve)
 
 

@@ -3,9 +3,16 @@
 from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_enum, p_float, p_int
 
 ENCODING = p_enum("encoding", ("angle", "amplitude", "zz"), "angle", "how a data point becomes a quantum state")
-BANDWIDTH = p_float("bandwidth", None, 0.0, 10.0, "scales the encoded angles (kernel bandwidth); none = 1.0 for "
-                    "angle, 0.1 for zz, where 1.0 makes nearly every pair of states orthogonal",
-                    exclusive_min=True, nullable=True)
+BANDWIDTH = p_float(
+    "bandwidth",
+    None,
+    0.0,
+    10.0,
+    "scales the encoded angles (kernel bandwidth); none = 1.0 for "
+    "angle, 0.1 for zz, where 1.0 makes nearly every pair of states orthogonal",
+    exclusive_min=True,
+    nullable=True,
+)
 CLUSTERS = p_int("clusters", None, 2, 256, "number of clusters; none = the number of label classes", nullable=True)
 N_INIT = p_int("n_init", 10, 1, 1000, "restarts; the best objective wins")
 MAX_ITER = p_int("max_iter", 100, 1, 100_000, "iterations per restart")
@@ -22,8 +29,16 @@ ENTRIES = [
         "method",
         "Kernel k-means in a quantum feature space: the fidelity |<ψ(x)|ψ(y)>|² of encoded states is the "
         "similarity (exact, or estimated from compute–uncompute circuits with `shots`).",
-        (CLUSTERS, ENCODING, QUBITS, p_int("reps", 2, 1, 16, "feature-map repetitions (zz encoding)"), BANDWIDTH,
-         SHOTS, N_INIT, MAX_ITER),
+        (
+            CLUSTERS,
+            ENCODING,
+            QUBITS,
+            p_int("reps", 2, 1, 16, "feature-map repetitions (zz encoding)"),
+            BANDWIDTH,
+            SHOTS,
+            N_INIT,
+            MAX_ITER,
+        ),
         stage="curate",
         family="quantum",
         inputs=("dataset",),

@@ -71,17 +71,23 @@ def describe(name: str) -> str | None:
 
 def markdown() -> str:
     """docs/methods.md."""
-    out = ["# Methods catalog", "", "Generated from `qlang/catalog` by `python -m qlang.catalog.docs`; do not edit.",
-           ""]
+    out = [
+        "# Methods catalog",
+        "",
+        "Generated from `qlang/catalog` by `python -m qlang.catalog.docs`; do not edit.",
+        "",
+    ]
     for kind, about in STAGE_KINDS.items():
         out += [f"## `{kind}` — {about}", ""]
         for m in catalog.methods_of(kind):
             out += [f"### `{m.name}` ({_FAMILY[m.family]})", "", m.summary, ""]
             out += _param_table(m)
-            out.append(f"Reads {' or '.join(m.inputs)}, produces {m.output}."
-                       + (f" Baselines: {', '.join(f'`{b}`' for b in m.baselines)}." if m.baselines else "")
-                       + (f" Metrics: {', '.join(m.metrics)}." if m.metrics else "")
-                       + ("" if m.runnable else " *Checked, not yet runnable in this version.*"))
+            out.append(
+                f"Reads {' or '.join(m.inputs)}, produces {m.output}."
+                + (f" Baselines: {', '.join(f'`{b}`' for b in m.baselines)}." if m.baselines else "")
+                + (f" Metrics: {', '.join(m.metrics)}." if m.metrics else "")
+                + ("" if m.runnable else " *Checked, not yet runnable in this version.*")
+            )
             out.append("")
     for title, group in (("Data sources", catalog.DATA), ("Models", catalog.MODELS)):
         out += [f"## {title}", ""]

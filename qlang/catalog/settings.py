@@ -36,7 +36,11 @@ STAGE = Entry(
         p_str("method", doc="the method: a name or a call with named parameters"),
         p_str("baseline", None, "classical baseline(s): a name, a call, or a list of them", nullable=True),
         p_qty("budget", ENERGY, None, "energy this stage may use", lo=0.0, nullable=True),
-        p_enum("on_over_budget", ("abort", "warn", "fallback"), "abort",
-               "when the stage overruns: abort it, warn, or run the baseline instead"),
+        p_enum(
+            "on_over_budget",
+            ("abort", "warn", "fallback"),
+            "abort",
+            "when the stage overruns: abort it, warn, or run the baseline instead",
+        ),
     ),
 )

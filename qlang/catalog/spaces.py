@@ -32,8 +32,11 @@ SPACES: dict[str, dict[str, tuple[Choice, ...]]] = {
         "logistic_regression": (Choice("C", _C_GRID[:8]), Choice("qubits", _FEATURES)),
         "svm": (Choice("C", _C_GRID[3:]), Choice("qubits", _FEATURES)),
         # width x learning rate x components: 4 x 4 x 4 = 64 configurations
-        "mlp": (Choice("hidden", (4, 8, 16, 32)), Choice("lr", (0.003, 0.01, 0.03, 0.1)),
-                Choice("qubits", (2, 4, 6, 8))),
+        "mlp": (
+            Choice("hidden", (4, 8, 16, 32)),
+            Choice("lr", (0.003, 0.01, 0.03, 0.1)),
+            Choice("qubits", (2, 4, 6, 8)),
+        ),
     },
 }
 
@@ -42,8 +45,9 @@ def space_of(name: str, objective: str) -> tuple[Choice, ...]:
     if name not in SPACES:
         raise ValueError(f"unknown search space {name!r}; known: {', '.join(sorted(SPACES))}")
     if objective not in SPACES[name]:
-        raise ValueError(f"search space {name!r} has no entry for {objective!r}; it covers "
-                         f"{', '.join(sorted(SPACES[name]))}")
+        raise ValueError(
+            f"search space {name!r} has no entry for {objective!r}; it covers {', '.join(sorted(SPACES[name]))}"
+        )
     return SPACES[name][objective]
 
 

@@ -38,16 +38,23 @@ def check_text(text: str, path: str = "<input>", target: str | None = None) -> R
     if tree is None:
         return result
     if not tree.pipelines:
-        diags.append(Diagnostic("Q100", "this file declares no pipeline", None,
-                                help="a spec starts with `pipeline NAME { … }`"))
+        diags.append(
+            Diagnostic("Q100", "this file declares no pipeline", None, help="a spec starts with `pipeline NAME { … }`")
+        )
         return result
     pipelines = []
     seen: dict[str, ast.Pipeline] = {}
     for node in tree.pipelines:
         if node.name in seen:
-            diags.append(Diagnostic("Q301", f"the pipeline name `{node.name}` is used twice", node.name_span,
-                                    label="defined again here", notes=(Label(seen[node.name].name_span,
-                                                                             "first defined here"),)))
+            diags.append(
+                Diagnostic(
+                    "Q301",
+                    f"the pipeline name `{node.name}` is used twice",
+                    node.name_span,
+                    label="defined again here",
+                    notes=(Label(seen[node.name].name_span, "first defined here"),),
+                )
+            )
         seen.setdefault(node.name, node)
         pipelines.append(check_pipeline(node, diags, target, Path(path).parent))
     result.diagnostics = sorted(diags, key=lambda d: (d.span.start if d.span else -1, d.code))
@@ -56,8 +63,9 @@ def check_text(text: str, path: str = "<input>", target: str | None = None) -> R
     return result
 
 
-def check_pipeline(node: ast.Pipeline, diags: list[Diagnostic], target: str | None,
-                   spec_dir: Path | None = None) -> ir.Pipeline | None:
+def check_pipeline(
+    node: ast.Pipeline, diags: list[Diagnostic], target: str | None, spec_dir: Path | None = None
+) -> ir.Pipeline | None:
     draft = lower_pipeline(node, diags)
     dataflow.duplicate_names(draft, diags)
     inputs = dataflow.resolve_inputs(draft, diags)
@@ -80,11 +88,18 @@ def check_pipeline(node: ast.Pipeline, diags: list[Diagnostic], target: str | No
 def no_baseline(draft: DraftPipeline, diags: list[Diagnostic]) -> None:
     for s in draft.stages:
         if s.method is not None and s.method.entry.is_quantum and not s.baselines and "baseline" not in s.setting_nodes:
-            diags.append(Diagnostic(
-                "Q602", f"quantum stage `{s.name}` has no classical baseline", s.node.name_span,
-                label="nothing to compare with", severity="warning",
-                help=f"add `baseline {s.method.entry.baselines[0]}`, or `baseline none` to say it is deliberate"
-                if s.method.entry.baselines else "add `baseline none` to say it is deliberate"))
+            diags.append(
+                Diagnostic(
+                    "Q602",
+                    f"quantum stage `{s.name}` has no classical baseline",
+                    s.node.name_span,
+                    label="nothing to compare with",
+                    severity="warning",
+                    help=f"add `baseline {s.method.entry.baselines[0]}`, or `baseline none` to say it is deliberate"
+                    if s.method.entry.baselines
+                    else "add `baseline none` to say it is deliberate",
+                )
+            )
 
 
 def build(draft: DraftPipeline, ordered, inputs, target, device, qubits) -> ir.Pipeline:
@@ -98,10 +113,15 @@ def build(draft: DraftPipeline, ordered, inputs, target, device, qubits) -> ir.P
         budget_j=s["budget"],
         qpu=s["qpu"],
         grid_g_per_kwh=s["grid"],
-        data=[ir.DataSource(name=b.node.name, source=ir.Call(name=b.entry.name, params=b.params),
-                            modality=b.entry.modality or "any") for b in draft.data],
-        models=[ir.ModelDecl(name=b.node.name, model=ir.Call(name=b.entry.name, params=b.params))
-                for b in draft.models],
+        data=[
+            ir.DataSource(
+                name=b.node.name, source=ir.Call(name=b.entry.name, params=b.params), modality=b.entry.modality or "any"
+            )
+            for b in draft.data
+        ],
+        models=[
+            ir.ModelDecl(name=b.node.name, model=ir.Call(name=b.entry.name, params=b.params)) for b in draft.models
+        ],
         stages=[
             ir.Stage(
                 name=st.name,

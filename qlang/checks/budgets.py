@@ -16,11 +16,17 @@ def stage_budgets_fit(draft: DraftPipeline, diags: Diags) -> None:
     spent = sum(b for _, b in staged)
     if spent > total * (1 + 1e-12):
         node = draft.setting_nodes["budget"]
-        diags.append(Diagnostic(
-            "Q501", f"stage budgets add up to {format_quantity(spent, ENERGY)}, more than the pipeline's "
-            f"{format_quantity(total, ENERGY)}", node.value.span, label="the pipeline budget",
-            notes=tuple(Label(s.setting_nodes["budget"].value.span, f"`{s.name}`") for s, _ in staged),
-            help="raise the pipeline budget or lower the stage budgets"))
+        diags.append(
+            Diagnostic(
+                "Q501",
+                f"stage budgets add up to {format_quantity(spent, ENERGY)}, more than the pipeline's "
+                f"{format_quantity(total, ENERGY)}",
+                node.value.span,
+                label="the pipeline budget",
+                notes=tuple(Label(s.setting_nodes["budget"].value.span, f"`{s.name}`") for s, _ in staged),
+                help="raise the pipeline budget or lower the stage budgets",
+            )
+        )
 
 
 def estimates_fit(draft: DraftPipeline, pipeline, spec_dir, diags: Diags) -> None:
@@ -38,17 +44,31 @@ def estimates_fit(draft: DraftPipeline, pipeline, spec_dir, diags: Diags) -> Non
             continue
         node = nodes[est.name].setting_nodes["budget"]
         abort = est.on_over_budget == "abort"
-        diags.append(Diagnostic(
-            "Q502" if abort else "Q503",
-            f"stage `{est.name}` is estimated to use {format_quantity(spent, ENERGY)}, over its "
-            f"{format_quantity(est.budget_j, ENERGY)} budget", node.value.span, label="the budget",
-            severity="error" if abort else "warning",
-            help=("raise the budget, shrink the stage, or set `on_over_budget warn` or `fallback`; "
-                  if abort else f"at run time the stage will {est.on_over_budget} when it overruns; ")
-            + "`qlc plan` shows the estimate" + ("" if plan.calibrated else " (run `qlc calibrate` to measure "
-                                                 "this machine)")))
+        diags.append(
+            Diagnostic(
+                "Q502" if abort else "Q503",
+                f"stage `{est.name}` is estimated to use {format_quantity(spent, ENERGY)}, over its "
+                f"{format_quantity(est.budget_j, ENERGY)} budget",
+                node.value.span,
+                label="the budget",
+                severity="error" if abort else "warning",
+                help=(
+                    "raise the budget, shrink the stage, or set `on_over_budget warn` or `fallback`; "
+                    if abort
+                    else f"at run time the stage will {est.on_over_budget} when it overruns; "
+                )
+                + "`qlc plan` shows the estimate"
+                + ("" if plan.calibrated else " (run `qlc calibrate` to measure this machine)"),
+            )
+        )
     if pipeline.budget_j is not None and plan.simulation_j > pipeline.budget_j:
-        diags.append(Diagnostic(
-            "Q502", f"the pipeline is estimated to use {format_quantity(plan.simulation_j, ENERGY)}, over its "
-            f"{format_quantity(pipeline.budget_j, ENERGY)} budget", draft.setting_nodes["budget"].value.span,
-            label="the budget", help="raise the budget or shrink the stages; `qlc plan` shows each estimate"))
+        diags.append(
+            Diagnostic(
+                "Q502",
+                f"the pipeline is estimated to use {format_quantity(plan.simulation_j, ENERGY)}, over its "
+                f"{format_quantity(pipeline.budget_j, ENERGY)} budget",
+                draft.setting_nodes["budget"].value.span,
+                label="the budget",
+                help="raise the budget or shrink the stages; `qlc plan` shows each estimate",
+            )
+        )

@@ -13,9 +13,16 @@ def duplicate_names(draft: DraftPipeline, diags: Diags) -> None:
     named += [(s.node.name, s.node.name_span) for s in draft.stages]
     for name, span in sorted(named, key=lambda n: n[1].start):
         if name in seen:
-            diags.append(Diagnostic("Q301", f"the name `{name}` is defined twice", span, label="defined again here",
-                                    notes=(Label(seen[name], "first defined here"),),
-                                    help="data sources, models and stages share one namespace; rename one"))
+            diags.append(
+                Diagnostic(
+                    "Q301",
+                    f"the name `{name}` is defined twice",
+                    span,
+                    label="defined again here",
+                    notes=(Label(seen[name], "first defined here"),),
+                    help="data sources, models and stages share one namespace; rename one",
+                )
+            )
         else:
             seen[name] = span
 
@@ -31,23 +38,44 @@ def resolve_inputs(draft: DraftPipeline, diags: Diags) -> dict[str, str]:
             if len(draft.data) == 1:
                 inputs[s.name] = draft.data[0].node.name
             else:
-                diags.append(Diagnostic(
-                    "Q305", f"stage `{s.name}` does not say where its input comes from", s.node.name_span,
-                    label="add `from INPUT`",
-                    help="without `from`, a stage reads the pipeline's only data source; this pipeline has "
-                    + ("none: declare one with `data NAME = …`" if not draft.data else
-                       f"{len(draft.data)}, so name one: {one_of(b.node.name for b in draft.data)}")))
+                diags.append(
+                    Diagnostic(
+                        "Q305",
+                        f"stage `{s.name}` does not say where its input comes from",
+                        s.node.name_span,
+                        label="add `from INPUT`",
+                        help="without `from`, a stage reads the pipeline's only data source; this pipeline has "
+                        + (
+                            "none: declare one with `data NAME = …`"
+                            if not draft.data
+                            else f"{len(draft.data)}, so name one: {one_of(b.node.name for b in draft.data)}"
+                        ),
+                    )
+                )
             continue
         if src not in data and src not in stages:
             readable = sorted((data | set(stages)) - {s.name})
             if src in {b.node.name for b in draft.models}:
-                diags.append(Diagnostic("Q302", f"`{src}` is a model, not something a stage can read", span,
-                                        label="a model", help="models encode a pipeline's text data; a stage reads "
-                                        f"a data source or a stage: {one_of(readable) or 'none defined'}"))
+                diags.append(
+                    Diagnostic(
+                        "Q302",
+                        f"`{src}` is a model, not something a stage can read",
+                        span,
+                        label="a model",
+                        help="models encode a pipeline's text data; a stage reads "
+                        f"a data source or a stage: {one_of(readable) or 'none defined'}",
+                    )
+                )
             else:
-                diags.append(Diagnostic("Q302", f"`{src}` is not defined", span,
-                                        label="no data source or stage has this name",
-                                        help=did_you_mean(src, readable) or f"defined names: {one_of(readable)}"))
+                diags.append(
+                    Diagnostic(
+                        "Q302",
+                        f"`{src}` is not defined",
+                        span,
+                        label="no data source or stage has this name",
+                        help=did_you_mean(src, readable) or f"defined names: {one_of(readable)}",
+                    )
+                )
             continue
         if src == s.name and src not in data:
             diags.append(Diagnostic("Q303", f"stage `{s.name}` reads its own output", span, label="a cycle"))
@@ -73,13 +101,18 @@ def order(draft: DraftPipeline, inputs: dict[str, str], diags: Diags) -> list[Dr
             if name in data:  # a data source, even where a stage has the same name (Q301)
                 name = None
         if name in by_name and state[name] == "visiting":
-            cycle = path[path.index(name):]
+            cycle = path[path.index(name) :]
             first = by_name[cycle[-1]]
-            diags.append(Diagnostic(
-                "Q303", "stages read each other in a cycle: " + " → ".join(cycle + [cycle[0]]),
-                first.node.source_span, label="this `from` closes the cycle",
-                notes=tuple(Label(by_name[c].node.source_span, f"`{c}` reads `{inputs[c]}`") for c in cycle[:-1]),
-                help="a stage can only read data sources and stages that do not depend on it"))
+            diags.append(
+                Diagnostic(
+                    "Q303",
+                    "stages read each other in a cycle: " + " → ".join(cycle + [cycle[0]]),
+                    first.node.source_span,
+                    label="this `from` closes the cycle",
+                    notes=tuple(Label(by_name[c].node.source_span, f"`{c}` reads `{inputs[c]}`") for c in cycle[:-1]),
+                    help="a stage can only read data sources and stages that do not depend on it",
+                )
+            )
             ok = False
         for n in reversed(path):
             state[n] = "done"
@@ -99,10 +132,16 @@ def artifact_types(draft: DraftPipeline, inputs: dict[str, str], diags: Diags) -
         got, want = produced[src], s.method.entry.inputs
         if want and got not in want:
             span = s.node.source_span or s.node.name_span
-            diags.append(Diagnostic(
-                "Q304", f"`{s.method.entry.name}` reads {one_of(want)}, but `{src}` produces a {got}", span,
-                label=f"a {got}", help=f"`{s.method.entry.name}` reads {' or '.join(want)}; data sources produce "
-                "datasets, and `qlc methods` says what each method produces"))
+            diags.append(
+                Diagnostic(
+                    "Q304",
+                    f"`{s.method.entry.name}` reads {one_of(want)}, but `{src}` produces a {got}",
+                    span,
+                    label=f"a {got}",
+                    help=f"`{s.method.entry.name}` reads {' or '.join(want)}; data sources produce "
+                    "datasets, and `qlc methods` says what each method produces",
+                )
+            )
 
 
 def unused(draft: DraftPipeline, inputs: dict[str, str], diags: Diags) -> None:
@@ -111,9 +150,16 @@ def unused(draft: DraftPipeline, inputs: dict[str, str], diags: Diags) -> None:
     used = set(inputs.values())
     for b in draft.data:
         if b.node.name not in used:
-            diags.append(Diagnostic("Q601", f"data source `{b.node.name}` is never used", b.node.name_span,
-                                    label="no stage reads it", severity="warning",
-                                    help=f"read it with `stage KIND NAME from {b.node.name} {{ … }}`, or remove it"))
+            diags.append(
+                Diagnostic(
+                    "Q601",
+                    f"data source `{b.node.name}` is never used",
+                    b.node.name_span,
+                    label="no stage reads it",
+                    severity="warning",
+                    help=f"read it with `stage KIND NAME from {b.node.name} {{ … }}`, or remove it",
+                )
+            )
 
 
 def data_files_exist(draft: DraftPipeline, spec_dir, diags: Diags) -> None:
@@ -129,7 +175,14 @@ def data_files_exist(draft: DraftPipeline, spec_dir, diags: Diags) -> None:
         except (OSError, ValueError):  # a path the system cannot even look up
             found = False
         if not found:
-            diags.append(Diagnostic("Q603", f"data file `{path}` is not there", b.node.value.span,
-                                    label="no such file", severity="warning",
-                                    help="paths start at the spec's folder; `qlc run` will stop at this source "
-                                    "and `qlc plan` counts it as empty"))
+            diags.append(
+                Diagnostic(
+                    "Q603",
+                    f"data file `{path}` is not there",
+                    b.node.value.span,
+                    label="no such file",
+                    severity="warning",
+                    help="paths start at the spec's folder; `qlc run` will stop at this source "
+                    "and `qlc plan` counts it as empty",
+                )
+            )

@@ -52,22 +52,36 @@ class DraftPipeline:
     stages: list[DraftStage] = field(default_factory=list)
 
 
-def _settings(items: list[ast.Setting], schema: Entry, where: str, skip: set[str],
-              diags: Diags) -> tuple[dict[str, Any], dict[str, ast.Setting]]:
+def _settings(
+    items: list[ast.Setting], schema: Entry, where: str, skip: set[str], diags: Diags
+) -> tuple[dict[str, Any], dict[str, ast.Setting]]:
     values: dict[str, Any] = {}
     nodes: dict[str, ast.Setting] = {}
     keys = [p.name for p in schema.params]
     for s in items:
         p = schema.param(s.key)
         if p is None:
-            diags.append(Diagnostic("Q101", f"unknown {where} setting `{s.key}`", s.key_span,
-                                    label="not a setting", help=did_you_mean(s.key, keys) or
-                                    f"{where} settings: {one_of(keys)}"))
+            diags.append(
+                Diagnostic(
+                    "Q101",
+                    f"unknown {where} setting `{s.key}`",
+                    s.key_span,
+                    label="not a setting",
+                    help=did_you_mean(s.key, keys) or f"{where} settings: {one_of(keys)}",
+                )
+            )
             continue
         if s.key in nodes:
-            diags.append(Diagnostic("Q206", f"`{s.key}` is set twice", s.key_span, label="set again here",
-                                    notes=(Label(nodes[s.key].key_span, "first set here"),),
-                                    help="keep one of them"))
+            diags.append(
+                Diagnostic(
+                    "Q206",
+                    f"`{s.key}` is set twice",
+                    s.key_span,
+                    label="set again here",
+                    notes=(Label(nodes[s.key].key_span, "first set here"),),
+                    help="keep one of them",
+                )
+            )
             continue
         nodes[s.key] = s
         if s.key not in skip:
@@ -88,9 +102,15 @@ def lower_pipeline(node: ast.Pipeline, diags: Diags) -> DraftPipeline:
             got = call(st.value, group, "data source" if st.keyword == "data" else "model", diags)
             binding = DraftBinding(st, got[0] if got else None, got[1] if got else {})
             if got and got[0].name == "file" and not got[1].get("text") and not got[1].get("features"):
-                diags.append(Diagnostic("Q204", "`file` needs `text` or `features`: which columns are the data?",
-                                        st.value.span, label="no input columns named",
-                                        help='add `text: "COLUMN"` for text, or `features: ["a", "b"]` for numbers'))
+                diags.append(
+                    Diagnostic(
+                        "Q204",
+                        "`file` needs `text` or `features`: which columns are the data?",
+                        st.value.span,
+                        label="no input columns named",
+                        help='add `text: "COLUMN"` for text, or `features: ["a", "b"]` for numbers',
+                    )
+                )
             (draft.data if st.keyword == "data" else draft.models).append(binding)
         elif isinstance(st, ast.Stage):
             draft.stages.append(lower_stage(st, diags))
@@ -102,13 +122,26 @@ def lower_stage(node: ast.Stage, diags: Diags) -> DraftStage:
     draft.settings, draft.setting_nodes = _settings(node.items, STAGE, "stage", {"method", "baseline"}, diags)
     kind_ok = node.kind in STAGE_KINDS
     if not kind_ok:
-        diags.append(Diagnostic("Q102", f"unknown stage kind `{node.kind}`", node.kind_span, label="not a stage kind",
-                                help=did_you_mean(node.kind, STAGE_KINDS) or f"stage kinds: {one_of(STAGE_KINDS)}"))
+        diags.append(
+            Diagnostic(
+                "Q102",
+                f"unknown stage kind `{node.kind}`",
+                node.kind_span,
+                label="not a stage kind",
+                help=did_you_mean(node.kind, STAGE_KINDS) or f"stage kinds: {one_of(STAGE_KINDS)}",
+            )
+        )
     method_node = draft.setting_nodes.get("method")
     if method_node is None:
-        diags.append(Diagnostic("Q207", f"stage `{node.name}` has no method", node.name_span,
-                                label="this stage needs a `method`",
-                                help="add a line such as `method quantum_kmeans(clusters: 4)`"))
+        diags.append(
+            Diagnostic(
+                "Q207",
+                f"stage `{node.name}` has no method",
+                node.name_span,
+                label="this stage needs a `method`",
+                help="add a line such as `method quantum_kmeans(clusters: 4)`",
+            )
+        )
     elif kind_ok:
         draft.method = _method(method_node.value, node.kind, None, diags)
     baseline_node = draft.setting_nodes.get("baseline")
@@ -123,16 +156,23 @@ def lower_stage(node: ast.Stage, diags: Diags) -> DraftStage:
     return draft
 
 
-def _method(v: ast.Value, kind: str, of: DraftMethod | None, diags: Diags,
-            baseline: bool = False) -> DraftMethod | None:
+def _method(
+    v: ast.Value, kind: str, of: DraftMethod | None, diags: Diags, baseline: bool = False
+) -> DraftMethod | None:
     """A stage's method, or a baseline of the method `of` (None when the method itself is wrong)."""
     role = "baseline" if baseline else "method"
     name = v.name if isinstance(v, (ast.Word, ast.Call)) else None
     if name is not None and name in catalog.METHODS and catalog.METHODS[name].stage != kind:
         other = catalog.METHODS[name].stage
-        diags.append(Diagnostic("Q306", f"`{name}` is {article(other)} method, not {article(kind)} method",
-                                v.name_span if isinstance(v, ast.Call) else v.span, label=f"belongs to `{other}`",
-                                help=f"{kind} methods: {one_of(m.name for m in catalog.methods_of(kind))}"))
+        diags.append(
+            Diagnostic(
+                "Q306",
+                f"`{name}` is {article(other)} method, not {article(kind)} method",
+                v.name_span if isinstance(v, ast.Call) else v.span,
+                label=f"belongs to `{other}`",
+                help=f"{kind} methods: {one_of(m.name for m in catalog.methods_of(kind))}",
+            )
+        )
         return None
     pool = [m.name for m in catalog.methods_of(kind)]
     if of is not None:  # the method's own baselines first: the example in a help comes from them
@@ -143,11 +183,17 @@ def _method(v: ast.Value, kind: str, of: DraftMethod | None, diags: Diags,
     entry, params = got
     if of is not None and entry.name not in of.entry.baselines:
         allowed = of.entry.baselines
-        diags.append(Diagnostic("Q307", f"`{entry.name}` is not a baseline for `{of.entry.name}`",
-                                v.name_span if isinstance(v, ast.Call) else v.span,
-                                label="not comparable with this method",
-                                help=f"baselines for `{of.entry.name}`: {one_of(allowed)}" if allowed
-                                else f"`{of.entry.name}` is itself classical and takes no baseline"))
+        diags.append(
+            Diagnostic(
+                "Q307",
+                f"`{entry.name}` is not a baseline for `{of.entry.name}`",
+                v.name_span if isinstance(v, ast.Call) else v.span,
+                label="not comparable with this method",
+                help=f"baselines for `{of.entry.name}`: {one_of(allowed)}"
+                if allowed
+                else f"`{of.entry.name}` is itself classical and takes no baseline",
+            )
+        )
         return None
     if of is not None:  # a baseline inherits what it shares with its method unless it sets it: same budget
         explicit = {a.name for a in v.args} if isinstance(v, ast.Call) else set()

@@ -39,9 +39,15 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> str:
         return known[0]
     if chosen not in known:
         node = draft.setting_nodes["device"]
-        diags.append(Diagnostic("Q205", f"`{chosen}` is not a {target} device qlang can run", node.value.span,
-                                label="unknown device",
-                                help=did_you_mean(chosen, known) or f"{target} devices: {one_of(known)}"))
+        diags.append(
+            Diagnostic(
+                "Q205",
+                f"`{chosen}` is not a {target} device qlang can run",
+                node.value.span,
+                label="unknown device",
+                help=did_you_mean(chosen, known) or f"{target} devices: {one_of(known)}",
+            )
+        )
     return chosen
 
 
@@ -54,8 +60,13 @@ def qubits(draft: DraftPipeline, device_name: str, diags: Diags) -> dict[str, in
         counts[s.name] = n
         if n is not None and n > limit:
             gib = BYTES_PER_AMPLITUDE * 2.0**n / 2**30
-            diags.append(Diagnostic(
-                "Q401", f"stage `{s.name}` needs {n} qubits; an exact simulator on this machine holds at most {limit}",
-                s.method.node.span, label=f"{n} qubits: a {gib:,.0f} GiB statevector",
-                help=f"`{device_name}` keeps the whole statevector in memory; use at most {limit} qubits"))
+            diags.append(
+                Diagnostic(
+                    "Q401",
+                    f"stage `{s.name}` needs {n} qubits; an exact simulator on this machine holds at most {limit}",
+                    s.method.node.span,
+                    label=f"{n} qubits: a {gib:,.0f} GiB statevector",
+                    help=f"`{device_name}` keeps the whole statevector in memory; use at most {limit} qubits",
+                )
+            )
     return counts

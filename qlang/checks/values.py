@@ -101,8 +101,11 @@ def quantity(v: ast.Value, p: Param, what: str, diags: Diags) -> float | None:
     if not ok:
         return None
     if not math.isfinite(total):
-        diags.append(Diagnostic("Q202", f"`{what}` is out of range: the total is too large", v.span,
-                                label="too large a quantity"))
+        diags.append(
+            Diagnostic(
+                "Q202", f"`{what}` is out of range: the total is too large", v.span, label="too large a quantity"
+            )
+        )
         return None
     if p.min is not None and total < p.min:
         diags.append(Diagnostic("Q202", f"`{what}` cannot be negative", v.span, label="below zero"))
@@ -115,8 +118,9 @@ def coerce(v: ast.Value, p: Param, what: str, diags: Diags) -> Any:
     if isinstance(v, ast.NoneValue):
         if p.nullable:
             return None
-        diags.append(Diagnostic("Q201", f"`{what}` cannot be `none`", v.span, label="needs a value",
-                                help=_example_help(p)))
+        diags.append(
+            Diagnostic("Q201", f"`{what}` cannot be `none`", v.span, label="needs a value", help=_example_help(p))
+        )
         return None
     if isinstance(v, ast.Sum) and p.type != "quantity":
         diags.append(_wrong_type(v, p, what, help="`+` adds quantities with units, such as `2 kJ + 500 J`"))
@@ -132,8 +136,15 @@ def coerce(v: ast.Value, p: Param, what: str, diags: Diags) -> Any:
             return _in_range(v.value, v, p, what, diags)
         if isinstance(v, ast.Number):
             whole = float(v.value).is_integer()
-            diags.append(Diagnostic("Q201", f"`{what}` expects a whole number, found `{v.raw}`", v.span,
-                                    label="not an integer", help=f"write `{int(v.value)}`" if whole else None))
+            diags.append(
+                Diagnostic(
+                    "Q201",
+                    f"`{what}` expects a whole number, found `{v.raw}`",
+                    v.span,
+                    label="not an integer",
+                    help=f"write `{int(v.value)}`" if whole else None,
+                )
+            )
             return None
         diags.append(_wrong_type(v, p, what))
         return None
@@ -208,29 +219,48 @@ def _too_large(n: ast.Number, what: str, diags: Diags) -> bool:
     """A number beyond the range of a float (such as `1e999`) cannot be used for anything."""
     if abs(n.value) <= sys.float_info.max:  # False for inf and nan
         return False
-    diags.append(Diagnostic("Q202", f"`{what}` is out of range: the number is too large", n.span,
-                            label="too large a number"))
+    diags.append(
+        Diagnostic("Q202", f"`{what}` is out of range: the number is too large", n.span, label="too large a number")
+    )
     return True
 
 
-def call(v: ast.Value, group: dict[str, Entry], group_name: str, diags: Diags,
-         unknown_code: str = "Q107", choices: list[str] | None = None) -> tuple[Entry, dict[str, Any]] | None:
+def call(
+    v: ast.Value,
+    group: dict[str, Entry],
+    group_name: str,
+    diags: Diags,
+    unknown_code: str = "Q107",
+    choices: list[str] | None = None,
+) -> tuple[Entry, dict[str, Any]] | None:
     """Resolve `name` or `name(args...)` against a catalog group and type its arguments."""
     if isinstance(v, ast.Word):
         name, name_span, args = v.name, v.span, []
     elif isinstance(v, ast.Call):
         name, name_span, args = v.name, v.name_span, v.args
     else:
-        diags.append(Diagnostic("Q201", f"expected {article(group_name)} name or call, found {_kind_of(v)}", v.span,
-                                label=f"expected {article(group_name)}",
-                                help=f"for example `{next(iter(choices or group))}`"))
+        diags.append(
+            Diagnostic(
+                "Q201",
+                f"expected {article(group_name)} name or call, found {_kind_of(v)}",
+                v.span,
+                label=f"expected {article(group_name)}",
+                help=f"for example `{next(iter(choices or group))}`",
+            )
+        )
         return None
     entry = group.get(name)
     if entry is None or (choices is not None and name not in choices):
         pool = choices if choices is not None else list(group)
-        diags.append(Diagnostic(unknown_code, f"unknown {group_name} `{name}`", name_span,
-                                label=f"not a known {group_name}",
-                                help=did_you_mean(name, pool) or f"known: {one_of(sorted(pool))}"))
+        diags.append(
+            Diagnostic(
+                unknown_code,
+                f"unknown {group_name} `{name}`",
+                name_span,
+                label=f"not a known {group_name}",
+                help=did_you_mean(name, pool) or f"known: {one_of(sorted(pool))}",
+            )
+        )
         return None
     return entry, arguments(entry, args, name_span, diags)
 
@@ -243,10 +273,16 @@ def arguments(entry: Entry, args: list[ast.Arg], name_span: Span, diags: Diags) 
     for i, a in enumerate(args):
         if a.name is None:
             if not positional_ok or i >= len(entry.params):
-                diags.append(Diagnostic("Q308", f"unexpected positional argument to `{entry.name}`", a.span,
-                                        label="name this argument",
-                                        help=f"write it as `name: value`; `{entry.name}` takes "
-                                        f"{one_of(p.name for p in entry.params) or 'no arguments'}"))
+                diags.append(
+                    Diagnostic(
+                        "Q308",
+                        f"unexpected positional argument to `{entry.name}`",
+                        a.span,
+                        label="name this argument",
+                        help=f"write it as `name: value`; `{entry.name}` takes "
+                        f"{one_of(p.name for p in entry.params) or 'no arguments'}",
+                    )
+                )
                 continue
             p = entry.params[i]
             key_span = a.span
@@ -256,23 +292,42 @@ def arguments(entry: Entry, args: list[ast.Arg], name_span: Span, diags: Diags) 
             key_span = a.name_span
             if p is None:
                 names = [q.name for q in entry.params]
-                diags.append(Diagnostic("Q105", f"`{entry.name}` has no parameter `{a.name}`", a.name_span,
-                                        label="unknown parameter",
-                                        help=did_you_mean(a.name, names) or
-                                        (f"its parameters: {one_of(names)}" if names else "it takes no parameters")))
+                diags.append(
+                    Diagnostic(
+                        "Q105",
+                        f"`{entry.name}` has no parameter `{a.name}`",
+                        a.name_span,
+                        label="unknown parameter",
+                        help=did_you_mean(a.name, names)
+                        or (f"its parameters: {one_of(names)}" if names else "it takes no parameters"),
+                    )
+                )
                 continue
         if p.name in seen:
-            diags.append(Diagnostic("Q206", f"parameter `{p.name}` is given twice", key_span, label="again here",
-                                    notes=(Label(seen[p.name], "first here"),)))
+            diags.append(
+                Diagnostic(
+                    "Q206",
+                    f"parameter `{p.name}` is given twice",
+                    key_span,
+                    label="again here",
+                    notes=(Label(seen[p.name], "first here"),),
+                )
+            )
             continue
         seen[p.name] = key_span
         values[p.name] = coerce(a.value, p, p.name, diags)
     for p in entry.params:
         if p.name not in seen:
             if p.required:
-                diags.append(Diagnostic("Q204", f"`{entry.name}` needs the parameter `{p.name}`", name_span,
-                                        label=f"`{p.name}` is missing",
-                                        help=f"add `{p.name}: …` ({p.type_words()}{': ' + p.doc if p.doc else ''})"))
+                diags.append(
+                    Diagnostic(
+                        "Q204",
+                        f"`{entry.name}` needs the parameter `{p.name}`",
+                        name_span,
+                        label=f"`{p.name}` is missing",
+                        help=f"add `{p.name}: …` ({p.type_words()}{': ' + p.doc if p.doc else ''})",
+                    )
+                )
             else:
                 values[p.name] = p.default
     return values

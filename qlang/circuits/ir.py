@@ -206,9 +206,7 @@ class AmplitudeEncoding:
         return self
 
     def shift(self, wire_offset: int, input_offset: int) -> AmplitudeEncoding:
-        return AmplitudeEncoding(
-            tuple(q + wire_offset for q in self.wires), self.start + input_offset
-        )
+        return AmplitudeEncoding(tuple(q + wire_offset for q in self.wires), self.start + input_offset)
 
 
 Op = Union[Gate, AmplitudeEncoding]
@@ -240,9 +238,7 @@ class Circuit:
                         raise ValueError(f"{self.name}: w[{leaf.index}] out of range")
 
     def describe(self) -> str:
-        counts = Counter(
-            "amplitude" if isinstance(op, AmplitudeEncoding) else op.name for op in self.ops
-        )
+        counts = Counter("amplitude" if isinstance(op, AmplitudeEncoding) else op.name for op in self.ops)
         gates = ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
         return (
             f"{self.name}: {self.n_wires} wires, {self.n_inputs} inputs, "

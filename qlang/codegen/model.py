@@ -61,8 +61,16 @@ def stage_circuit_code(pipeline: ir.Pipeline, stage: ir.Stage, target: str) -> l
     out = []
     for role, circuit in circuits_of(stage).items():
         fn = identifier(pipeline.name, stage.name, role)
-        out.append(CircuitCode(f"{pipeline.name}.{stage.name}.{role}", fn, EMITTERS[target].emit(circuit, fn),
-                               circuit.n_wires, circuit.n_inputs, circuit.n_weights))
+        out.append(
+            CircuitCode(
+                f"{pipeline.name}.{stage.name}.{role}",
+                fn,
+                EMITTERS[target].emit(circuit, fn),
+                circuit.n_wires,
+                circuit.n_inputs,
+                circuit.n_weights,
+            )
+        )
     return out
 
 

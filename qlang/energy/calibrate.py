@@ -215,9 +215,16 @@ def matmul_kernel(n: int, min_seconds: float, seed: int = 0) -> int:
             return flops
 
 
-def calibrate(meter: Meter | None = None, *, min_seconds: float = DEFAULT_MIN_SECONDS,
-              qubits: int = DEFAULT_QUBITS, matmul_n: int = DEFAULT_MATMUL_N, seed: int = 0,
-              save: bool = True, path: str | Path | None = None) -> Calibration:
+def calibrate(
+    meter: Meter | None = None,
+    *,
+    min_seconds: float = DEFAULT_MIN_SECONDS,
+    qubits: int = DEFAULT_QUBITS,
+    matmul_n: int = DEFAULT_MATMUL_N,
+    seed: int = 0,
+    save: bool = True,
+    path: str | Path | None = None,
+) -> Calibration:
     """Measure joules per amplitude op and per FLOP with ``meter``; store the result unless ``save=False``."""
     meter = meter or Meter()
     # warm-up: allocate, fault pages in, load BLAS, outside the windows
@@ -231,8 +238,10 @@ def calibrate(meter: Meter | None = None, *, min_seconds: float = DEFAULT_MIN_SE
     del outer
     rsv, rmm = sv.reading(), mm.reading()
     if rsv.joules <= 0 or rmm.joules <= 0:
-        raise RuntimeError(f"the {meter.provider} meter read no energy during calibration "
-                           f"(statevector {rsv.joules} J, matmul {rmm.joules} J); try a longer min_seconds")
+        raise RuntimeError(
+            f"the {meter.provider} meter read no energy during calibration "
+            f"(statevector {rsv.joules} J, matmul {rmm.joules} J); try a longer min_seconds"
+        )
     cal = Calibration(
         joules_per_amplitude_op=rsv.joules / amp_ops,
         joules_per_flop=rmm.joules / flops,
@@ -240,8 +249,14 @@ def calibrate(meter: Meter | None = None, *, min_seconds: float = DEFAULT_MIN_SE
         provenance=meter.provenance,
         machine={**machine_info(), **meter.describe()},
         calibrated=True,
-        amplitude_ops=amp_ops, statevector_s=rsv.wall_s, statevector_j=rsv.joules, qubits=qubits,
-        flops=flops, matmul_s=rmm.wall_s, matmul_j=rmm.joules, matmul_n=matmul_n,
+        amplitude_ops=amp_ops,
+        statevector_s=rsv.wall_s,
+        statevector_j=rsv.joules,
+        qubits=qubits,
+        flops=flops,
+        matmul_s=rmm.wall_s,
+        matmul_j=rmm.joules,
+        matmul_n=matmul_n,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
     if save:

@@ -87,12 +87,22 @@ class Reading:
         return self.joules / 3600.0
 
     def __add__(self, other: Reading) -> Reading:
-        return Reading(self.joules + other.joules, self.wall_s + other.wall_s, self.cpu_s + other.cpu_s,
-                       self.provider, self.provenance)
+        return Reading(
+            self.joules + other.joules,
+            self.wall_s + other.wall_s,
+            self.cpu_s + other.cpu_s,
+            self.provider,
+            self.provenance,
+        )
 
     def __sub__(self, other: Reading) -> Reading:
-        return Reading(self.joules - other.joules, self.wall_s - other.wall_s, self.cpu_s - other.cpu_s,
-                       self.provider, self.provenance)
+        return Reading(
+            self.joules - other.joules,
+            self.wall_s - other.wall_s,
+            self.cpu_s - other.cpu_s,
+            self.provider,
+            self.provenance,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -156,8 +166,9 @@ def _number(value: Any, what: str) -> float:
     return x
 
 
-def resolve_watts(cpu_watts_per_thread: float | None = None, ram_watts: float | None = None,
-                  config: dict[str, Any] | None = None) -> tuple[float, float]:
+def resolve_watts(
+    cpu_watts_per_thread: float | None = None, ram_watts: float | None = None, config: dict[str, Any] | None = None
+) -> tuple[float, float]:
     """(cpu_watts_per_thread, ram_watts): arguments, then environment, then config file, then defaults."""
     cfg = load_config() if config is None else config
 
@@ -170,9 +181,10 @@ def resolve_watts(cpu_watts_per_thread: float | None = None, ram_watts: float | 
             return _number(cfg[key], f"{key} in {config_path()}")
         return default
 
-    return (pick(cpu_watts_per_thread, "QLANG_CPU_WATTS_PER_THREAD", "cpu_watts_per_thread",
-                 DEFAULT_CPU_WATTS_PER_THREAD),
-            pick(ram_watts, "QLANG_RAM_WATTS", "ram_watts", DEFAULT_RAM_WATTS))
+    return (
+        pick(cpu_watts_per_thread, "QLANG_CPU_WATTS_PER_THREAD", "cpu_watts_per_thread", DEFAULT_CPU_WATTS_PER_THREAD),
+        pick(ram_watts, "QLANG_RAM_WATTS", "ram_watts", DEFAULT_RAM_WATTS),
+    )
 
 
 # ---------------------------------------------------------------- providers
@@ -304,12 +316,18 @@ class SumProvider:
         return sum(p.energy_j(wall_s, cpu_s) for p in self.parts)
 
 
-def make_provider(name: str | None = None, *, cpu_watts_per_thread: float | None = None,
-                  ram_watts: float | None = None, rapl_root: str | Path = RAPL_ROOT) -> Any:
+def make_provider(
+    name: str | None = None,
+    *,
+    cpu_watts_per_thread: float | None = None,
+    ram_watts: float | None = None,
+    rapl_root: str | Path = RAPL_ROOT,
+) -> Any:
     """Build a provider: ``name`` (or ``$QLANG_METER``, or the config's ``provider``) or the first that works."""
     config = load_config()
-    chosen = (name or os.environ.get("QLANG_METER", "").strip() or str(config.get("provider", "")).strip()
-              or "auto").lower()
+    chosen = (
+        name or os.environ.get("QLANG_METER", "").strip() or str(config.get("provider", "")).strip() or "auto"
+    ).lower()
 
     def build(part: str) -> Any:
         if part == "model":
@@ -318,8 +336,10 @@ def make_provider(name: str | None = None, *, cpu_watts_per_thread: float | None
             return RaplProvider(rapl_root)
         if part == "nvml":
             return NvmlProvider()
-        raise MeterError(f"unknown energy meter provider {part!r}; expected one of "
-                         f"{', '.join(PROVIDERS)} (or 'auto', or a sum such as 'rapl+nvml')")
+        raise MeterError(
+            f"unknown energy meter provider {part!r}; expected one of "
+            f"{', '.join(PROVIDERS)} (or 'auto', or a sum such as 'rapl+nvml')"
+        )
 
     if chosen == "auto":
         for part in ("rapl", "nvml"):
@@ -367,7 +387,7 @@ class Window:
         if stack and stack[-1] is self:
             stack.pop()
         elif self in stack:  # closed out of order: drop it and anything opened above it
-            del stack[stack.index(self):]
+            del stack[stack.index(self) :]
 
     def window(self, name: str) -> Window:
         """A child window of this one, whichever thread opens it."""
@@ -388,8 +408,13 @@ class Window:
         if start is None:
             return Reading(0.0, 0.0, 0.0, self.meter.provider, self.meter.provenance)
         end = self._end if self._end is not None else self.meter._sample()
-        return Reading(max(0.0, end.joules - start.joules), end.wall - start.wall, end.cpu - start.cpu,
-                       self.meter.provider, self.meter.provenance)
+        return Reading(
+            max(0.0, end.joules - start.joules),
+            end.wall - start.wall,
+            end.cpu - start.cpu,
+            self.meter.provider,
+            self.meter.provenance,
+        )
 
     def children_reading(self) -> Reading:
         """The sum of this window's direct children."""
@@ -405,8 +430,7 @@ class Window:
         concurrently in other threads can add up to more than their parent, hence the clamp.
         """
         own = self.reading() - self.children_reading()
-        return Reading(max(0.0, own.joules), max(0.0, own.wall_s), max(0.0, own.cpu_s),
-                       own.provider, own.provenance)
+        return Reading(max(0.0, own.joules), max(0.0, own.wall_s), max(0.0, own.cpu_s), own.provider, own.provenance)
 
     def walk(self):
         """This window and all its descendants, depth first."""
@@ -416,8 +440,12 @@ class Window:
 
     def to_dict(self) -> dict[str, Any]:
         r = self.reading()
-        return {"name": self.name, **r.to_dict(), "closed": self.closed,
-                "children": [c.to_dict() for c in list(self.children)]}
+        return {
+            "name": self.name,
+            **r.to_dict(),
+            "closed": self.closed,
+            "children": [c.to_dict() for c in list(self.children)],
+        }
 
     def __repr__(self) -> str:
         r = self.reading()
@@ -436,11 +464,18 @@ class Meter:
     True
     """
 
-    def __init__(self, provider: str | Any | None = None, cpu_watts_per_thread: float | None = None,
-                 ram_watts: float | None = None, *, rapl_root: str | Path = RAPL_ROOT):
+    def __init__(
+        self,
+        provider: str | Any | None = None,
+        cpu_watts_per_thread: float | None = None,
+        ram_watts: float | None = None,
+        *,
+        rapl_root: str | Path = RAPL_ROOT,
+    ):
         if provider is None or isinstance(provider, str):
-            self._provider = make_provider(provider, cpu_watts_per_thread=cpu_watts_per_thread,
-                                           ram_watts=ram_watts, rapl_root=rapl_root)
+            self._provider = make_provider(
+                provider, cpu_watts_per_thread=cpu_watts_per_thread, ram_watts=ram_watts, rapl_root=rapl_root
+            )
         else:  # a provider object (anything with name, provenance and energy_j)
             self._provider = provider
         self.provider: str = self._provider.name

@@ -105,8 +105,7 @@ TRAPPED_ION = QpuPlatform(
     p_sys_w=10_000.0,
     t_rep_s=_central(1e-3, 10e-3),  # ≈ 3.16 ms
     t_rep_range_s=(1e-3, 10e-3),
-    sources=("t_rep 1–10 ms per shot: ion cooling, state preparation and fluorescence readout "
-             "(DESIGN.md §4)",),
+    sources=("t_rep 1–10 ms per shot: ion cooling, state preparation and fluorescence readout (DESIGN.md §4)",),
     assumptions=(
         "P_sys 10 kW is an assumption (no vendor publishes a measured wall power): lasers, vacuum, "
         "control electronics and room cooling",
@@ -121,8 +120,7 @@ NEUTRAL_ATOM = QpuPlatform(
     p_sys_w=5_000.0,
     t_rep_s=_central(0.2, 1.0),  # ≈ 0.447 s
     t_rep_range_s=(0.2, 1.0),
-    sources=("P_sys 5 kW and t_rep 0.2–1 s per shot (atom loading and imaging dominate): "
-             "DESIGN.md §4",),
+    sources=("P_sys 5 kW and t_rep 0.2–1 s per shot (atom loading and imaging dominate): DESIGN.md §4",),
     assumptions=(
         "P_sys 5 kW is an order-of-magnitude figure for a rack-sized system, not a measurement",
         "t_rep is the geometric mean of the 0.2–1 s range, ≈ 0.447 s",
@@ -175,8 +173,9 @@ class QpuEnergy:
         return dataclasses.asdict(self)
 
 
-def qpu_energy_breakdown(durations_and_shots: Iterable[tuple],
-                         platform: str | QpuPlatform = "superconducting", *, jobs: int = 1) -> QpuEnergy:
+def qpu_energy_breakdown(
+    durations_and_shots: Iterable[tuple], platform: str | QpuPlatform = "superconducting", *, jobs: int = 1
+) -> QpuEnergy:
     """The model's terms for circuits given as ``(d_circ seconds, shots)``, or ``(d_circ, shots, count)`` for
     ``count`` circuits alike; shots ``None`` → DEFAULT_SHOTS."""
     plat = get_platform(platform)
@@ -212,14 +211,30 @@ def qpu_energy_breakdown(durations_and_shots: Iterable[tuple],
     if defaulted:
         notes.append(f"{defaulted} exact-simulation circuit(s) charged DEFAULT_SHOTS = {DEFAULT_SHOTS} shots each")
     notes.extend(plat.assumptions)
-    return QpuEnergy(platform=plat.name, p_sys_w=plat.p_sys_w, t_job_s=plat.t_job_s, t_rep_s=plat.t_rep_s,
-                     jobs=jobs, circuits=circuits, shots=shots_total, circuit_s=circuit_s, rep_s=rep_s,
-                     job_s=job_s, total_s=total_s, joules=plat.p_sys_w * total_s,
-                     default_shots_circuits=defaulted, notes=tuple(notes))
+    return QpuEnergy(
+        platform=plat.name,
+        p_sys_w=plat.p_sys_w,
+        t_job_s=plat.t_job_s,
+        t_rep_s=plat.t_rep_s,
+        jobs=jobs,
+        circuits=circuits,
+        shots=shots_total,
+        circuit_s=circuit_s,
+        rep_s=rep_s,
+        job_s=job_s,
+        total_s=total_s,
+        joules=plat.p_sys_w * total_s,
+        default_shots_circuits=defaulted,
+        notes=tuple(notes),
+    )
 
 
-def qpu_energy(durations_and_shots: Iterable[tuple[float, int | None]],
-               platform: str | QpuPlatform = "superconducting", *, jobs: int = 1) -> float:
+def qpu_energy(
+    durations_and_shots: Iterable[tuple[float, int | None]],
+    platform: str | QpuPlatform = "superconducting",
+    *,
+    jobs: int = 1,
+) -> float:
     """Joules for one job (or ``jobs`` jobs) running the given circuits: ``P_sys × (T_job + Σ shots × (d + t_rep))``."""
     return qpu_energy_breakdown(durations_and_shots, platform, jobs=jobs).joules
 
@@ -245,8 +260,7 @@ def _fake_backend(name: str) -> Any:
     try:
         import qiskit_ibm_runtime.fake_provider as fp
     except ImportError as exc:
-        raise QpuModelError("circuit durations need qiskit-ibm-runtime (pip install 'qlang[qiskit]'): "
-                            f"{exc}") from None
+        raise QpuModelError(f"circuit durations need qiskit-ibm-runtime (pip install 'qlang[qiskit]'): {exc}") from None
     key = name.strip()
     cls_name = BACKENDS.get(key.lower())
     if cls_name is None:  # "FakeMarrakesh", "fake_marrakesh" or "marrakesh"
@@ -254,8 +268,10 @@ def _fake_backend(name: str) -> Any:
         cls_name = next((n for n in dir(fp) if n.startswith("Fake") and n[4:].lower() in (bare, bare + "v2")), None)
     cls = getattr(fp, cls_name, None) if cls_name else None
     if cls is None:
-        raise QpuModelError(f"unknown device model {name!r}; use one of {', '.join(BACKENDS)} "
-                            "or a qiskit-ibm-runtime fake backend name such as FakeMarrakesh")
+        raise QpuModelError(
+            f"unknown device model {name!r}; use one of {', '.join(BACKENDS)} "
+            "or a qiskit-ibm-runtime fake backend name such as FakeMarrakesh"
+        )
     return cls()
 
 
@@ -306,10 +322,14 @@ def _structure(qc: Any) -> tuple:
     items = []
     for inst in qc.data:
         op = inst.operation
-        entry: tuple = (op.name, op.num_qubits, op.num_clbits,
-                        tuple(qc.find_bit(q).index for q in inst.qubits),
-                        tuple(qc.find_bit(c).index for c in inst.clbits),
-                        tuple(_param_key(p) for p in getattr(op, "params", ())))
+        entry: tuple = (
+            op.name,
+            op.num_qubits,
+            op.num_clbits,
+            tuple(qc.find_bit(q).index for q in inst.qubits),
+            tuple(qc.find_bit(c).index for c in inst.clbits),
+            tuple(_param_key(p) for p in getattr(op, "params", ())),
+        )
         if op.name not in _standard_names() and type(op) in _generic_types():
             # a custom gate (``to_gate()``, an appended sub-circuit): two may share a name, so its
             # body counts. Library classes are identified by name and parameters (synthesising a
@@ -330,8 +350,9 @@ def _measures(qc: Any) -> bool:
     return any(inst.operation.name == "measure" for inst in qc.data)
 
 
-def transpile_for_duration(qc: Any, backend: str | Any = "heron", *,
-                           add_measurements: bool = True) -> tuple[Any, Any, bool]:
+def transpile_for_duration(
+    qc: Any, backend: str | Any = "heron", *, add_measurements: bool = True
+) -> tuple[Any, Any, bool]:
     """(transpiled circuit, fake backend, measurements added) as used for durations.
 
     A circuit that measures nothing is given ``measure_all`` first (a shot on hardware ends in a
@@ -371,14 +392,24 @@ def circuit_timing(qc: Any, backend: str | Any = "heron", *, add_measurements: b
         duration = float(out.estimate_duration(dev.target, unit="s"))
     except Exception as exc:  # control flow, parameterised delays, missing durations
         raise QpuModelError(f"cannot estimate the duration of {qc.name!r} on {dev.name}: {exc}") from None
-    active = {out.find_bit(q).index for inst in out.data for q in inst.qubits
-              if inst.operation.name not in ("barrier", "delay")}
+    active = {
+        out.find_bit(q).index
+        for inst in out.data
+        for q in inst.qubits
+        if inst.operation.name not in ("barrier", "delay")
+    }
     counts = out.count_ops()
     timing = CircuitTiming(
-        duration_s=duration, backend=dev.name, qubits=len(active), depth=out.depth(),
-        two_qubit_gates=sum(1 for inst in out.data if inst.operation.num_qubits == 2
-                            and inst.operation.name not in ("barrier",)),
-        ops=tuple(sorted((str(k), int(v)) for k, v in counts.items())), added_measurements=added)
+        duration_s=duration,
+        backend=dev.name,
+        qubits=len(active),
+        depth=out.depth(),
+        two_qubit_gates=sum(
+            1 for inst in out.data if inst.operation.num_qubits == 2 and inst.operation.name not in ("barrier",)
+        ),
+        ops=tuple(sorted((str(k), int(v)) for k, v in counts.items())),
+        added_measurements=added,
+    )
     with _cache_lock:
         _cache[key] = timing
         _cache.move_to_end(key)
@@ -394,8 +425,12 @@ def circuit_duration(qc: Any, backend: str | Any = "heron", *, add_measurements:
 
 def duration_cache_info() -> dict[str, int]:
     with _cache_lock:
-        return {"hits": _cache_stats["hits"], "misses": _cache_stats["misses"], "size": len(_cache),
-                "maxsize": _CACHE_SIZE}
+        return {
+            "hits": _cache_stats["hits"],
+            "misses": _cache_stats["misses"],
+            "size": len(_cache),
+            "maxsize": _CACHE_SIZE,
+        }
 
 
 def clear_duration_cache() -> None:
@@ -404,8 +439,9 @@ def clear_duration_cache() -> None:
         _cache_stats["hits"] = _cache_stats["misses"] = 0
 
 
-def circuits_energy(circuits: Iterable[tuple[Any, int | None]], platform: str | QpuPlatform = "superconducting",
-                    *, jobs: int = 1) -> QpuEnergy:
+def circuits_energy(
+    circuits: Iterable[tuple[Any, int | None]], platform: str | QpuPlatform = "superconducting", *, jobs: int = 1
+) -> QpuEnergy:
     """The breakdown for ``(QuantumCircuit, shots)`` pairs, durations from the platform's device model."""
     plat = get_platform(platform)
     pairs = [(circuit_duration(qc, plat.duration_backend), shots) for qc, shots in circuits]

@@ -79,9 +79,11 @@ def run_calibration(quick: bool = False, progress=lambda message: None) -> str:
     progress("statevector and FLOP kernels")
     cal = calibrate(meter, min_seconds=0.3 if quick else 1.0)
     prices: Prices = load_prices()
-    lines = [f"meter: {meter.provider} ({meter.provenance})",
-             f"joules per amplitude op: {cal.joules_per_amplitude_op:.3g}",
-             f"joules per FLOP: {cal.joules_per_flop:.3g}"]
+    lines = [
+        f"meter: {meter.provider} ({meter.provenance})",
+        f"joules per amplitude op: {cal.joules_per_amplitude_op:.3g}",
+        f"joules per FLOP: {cal.joules_per_flop:.3g}",
+    ]
     for target in ("pennylane", "qiskit"):
         progress(f"{target} executor overheads")
         try:

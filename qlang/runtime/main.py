@@ -31,8 +31,13 @@ def _progress(quiet: bool):
     return show
 
 
-def main(pipelines: list[dict], make_executor, spec: dict | None = None, spec_dir: str | Path = ".",
-         argv: list[str] | None = None) -> int:
+def main(
+    pipelines: list[dict],
+    make_executor,
+    spec: dict | None = None,
+    spec_dir: str | Path = ".",
+    argv: list[str] | None = None,
+) -> int:
     ap = argparse.ArgumentParser(description="Run this qlang pipeline.")
     ap.add_argument("--out", help="report folder (default runs/<pipeline>/<n>/)")
     ap.add_argument("--format", choices=("text", "json"), default="text", help="json: print the report to stdout")
@@ -42,10 +47,20 @@ def main(pipelines: list[dict], make_executor, spec: dict | None = None, spec_di
     status = 0
     reports = []
     for p in pipelines:
-        out = Path(args.out) if args.out and len(pipelines) == 1 else (
-            Path(args.out) / p["name"] if args.out else next_run_dir(Path("runs"), p["name"]))
-        report = Report(p["name"], p["target"], p["device"], seeds_of(p), spec or {}, __version__,
-                        grid_g_per_kwh=p["grid_g_per_kwh"])
+        out = (
+            Path(args.out)
+            if args.out and len(pipelines) == 1
+            else (Path(args.out) / p["name"] if args.out else next_run_dir(Path("runs"), p["name"]))
+        )
+        report = Report(
+            p["name"],
+            p["target"],
+            p["device"],
+            seeds_of(p),
+            spec or {},
+            __version__,
+            grid_g_per_kwh=p["grid_g_per_kwh"],
+        )
         options = RunOptions(Path(spec_dir), args.smoke, _progress(args.quiet), lambda r: r.write(out))
         print(f"running {p['name']} on {p['target']} ({p['device']}), seeds {report.seeds} → {out}", file=sys.stderr)
         try:

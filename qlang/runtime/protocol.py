@@ -33,9 +33,7 @@ class Executor(Protocol):
     def expvals(self, name: str, x: np.ndarray | None, w: np.ndarray | None) -> np.ndarray:
         """<Z_i> on every wire, shape (B, n_wires), float64."""
 
-    def probs(
-        self, name: str, x: np.ndarray | None, w: np.ndarray | None, shots: int | None = None
-    ) -> np.ndarray:
+    def probs(self, name: str, x: np.ndarray | None, w: np.ndarray | None, shots: int | None = None) -> np.ndarray:
         """Computational-basis probabilities, shape (B, 2**n_wires): exact when shots is None,
         otherwise frequencies from `shots` samples per row drawn by the seeded simulator."""
 

@@ -11,6 +11,7 @@ from typing import Any
 
 SCHEMA = "qlang-report/1"
 
+
 def primary(method: str) -> tuple[str | None, bool]:
     """The metric that decides "which wins" (the catalog's), and whether higher is better."""
     from qlang import catalog
@@ -75,10 +76,19 @@ class StageReport:
         self.wall_time_s = time.perf_counter() - self._started
 
     def to_json(self) -> dict:
-        return {"name": self.name, "kind": self.kind, "input": self.input, "status": self.status,
-                "message": self.message, "wall_time_s": self.wall_time_s, "method": self.method,
-                "baselines": self.baselines, "energy": energy_summary(self), "warnings": self.warnings,
-                "verdict": verdict(self)}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "input": self.input,
+            "status": self.status,
+            "message": self.message,
+            "wall_time_s": self.wall_time_s,
+            "method": self.method,
+            "baselines": self.baselines,
+            "energy": energy_summary(self),
+            "warnings": self.warnings,
+            "verdict": verdict(self),
+        }
 
 
 @dataclass
@@ -102,12 +112,25 @@ class Report:
         self.wall_time_s = time.perf_counter() - self._started
 
     def to_json(self) -> dict:
-        return {"schema": SCHEMA, "qlang_version": self.qlang_version, "pipeline": self.pipeline,
-                "spec": self.spec, "target": self.target, "device": self.device, "seeds": self.seeds,
-                "status": self.status, "wall_time_s": self.wall_time_s,
-                "energy": {"measured_j": self.energy_j, **self.meter, "grid_g_per_kwh": self.grid_g_per_kwh,
-                           "carbon_g": self.energy_j / 3.6e6 * self.grid_g_per_kwh, "summary": summary_line(self)},
-                "stages": [s.to_json() for s in self.stages]}
+        return {
+            "schema": SCHEMA,
+            "qlang_version": self.qlang_version,
+            "pipeline": self.pipeline,
+            "spec": self.spec,
+            "target": self.target,
+            "device": self.device,
+            "seeds": self.seeds,
+            "status": self.status,
+            "wall_time_s": self.wall_time_s,
+            "energy": {
+                "measured_j": self.energy_j,
+                **self.meter,
+                "grid_g_per_kwh": self.grid_g_per_kwh,
+                "carbon_g": self.energy_j / 3.6e6 * self.grid_g_per_kwh,
+                "summary": summary_line(self),
+            },
+            "stages": [s.to_json() for s in self.stages],
+        }
 
     def write(self, out_dir: Path) -> None:
         """Both files, each replaced whole (written aside, then renamed): a reader never sees half a report."""
@@ -136,10 +159,12 @@ def summary_line(report: Report) -> str:
 
     wh = report.energy_j / 3600
     tokens = report.energy_j / LLAMA_8B_TOKEN.joules
-    return (f"{report.energy_j:.4g} J ({wh:.3g} Wh, {report.meter.get('provenance', 'modeled')}) for the whole run, "
-            f"{wh / prompt.high:.2g}–{wh / prompt.low:.2g} of one long reasoning-model prompt "
-            f"(≈ {prompt.low:g}–{prompt.high:g} Wh, Jegham et al. 2025), or about {tokens:,.0f} tokens of "
-            "Llama-3.1-8B on an H100 (0.12 J/token, ML.ENERGY)")
+    return (
+        f"{report.energy_j:.4g} J ({wh:.3g} Wh, {report.meter.get('provenance', 'modeled')}) for the whole run, "
+        f"{wh / prompt.high:.2g}–{wh / prompt.low:.2g} of one long reasoning-model prompt "
+        f"(≈ {prompt.low:g}–{prompt.high:g} Wh, Jegham et al. 2025), or about {tokens:,.0f} tokens of "
+        "Llama-3.1-8B on an H100 (0.12 J/token, ML.ENERGY)"
+    )
 
 
 def verdict(stage: StageReport) -> str | None:
@@ -159,8 +184,10 @@ def verdict(stage: StageReport) -> str | None:
         diff = (q["mean"] - c["mean"]) * (1 if higher else -1)
         spread = max(q["std"], c["std"])
         if abs(diff) <= spread:
-            parts.append(f"{name} and {b['name']} are within one standard deviation on {metric} "
-                         f"({q['mean']:.3f} vs {c['mean']:.3f})")
+            parts.append(
+                f"{name} and {b['name']} are within one standard deviation on {metric} "
+                f"({q['mean']:.3f} vs {c['mean']:.3f})"
+            )
         elif diff > 0:
             parts.append(f"{name} beats {b['name']} on {metric} ({q['mean']:.3f} vs {c['mean']:.3f})")
         else:
@@ -175,11 +202,17 @@ def _cell(stat: dict) -> str:
 
 
 def markdown(report: Report) -> str:
-    lines = [f"# {report.pipeline}", "",
-             f"Target **{report.target}** on `{report.device}`, seeds {', '.join(map(str, report.seeds))}, "
-             f"status **{report.status}**, {report.wall_time_s:.1f} s. Values are mean ± sample std over seeds. "
-             f"Energy is {report.meter.get('provenance', 'modeled')} by the `{report.meter.get('provider', '?')}` "
-             "meter.", "", f"**Energy:** {summary_line(report)}.", ""]
+    lines = [
+        f"# {report.pipeline}",
+        "",
+        f"Target **{report.target}** on `{report.device}`, seeds {', '.join(map(str, report.seeds))}, "
+        f"status **{report.status}**, {report.wall_time_s:.1f} s. Values are mean ± sample std over seeds. "
+        f"Energy is {report.meter.get('provenance', 'modeled')} by the `{report.meter.get('provider', '?')}` "
+        "meter.",
+        "",
+        f"**Energy:** {summary_line(report)}.",
+        "",
+    ]
     for s in report.stages:
         lines += [f"## {s.name} ({s.kind}, from `{s.input}`) — {s.status}", ""]
         if s.message:
@@ -194,8 +227,11 @@ def markdown(report: Report) -> str:
                 role = "method" if i == 0 else "baseline"
                 time_cell = _cell(r["wall_time_s"]) if "wall_time_s" in r else "does not run in this version"
                 energy_cell = _cell(r["energy_j"]) if "energy_j" in r else "—"
-                lines.append(f"| {role} | `{r['name']}` | {r['family']} | " + " | ".join(cells)
-                             + f" | {time_cell} | {energy_cell} |")
+                lines.append(
+                    f"| {role} | `{r['name']}` | {r['family']} | "
+                    + " | ".join(cells)
+                    + f" | {time_cell} | {energy_cell} |"
+                )
             lines.append("")
         lines += _energy_lines(s)
         lines += [f"⚠ {w}" for w in s.warnings] + ([""] if s.warnings else [])
@@ -211,9 +247,11 @@ def _energy_lines(s: StageReport) -> list[str]:
     e = energy_summary(s)
     if "measured_j" not in e:
         return []
-    parts = [f"measured {_j(e['measured_j'])} ({e.get('provenance', 'modeled')})",
-             f"estimated {_j((e.get('estimated_j') or 0) + (e.get('estimated_baseline_j') or 0))}"
-             + ("" if e.get("calibrated") else " (uncalibrated)")]
+    parts = [
+        f"measured {_j(e['measured_j'])} ({e.get('provenance', 'modeled')})",
+        f"estimated {_j((e.get('estimated_j') or 0) + (e.get('estimated_baseline_j') or 0))}"
+        + ("" if e.get("calibrated") else " (uncalibrated)"),
+    ]
     if e.get("qpu_model_j") is not None:
         parts.append(f"the quantum method on the QPU model {_j(e['qpu_model_j'])} (modeled)")
     if e.get("quantum_over_classical"):

@@ -15,8 +15,17 @@ from qlang.runtime.report import Report, StageReport, run_record
 
 # --smoke: tiny data and few iterations, to prove a pipeline runs end to end
 SMOKE_ROWS = 24
-SMOKE_CAPS = {"epochs": 2, "folds": 2, "n_init": 2, "max_iter": 20, "window": 8, "permutations": 20,
-              "iterations": 3, "examples_per_class": 4, "evaluations": 3}
+SMOKE_CAPS = {
+    "epochs": 2,
+    "folds": 2,
+    "n_init": 2,
+    "max_iter": 20,
+    "window": 8,
+    "permutations": 20,
+    "iterations": 3,
+    "examples_per_class": 4,
+    "evaluations": 3,
+}
 
 
 @dataclass
@@ -38,14 +47,23 @@ def smoke_sized(pipeline: dict) -> dict:
         return {k: min(v, SMOKE_CAPS[k]) if k in SMOKE_CAPS and v is not None else v for k, v in params.items()}
 
     def small(source: dict) -> dict:
-        return {**source, "params": {**source["params"],
-                                     "limit": min(source["params"].get("limit") or SMOKE_ROWS, SMOKE_ROWS)}}
+        return {
+            **source,
+            "params": {**source["params"], "limit": min(source["params"].get("limit") or SMOKE_ROWS, SMOKE_ROWS)},
+        }
 
-    return {**pipeline,
-            "data": [{**d, "source": small(d["source"])} for d in pipeline["data"]],
-            "stages": [{**s, "method": {**s["method"], "params": capped(s["method"]["params"])},
-                        "baselines": [{**b, "params": capped(b["params"])} for b in s["baselines"]]}
-                       for s in pipeline["stages"]]}
+    return {
+        **pipeline,
+        "data": [{**d, "source": small(d["source"])} for d in pipeline["data"]],
+        "stages": [
+            {
+                **s,
+                "method": {**s["method"], "params": capped(s["method"]["params"])},
+                "baselines": [{**b, "params": capped(b["params"])} for b in s["baselines"]],
+            }
+            for s in pipeline["stages"]
+        ],
+    }
 
 
 def load_sources(pipeline: dict, options: RunOptions) -> dict[str, Any]:
@@ -57,8 +75,14 @@ def load_sources(pipeline: dict, options: RunOptions) -> dict[str, Any]:
         options.progress(f"data {d['name']}: loading {name}")
         if name == "file":
             fmt = None if params["format"] == "auto" else params["format"]
-            ds = load_table(params["path"], text=params["text"], label=params["label"], features=params["features"],
-                            fmt=fmt, base_dir=options.spec_dir)
+            ds = load_table(
+                params["path"],
+                text=params["text"],
+                label=params["label"],
+                features=params["features"],
+                fmt=fmt,
+                base_dir=options.spec_dir,
+            )
             ds = ds.sample(params["limit"], pipeline["seed"])
         elif name == "vader_lexicon":
             ds = builtin_dataset(name, min_abs=params["min_abs"], limit=params["limit"], seed=pipeline["seed"])
@@ -131,8 +155,12 @@ class _Run:
         stage_report.energy = dict(estimate, budget_j=stage["budget_j"], on_over_budget=stage["on_over_budget"])
         self.report.stages.append(stage_report)
         if stage["method"]["name"] not in METHODS:
-            self._not_run(stage_report, "unavailable", f"`{stage['method']['name']}` is checked but does not run "
-                          "in this version of qlang; `qlc methods` says what runs")
+            self._not_run(
+                stage_report,
+                "unavailable",
+                f"`{stage['method']['name']}` is checked but does not run "
+                "in this version of qlang; `qlc methods` says what runs",
+            )
             return
         if stage["input"] in self.failed:
             self._not_run(stage_report, "skipped", f"its input `{stage['input']}` did not finish")
@@ -153,8 +181,9 @@ class _Run:
             except RuntimeDiagnostic as e:
                 stage_report.finish("failed", str(e))
                 self.failed.add(stage["name"])
-        stage_report.energy.update(measured_j=stage_window.reading().joules, provider=self.meter.provider,
-                                   provenance=self.meter.provenance)
+        stage_report.energy.update(
+            measured_j=stage_window.reading().joules, provider=self.meter.provider, provenance=self.meter.provenance
+        )
         self.options.on_stage_done(self.report)
 
     def _not_run(self, stage_report: StageReport, status: str, message: str) -> None:
@@ -172,11 +201,14 @@ class _Run:
         with self.guard.limit(f"stage `{stage['name']}`", stage_window, budget if policy == "abort" else None):
             method_window = self.meter.window(f"method:{method['name']}")
             try:
-                with self.guard.limit(f"`{method['name']}`", method_window,
-                                      budget if policy == "fallback" else None), method_window:
+                with (
+                    self.guard.limit(f"`{method['name']}`", method_window, budget if policy == "fallback" else None),
+                    method_window,
+                ):
                     for seed in self.seeds:
-                        executor = self.make_executor(self.pipeline["device"], seed) if ROLES.get(method["name"]) \
-                            else None
+                        executor = (
+                            self.make_executor(self.pipeline["device"], seed) if ROLES.get(method["name"]) else None
+                        )
                         result = self._run_one(stage, "method", method, {}, seed, executor, runs)
                         self.outputs[seed][stage["name"]] = result.output
             except BudgetExceeded as e:
@@ -194,23 +226,32 @@ class _Run:
                         self.outputs[seed][stage["name"]] = result.output
         if method["name"] in runs:
             stage_report.method = run_record(method, runs[method["name"]])
-        stage_report.baselines = [run_record(b, runs[b["name"]]) if b in baselines else _unavailable(b)
-                                  for b in stage["baselines"]]
+        stage_report.baselines = [
+            run_record(b, runs[b["name"]]) if b in baselines else _unavailable(b) for b in stage["baselines"]
+        ]
         spent = stage_window.reading().joules
         if policy == "warn" and budget is not None and spent > budget:
-            stage_report.warnings.append(f"stage `{stage['name']}` used {spent:.4g} J of its {budget:.4g} J budget "
-                                         "(on_over_budget warn: it ran to the end)")
+            stage_report.warnings.append(
+                f"stage `{stage['name']}` used {spent:.4g} J of its {budget:.4g} J budget "
+                "(on_over_budget warn: it ran to the end)"
+            )
         stage_report.finish("fallback" if fell_back else "ok")
 
-    def _run_one(self, stage: dict, role: str, m: dict, shared: dict, seed: int, executor,
-                 runs: dict[str, list]) -> MethodResult:
+    def _run_one(
+        self, stage: dict, role: str, m: dict, shared: dict, seed: int, executor, runs: dict[str, list]
+    ) -> MethodResult:
         """One method on one seed in its own meter window. A baseline also sees its method's parameters
         (the same input representation and tuning budget); its own parameters win."""
         self.options.progress(f"{stage['name']}: {m['name']} (seed {seed})")
         circuits = {r: f"{self.pipeline['name']}.{stage['name']}.{r}" for r in ROLES.get(m["name"], ())}
-        ctx = MethodContext(executor=executor if circuits else None, circuits=circuits,
-                            params={**shared, **m["params"]}, seed=seed, progress=self.options.progress,
-                            encoder=self.encoder)
+        ctx = MethodContext(
+            executor=executor if circuits else None,
+            circuits=circuits,
+            params={**shared, **m["params"]},
+            seed=seed,
+            progress=self.options.progress,
+            encoder=self.encoder,
+        )
         with self.meter.window(f"{role}:{m['name']}:{seed}") as window:
             result = METHODS[m["name"]](ctx, self.outputs[seed][stage["input"]])
         reading = window.reading()
@@ -231,5 +272,13 @@ def estimate_energy(pipeline: dict, options: RunOptions) -> dict[str, dict]:
     except ImportError:
         durations = None
     plan = estimate(ir.Pipeline.model_validate(pipeline), load_prices(), options.spec_dir, durations)
-    return {s.name: {"estimated_j": s.simulation_j, "estimated_baseline_j": s.baseline_j, "qpu_model_j": s.qpu_j,
-                     "qpu_note": s.qpu_note, "calibrated": plan.calibrated} for s in plan.stages}
+    return {
+        s.name: {
+            "estimated_j": s.simulation_j,
+            "estimated_baseline_j": s.baseline_j,
+            "qpu_model_j": s.qpu_j,
+            "qpu_note": s.qpu_note,
+            "calibrated": plan.calibrated,
+        }
+        for s in plan.stages
+    }

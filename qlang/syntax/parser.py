@@ -161,7 +161,9 @@ class _Lexed:
                 start = tok.start_pos + pos + line.index("//")
                 if blank:
                     self.blank_ends.append(start)
-                self.comments.append(ast.Comment(stripped.rstrip("\r"), Span(start, start + len(stripped.rstrip("\r")))))
+                self.comments.append(
+                    ast.Comment(stripped.rstrip("\r"), Span(start, start + len(stripped.rstrip("\r"))))
+                )
                 blank = False
             elif not stripped and not first and i < len(segments) - 1:
                 blank = True
@@ -322,8 +324,8 @@ def syntax_error(e: UnexpectedInput, text: str) -> Diagnostic:
                 "Q003",
                 "unterminated string",
                 Span(pos, eol),
-                label="this string has no closing `\"`",
-                help='close the string on the same line; write a newline inside a string as \\n',
+                label='this string has no closing `"`',
+                help="close the string on the same line; write a newline inside a string as \\n",
             )
         return Diagnostic(
             "Q003",
@@ -349,15 +351,20 @@ def syntax_error(e: UnexpectedInput, text: str) -> Diagnostic:
     if tok.type == "_NL":
         span = Span(tok.start_pos, tok.start_pos)
     help_text = None
-    line_before = text[text.rfind("\n", 0, tok.start_pos) + 1: tok.start_pos].split()
+    line_before = text[text.rfind("\n", 0, tok.start_pos) + 1 : tok.start_pos].split()
     from qlang.units import UNITS
 
     if "PIPELINE" in expected and tok.type != "_NL":
         help_text = "a spec is made of `pipeline NAME { ... }` blocks"
-    elif len(line_before) >= 2 and _is_number(line_before[-2]) and line_before[-1] not in UNITS \
-            and line_before[-1][:1].isalpha():
-        help_text = (f"`{line_before[-1]}` was read as the unit of `{line_before[-2]}`; "
-                     "each statement goes on its own line")
+    elif (
+        len(line_before) >= 2
+        and _is_number(line_before[-2])
+        and line_before[-1] not in UNITS
+        and line_before[-1][:1].isalpha()
+    ):
+        help_text = (
+            f"`{line_before[-1]}` was read as the unit of `{line_before[-2]}`; each statement goes on its own line"
+        )
     elif tok.type == "_NL" and expected in ({"LBRACE"}, {"FROM", "LBRACE"}):
         help_text = "write the header and its `{` on one line"
     elif tok.type == "COMMA" and "_NL" in expected:

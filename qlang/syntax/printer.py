@@ -71,7 +71,7 @@ class _Printer:
         """A comment on the same line, right after offset `end`."""
         if self.next_comment < len(self.comments) and self.text:
             c = self.comments[self.next_comment]
-            if end <= c.span.start and not self.text[end:c.span.start].strip(" \t\f"):  # only spaces between
+            if end <= c.span.start and not self.text[end : c.span.start].strip(" \t\f"):  # only spaces between
                 self.next_comment += 1
                 return " " + c.text
         return ""

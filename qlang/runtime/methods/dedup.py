@@ -122,8 +122,12 @@ def _features(ctx: MethodContext, original: Dataset, injected: Dataset) -> np.nd
     if injected.texts is None or injected.features is not None:
         return features_of(injected, ctx.encoder)
     encoder = ctx.encoder or MiniLMEncoder()
-    copies = encoder.model.encode(injected.texts[len(original):], batch_size=encoder.batch_size,
-                                  normalize_embeddings=True, show_progress_bar=False)
+    copies = encoder.model.encode(
+        injected.texts[len(original) :],
+        batch_size=encoder.batch_size,
+        normalize_embeddings=True,
+        show_progress_bar=False,
+    )
     return np.vstack([features_of(original, ctx.encoder), np.asarray(copies, dtype=np.float64)])
 
 

@@ -59,8 +59,9 @@ def zz_feature_map(ctx: MethodContext, data: Dataset) -> MethodResult:
 def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
     s = ctx.settings(method, QUANTUM_KNOBS)
     require(int(s["qubits"]) >= 1, f"qubits must be at least 1, got {s['qubits']}")
-    require(s["classifier"] in ("svm", "distance"), f"unknown classifier '{s['classifier']}'",
-            help="use svm or distance")
+    require(
+        s["classifier"] in ("svm", "distance"), f"unknown classifier '{s['classifier']}'", help="use svm or distance"
+    )
     amplitude = method == "amplitude_encoding"
     dims = 2 ** int(s["qubits"]) if amplitude else int(s["qubits"])
     data, x, kept = _features(ctx, data, s, dims, "amplitude" if amplitude else "angle")
@@ -77,13 +78,25 @@ def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
         score = functools.partial(_svm_scores, C=float(s["C"]))
     else:
         score = _distance_scores
-    aucs = _cross_validate(data.labels, int(s["folds"]), ctx.seed,
-                           lambda train, test: score(gram[np.ix_(train, train)], gram[np.ix_(test, train)],
-                                                     data.labels[train]))
-    metrics = {"qubits": float(s["qubits"]), **_device_counts(method, s), "encoding_fidelity": fidelity,
-               **_auc_metrics(aucs)}
-    info = {"inputs": dims, "classifier": s["classifier"], "kernel": kernel.label, "device_model": DEVICE_MODEL,
-            "kernel_offdiagonal_mean": offdiagonal_mean(gram)}
+    aucs = _cross_validate(
+        data.labels,
+        int(s["folds"]),
+        ctx.seed,
+        lambda train, test: score(gram[np.ix_(train, train)], gram[np.ix_(test, train)], data.labels[train]),
+    )
+    metrics = {
+        "qubits": float(s["qubits"]),
+        **_device_counts(method, s),
+        "encoding_fidelity": fidelity,
+        **_auc_metrics(aucs),
+    }
+    info = {
+        "inputs": dims,
+        "classifier": s["classifier"],
+        "kernel": kernel.label,
+        "device_model": DEVICE_MODEL,
+        "kernel_offdiagonal_mean": offdiagonal_mean(gram),
+    }
     return MethodResult(metrics, data, info)
 
 
@@ -142,8 +155,11 @@ def _features(ctx: MethodContext, data: Dataset, s: dict, dims: int, scaling: st
     data = data.sample(s["limit"], ctx.seed)
     require(data.n_classes >= 2, "an encode stage needs labels of at least two classes")
     smallest = int(np.bincount(data.labels, minlength=data.n_classes).min())
-    require(smallest >= int(s["folds"]), f"the smallest class has {smallest} rows, fewer than {s['folds']} folds",
-            help="use fewer folds or more rows")
+    require(
+        smallest >= int(s["folds"]),
+        f"the smallest class has {smallest} rows, fewer than {s['folds']} folds",
+        help="use fewer folds or more rows",
+    )
     z = StandardScaler().fit_transform(features_of(data, ctx.encoder))
     reducer = Reducer(dims, scaling).fit(z)
     return data, reducer.transform(z), float(reducer.pca.explained_variance_ratio_.sum())

@@ -255,8 +255,11 @@ def quantum_distillation(ctx: MethodContext, data) -> MethodResult:
     `temperature`. The classical student of equal size is the `mlp` baseline, which inherits `temperature`."""
     s = ctx.settings("quantum_distillation", {**DISTILL_KNOBS, **SHOTS_PER_CLASS})
     shape, make = quantum_head(ctx, s)
-    require(s.get("shots") is None, "quantum_distillation trains on exact expectation values in this version",
-            help="leave shots unset")
+    require(
+        s.get("shots") is None,
+        "quantum_distillation trains on exact expectation values in this version",
+        help="leave shots unset",
+    )
     return _distilled(ctx, data, s, make, {"quantum_weights": shape.n_weights, "wires": shape.n_wires})
 
 
@@ -278,8 +281,11 @@ def _distilled(ctx: MethodContext, data, s: dict, make, info: dict) -> MethodRes
 def _few_shot(rows: np.ndarray, y: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """k rows of every class drawn from `rows`."""
     counts = np.bincount(y[rows], minlength=int(y.max()) + 1)
-    require(counts.min() >= k, f"examples_per_class = {k}, but a training fold has only {counts.min()} rows of "
-            "its rarest class", help="lower examples_per_class, use fewer folds or more rows")
+    require(
+        counts.min() >= k,
+        f"examples_per_class = {k}, but a training fold has only {counts.min()} rows of its rarest class",
+        help="lower examples_per_class, use fewer folds or more rows",
+    )
     return np.sort(np.concatenate([rng.choice(rows[y[rows] == c], k, replace=False) for c in range(len(counts))]))
 
 

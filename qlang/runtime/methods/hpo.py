@@ -26,8 +26,19 @@ from qlang.runtime.methods.finetune import single_threaded_torch
 from qlang.runtime.qubo import QUBO, QAOASolver, solve_annealing
 from qlang.runtime.qubo.model import approximation_ratio, bit_table
 
-HPO_KNOBS = {"folds": 3, "limit": None, "initial": None, "fm_rank": 4, "fm_steps": 300, "fm_l2": 0.01,
-             "restarts": 1, "candidates": 16, "maxiter": 30, "reads": 256, "anneal_reads": 100}
+HPO_KNOBS = {
+    "folds": 3,
+    "limit": None,
+    "initial": None,
+    "fm_rank": 4,
+    "fm_steps": 300,
+    "fm_l2": 0.01,
+    "restarts": 1,
+    "candidates": 16,
+    "maxiter": 30,
+    "reads": 256,
+    "anneal_reads": 100,
+}
 
 
 class Encoding:
@@ -49,7 +60,7 @@ class Encoding:
             if m == 2:
                 bits[part] = v
             elif c.ordinal:
-                bits[part.start:part.start + v] = 1  # domain wall: v leading ones
+                bits[part.start : part.start + v] = 1  # domain wall: v leading ones
             else:
                 bits[part.start + v] = 1
         return bits
@@ -133,17 +144,22 @@ class Search:
         self.ctx, self.data, self.method = ctx, data, method
         objective = self.s["objective"]
         if objective not in ("logistic_regression", "svm", "mlp"):
-            raise RuntimeDiagnostic(BAD_PARAMETER, f"objective {objective!r} cannot be searched in this version",
-                                    help="use logistic_regression, svm or mlp")
+            raise RuntimeDiagnostic(
+                BAD_PARAMETER,
+                f"objective {objective!r} cannot be searched in this version",
+                help="use logistic_regression, svm or mlp",
+            )
         try:
             self.encoding = Encoding(space_of(self.s["space"], objective))
         except ValueError as e:
             raise RuntimeDiagnostic(BAD_PARAMETER, str(e)) from None
         self.budget = int(self.s["evaluations"])
         require(self.budget >= 2, f"evaluations must be at least 2, got {self.budget}")
-        require(self.budget <= len(self.encoding.configs),
-                f"evaluations = {self.budget} exceeds the {len(self.encoding.configs)} configurations of the space",
-                help=f"set evaluations to at most {len(self.encoding.configs)}")
+        require(
+            self.budget <= len(self.encoding.configs),
+            f"evaluations = {self.budget} exceeds the {len(self.encoding.configs)} configurations of the space",
+            help=f"set evaluations to at most {len(self.encoding.configs)}",
+        )
         self.rng = np.random.default_rng(ctx.seed)
         self.evaluated: list[tuple[int, ...]] = []
         self.scores: list[float] = []
@@ -160,14 +176,20 @@ class Search:
         """One evaluation of the budget (a repeated configuration still costs one)."""
         require(self.left > 0, "the evaluation budget is spent")
         if config not in self._cache:
-            params = {**self.encoding.params(config), "folds": int(self.s["folds"]), "limit": self.s["limit"],
-                      "refit": False}
+            params = {
+                **self.encoding.params(config),
+                "folds": int(self.s["folds"]),
+                "limit": self.s["limit"],
+                "refit": False,
+            }
             ctx = MethodContext(params=params, seed=self.ctx.seed, encoder=self.ctx.encoder)
             self._cache[config] = float(self._objective(ctx, self.data).metrics["accuracy"])
         self.evaluated.append(config)
         self.scores.append(self._cache[config])
-        self.ctx.progress(f"{self.method}: evaluation {len(self.scores)}/{self.budget}: "
-                          f"{self.encoding.params(config)} -> {self.scores[-1]:.4f}")
+        self.ctx.progress(
+            f"{self.method}: evaluation {len(self.scores)}/{self.budget}: "
+            f"{self.encoding.params(config)} -> {self.scores[-1]:.4f}"
+        )
         return self.scores[-1]
 
     def random_new(self) -> tuple[int, ...]:
@@ -184,11 +206,19 @@ class Search:
         config = self.evaluated[best]
         curve = np.maximum.accumulate(scores)
         out = {"best_score": float(scores[best]), "evaluations_to_best": float(best + 1), **(metrics or {})}
-        return MethodResult(out, {"objective": self.s["objective"], **self.encoding.params(config)},
-                            {"curve": [float(v) for v in curve], "scores": [float(v) for v in scores],
-                             "configs": [self.encoding.params(c) for c in self.evaluated],
-                             "evaluations": len(self.scores), "space": self.s["space"], "bits": self.encoding.n,
-                             **(info or {})})
+        return MethodResult(
+            out,
+            {"objective": self.s["objective"], **self.encoding.params(config)},
+            {
+                "curve": [float(v) for v in curve],
+                "scores": [float(v) for v in scores],
+                "configs": [self.encoding.params(c) for c in self.evaluated],
+                "evaluations": len(self.scores),
+                "space": self.s["space"],
+                "bits": self.encoding.n,
+                **(info or {}),
+            },
+        )
 
 
 def random_search(ctx: MethodContext, data) -> MethodResult:
@@ -208,9 +238,12 @@ def tpe(ctx: MethodContext, data) -> MethodResult:
     study = optuna.create_study(direction="maximize", sampler=sampler)
 
     def objective(trial) -> float:
-        config = tuple(trial.suggest_int(c.name, 0, len(c.values) - 1) if c.ordinal
-                       else trial.suggest_categorical(c.name, list(range(len(c.values))))
-                       for c in search.encoding.choices)
+        config = tuple(
+            trial.suggest_int(c.name, 0, len(c.values) - 1)
+            if c.ordinal
+            else trial.suggest_categorical(c.name, list(range(len(c.values))))
+            for c in search.encoding.choices
+        )
         return search.evaluate(config)
 
     study.optimize(objective, n_trials=search.budget)
@@ -227,8 +260,13 @@ def _fmqa(search: Search, solve) -> MethodResult:
         x = np.array([enc.encode(c) for c in search.evaluated], dtype=np.float64)
         y = np.array(search.scores)
         y = -(y - y.mean()) / (y.std() if y.std() > 0 else 1.0)  # minimise: the negated standardised score
-        fm = FactorisationMachine(enc.n, int(search.s["fm_rank"]), float(search.s["fm_l2"]),
-                                  int(search.s["fm_steps"]), [ctx.seed, len(search.scores)]).fit(x, y)
+        fm = FactorisationMachine(
+            enc.n,
+            int(search.s["fm_rank"]),
+            float(search.s["fm_l2"]),
+            int(search.s["fm_steps"]),
+            [ctx.seed, len(search.scores)],
+        ).fit(x, y)
         linear, quadratic, offset = fm.qubo_terms()
         # lambda: more than one bit flip can change the surrogate, so every invalid bitstring is worse
         # than some valid one
@@ -248,8 +286,12 @@ def _fmqa(search: Search, solve) -> MethodResult:
             fallbacks += 1
             search.evaluate(search.random_new())
     metrics = {"approximation_ratio": float(np.mean(ratios))} if ratios else {}
-    extra = {"random_fallbacks": fallbacks, "initial": search.initial(), "solves": len(solves_info),
-             "approximation_ratios": ratios}
+    extra = {
+        "random_fallbacks": fallbacks,
+        "initial": search.initial(),
+        "solves": len(solves_info),
+        "approximation_ratios": ratios,
+    }
     if solves_info and "p_optimum" in solves_info[0]:
         extra["p_optimum_mean"] = float(np.mean([i["p_optimum"] for i in solves_info]))
         extra["feasibility_mean"] = float(np.mean([i["feasibility"] for i in solves_info]))
@@ -263,20 +305,33 @@ def quantum_hpo(ctx: MethodContext, data) -> MethodResult:
     name, shape = ctx.circuit("qaoa")
     bits = enc.n
     if shape.n_wires != bits:
-        raise RuntimeDiagnostic(CIRCUIT_MISMATCH, f"circuit '{name}' has {shape.n_wires} wires, the space "
-                                f"{s['space']!r} of {s['objective']} encodes in {bits} bits")
+        raise RuntimeDiagnostic(
+            CIRCUIT_MISMATCH,
+            f"circuit '{name}' has {shape.n_wires} wires, the space "
+            f"{s['space']!r} of {s['objective']} encodes in {bits} bits",
+        )
     ctx.executor.reseed(ctx.seed)
-    solver = QAOASolver(ctx.executor, name, shots=s["shots"], restarts=int(s["restarts"]),
-                        candidates=int(s["candidates"]), maxiter=int(s["maxiter"]), reads=int(s["reads"]),
-                        seed=ctx.seed)
+    solver = QAOASolver(
+        ctx.executor,
+        name,
+        shots=s["shots"],
+        restarts=int(s["restarts"]),
+        candidates=int(s["candidates"]),
+        maxiter=int(s["maxiter"]),
+        reads=int(s["reads"]),
+        seed=ctx.seed,
+    )
 
     valid = np.array([enc.decode(b) is not None for b in bit_table(enc.n)])
 
     def solve(qubo: QUBO, step: int):
         solution = solver.solve(qubo)
         probs, samples = solution.probs, np.unique(solution.samples)  # no second executor call, no redraw
-        info = {**solution.info, "approximation_ratio": approximation_ratio(qubo, solution.value),
-                "feasibility": float(probs[valid].sum())}  # probability of a valid encoding
+        info = {
+            **solution.info,
+            "approximation_ratio": approximation_ratio(qubo, solution.value),
+            "feasibility": float(probs[valid].sum()),
+        }  # probability of a valid encoding
         return bit_table(qubo.n)[samples], info
 
     return _fmqa(search, solve)

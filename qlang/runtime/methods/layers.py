@@ -20,8 +20,11 @@ def hybrid_layer(ctx: MethodContext, data: Dataset) -> MethodResult:
     s = ctx.settings("hybrid_layer", LAYER_KNOBS)
     shape, make = quantum_head(ctx, s)
     result = _cross_validate(ctx, data, s, make, {"quantum_weights": shape.n_weights})
-    return MethodResult(result.metrics, {"layer": "variational", "qubits": int(s["qubits"]),
-                                         "layers": shape.n_weights // (2 * shape.n_wires)}, result.info)
+    return MethodResult(
+        result.metrics,
+        {"layer": "variational", "qubits": int(s["qubits"]), "layers": shape.n_weights // (2 * shape.n_wires)},
+        result.info,
+    )
 
 
 def dense_layer(ctx: MethodContext, data: Dataset) -> MethodResult:
@@ -32,6 +35,7 @@ def dense_layer(ctx: MethodContext, data: Dataset) -> MethodResult:
         units = matched_units(qubits, int(ctx.params["layers"]), data.n_classes)
     require(units >= 1 and int(s["epochs"]) >= 1, "units and epochs must be at least 1")
     settings = {**s, "hidden": units}
-    result = _cross_validate(ctx, data, s, lambda n_classes, seed: MLPHead(qubits, n_classes, settings, seed),
-                             {"units": units})
+    result = _cross_validate(
+        ctx, data, s, lambda n_classes, seed: MLPHead(qubits, n_classes, settings, seed), {"units": units}
+    )
     return MethodResult(result.metrics, {"layer": "dense", "units": units, "qubits": qubits}, result.info)

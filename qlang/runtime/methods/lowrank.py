@@ -85,11 +85,16 @@ def _lowrank(ctx: MethodContext, data, s: dict, basis) -> MethodResult:
             head = make_pipeline(StandardScaler(), LogisticRegression(C=float(s["C"]), max_iter=1000))
             head.fit((x[train] - mean) @ v, y[train])
             accuracy.append(head.score((x[test] - mean) @ v, y[test]))
-        values = {"frobenius_error": error, "accuracy": float(np.mean(accuracy)),
-                  "accuracy_std": float(np.std(accuracy)), "time_s": float(np.mean(times))}
+        values = {
+            "frobenius_error": error,
+            "accuracy": float(np.mean(accuracy)),
+            "accuracy_std": float(np.std(accuracy)),
+            "time_s": float(np.mean(times)),
+        }
         if k == rank:
             metrics.update(values)
         metrics.update({f"{key}_r{k}": value for key, value in values.items() if key != "accuracy_std"})
     metrics["n"] = float(len(data))
-    return MethodResult(metrics, None, {"ranks": ranks, "shape": list(x.shape),
-                                        "label": "quantum-inspired (classical)"})
+    return MethodResult(
+        metrics, None, {"ranks": ranks, "shape": list(x.shape), "label": "quantum-inspired (classical)"}
+    )

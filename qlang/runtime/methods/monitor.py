@@ -84,8 +84,9 @@ def ks_test(ctx: MethodContext, data: Dataset) -> MethodResult:
         x, y = pair
         return min(ks_2samp(x[:, f], y[:, f]).pvalue for f in range(x.shape[1])) <= alpha / x.shape[1]
 
-    return MethodResult(_rates([rejects(p) for p in w.null], [rejects(p) for p in w.drifted]), data,
-                        {"trials": len(w.null)})
+    return MethodResult(
+        _rates([rejects(p) for p in w.null], [rejects(p) for p in w.drifted]), data, {"trials": len(w.null)}
+    )
 
 
 def _windows(ctx: MethodContext, data: Dataset, s: dict) -> Windows:
@@ -97,8 +98,11 @@ def _windows(ctx: MethodContext, data: Dataset, s: dict) -> Windows:
     rng = np.random.default_rng(ctx.seed)
     order = rng.permutation(len(raw))
     reference, fresh = order[: len(raw) // 2], order[len(raw) // 2 :]
-    require(2 <= window <= len(reference), f"a window of {window} rows needs {2 * window} rows, the data has "
-            f"{len(raw)}", help="use a smaller window or more rows")
+    require(
+        2 <= window <= len(reference),
+        f"a window of {window} rows needs {2 * window} rows, the data has {len(raw)}",
+        help="use a smaller window or more rows",
+    )
     reducer = Reducer(int(s["qubits"]), "arctan", spread=2.0).fit(raw[reference])
     ref_x = reducer.transform(raw[reference])
     null, drifted = [], []
@@ -195,8 +199,7 @@ def _anomaly_split(ctx: MethodContext, data: Dataset, s: dict) -> tuple[np.ndarr
     require(int(s["qubits"]) >= 1, f"qubits must be at least 1, got {s['qubits']}")
     require(0.0 < float(s["contamination"]) < 1.0, f"contamination must be in (0, 1), got {s['contamination']}")
     data = data.sample(s["limit"], ctx.seed)
-    require(data.n_classes >= 2, "anomaly detection needs labels of at least two classes (normal: the most "
-            "frequent)")
+    require(data.n_classes >= 2, "anomaly detection needs labels of at least two classes (normal: the most frequent)")
     raw = features_of(data, ctx.encoder)
     rng = np.random.default_rng(ctx.seed)
     normal_label = np.bincount(data.labels).argmax()
@@ -205,8 +208,11 @@ def _anomaly_split(ctx: MethodContext, data: Dataset, s: dict) -> tuple[np.ndarr
     train, held_out = normal[: len(normal) // 2], normal[len(normal) // 2 :]
     c = float(s["contamination"])
     anomalies = others[: max(1, min(len(others), round(c / (1.0 - c) * len(held_out))))]
-    require(len(train) >= 2 and len(held_out) >= 1 and len(anomalies) >= 1,
-            f"too few rows to split {len(data)} into training, normal and anomalous rows", help="use more rows")
+    require(
+        len(train) >= 2 and len(held_out) >= 1 and len(anomalies) >= 1,
+        f"too few rows to split {len(data)} into training, normal and anomalous rows",
+        help="use more rows",
+    )
     reducer = Reducer(int(s["qubits"]), "arctan", spread=2.0).fit(raw[train])
     test = np.concatenate([held_out, anomalies])
     anomalous = np.concatenate([np.zeros(len(held_out), bool), np.ones(len(anomalies), bool)])
@@ -214,8 +220,10 @@ def _anomaly_split(ctx: MethodContext, data: Dataset, s: dict) -> tuple[np.ndarr
 
 
 def _anomaly_result(anomalous: np.ndarray, scores: np.ndarray, info: dict) -> MethodResult:
-    metrics = {"auroc": float(roc_auc_score(anomalous, scores)),
-               "average_precision": float(average_precision_score(anomalous, scores))}
+    metrics = {
+        "auroc": float(roc_auc_score(anomalous, scores)),
+        "average_precision": float(average_precision_score(anomalous, scores)),
+    }
     return MethodResult(metrics, None, {**info, "test_rows": len(scores), "anomalies": int(anomalous.sum())})
 
 

@@ -38,8 +38,15 @@ from qlang.runtime.methods.finetune import MLPHead, TrainedClassifier, single_th
 from qlang.runtime.qubo import QUBO, QAOASolver, solve_annealing, solve_exact
 from qlang.runtime.qubo.model import approximation_ratio
 
-PRUNE_KNOBS = {"calibration": 0.5, "redundancy": 0.5, "repeats": 3, "restarts": 3, "maxiter": 60,
-               "candidates": 32, "reads": 256}
+PRUNE_KNOBS = {
+    "calibration": 0.5,
+    "redundancy": 0.5,
+    "repeats": 3,
+    "restarts": 3,
+    "maxiter": 60,
+    "candidates": 32,
+    "reads": 256,
+}
 PENALTY_MARGIN = 1.1
 MAX_EXACT_UNITS = 20
 
@@ -53,8 +60,11 @@ class PruningProblem:
         net = self.head.model
         self.n = net[0].out_features
         if units_param and s.get("units") is not None:
-            require(int(s["units"]) == self.n, f"{method}: units = {s['units']}, but the model has {self.n} "
-                    "hidden units", help=f"set units: {self.n} (every hidden unit is one binary variable)")
+            require(
+                int(s["units"]) == self.n,
+                f"{method}: units = {s['units']}, but the model has {self.n} hidden units",
+                help=f"set units: {self.n} (every hidden unit is one binary variable)",
+            )
         keep = float(s.get("keep", 0.5))
         require(0 < keep <= 1, f"keep must be in (0, 1], got {keep}")
         self.k = pruning_k(keep, self.n)
@@ -112,11 +122,21 @@ class PruningProblem:
             exact = solve_exact(self.constrained)
             metrics["approximation_ratio"] = approximation_ratio(self.constrained, value)
             info = {**info, "exact_value": exact.value, "exact_units": np.flatnonzero(exact.x).tolist()}
-        info = {**info, "kept_units": [int(i) for i in kept], "units": self.n, "k": self.k, "qubo_value": value,
-                "base_accuracy": self.base_accuracy, "alpha": self.alpha, "penalty": self.penalty,
-                "importance": [float(v) for v in self.importance],
-                "parameters_before": self.head.n_parameters, "parameters_after": recovered.n_parameters,
-                "accuracy_rows": len(self.y_eval), "calibration_rows": len(self.y_cal)}
+        info = {
+            **info,
+            "kept_units": [int(i) for i in kept],
+            "units": self.n,
+            "k": self.k,
+            "qubo_value": value,
+            "base_accuracy": self.base_accuracy,
+            "alpha": self.alpha,
+            "penalty": self.penalty,
+            "importance": [float(v) for v in self.importance],
+            "parameters_before": self.head.n_parameters,
+            "parameters_after": recovered.n_parameters,
+            "accuracy_rows": len(self.y_eval),
+            "calibration_rows": len(self.y_cal),
+        }
         out = TrainedClassifier(self.model.reducer, recovered, self.model.label_names, self.model.data)
         return MethodResult(metrics, out, info)
 
@@ -126,8 +146,10 @@ def _prunable(model, method: str) -> tuple[TrainedClassifier, MLPHead]:
         return model, model.head
     what = type(model.head).__name__ if isinstance(model, TrainedClassifier) else type(model).__name__
     raise RuntimeDiagnostic(
-        BAD_PARAMETER, f"{method} needs a trained model with prunable hidden units; its input is a {what}",
-        help="read the model of a finetune stage that runs `mlp` (e.g. `stage deploy prune from classifier`)")
+        BAD_PARAMETER,
+        f"{method} needs a trained model with prunable hidden units; its input is a {what}",
+        help="read the model of a finetune stage that runs `mlp` (e.g. `stage deploy prune from classifier`)",
+    )
 
 
 def _split(x, y, calibration: float, seed: int):
@@ -250,27 +272,55 @@ def qaoa_pruning(ctx: MethodContext, model) -> MethodResult:
     problem = PruningProblem(ctx, "qaoa_pruning", model, s)
     name, shape = ctx.circuit("qaoa")
     if shape.n_wires != problem.n:
-        raise RuntimeDiagnostic(CIRCUIT_MISMATCH, f"circuit '{name}' has {shape.n_wires} wires, the model "
-                                f"{problem.n} hidden units", help=f"set units: {problem.n}")
+        raise RuntimeDiagnostic(
+            CIRCUIT_MISMATCH,
+            f"circuit '{name}' has {shape.n_wires} wires, the model {problem.n} hidden units",
+            help=f"set units: {problem.n}",
+        )
     mixer = s.get("mixer", "xy")
     qubo = problem.constrained if mixer == "xy" else problem.penalised
     ctx.executor.reseed(ctx.seed)
-    solver = QAOASolver(ctx.executor, name, shots=s["shots"], restarts=int(s["restarts"]),
-                        candidates=int(s["candidates"]), maxiter=int(s["maxiter"]), reads=int(s["reads"]),
-                        seed=ctx.seed)
+    solver = QAOASolver(
+        ctx.executor,
+        name,
+        shots=s["shots"],
+        restarts=int(s["restarts"]),
+        candidates=int(s["candidates"]),
+        maxiter=int(s["maxiter"]),
+        reads=int(s["reads"]),
+        seed=ctx.seed,
+    )
     ctx.progress(f"QAOA p={solver.p} ({mixer} mixer) on {problem.n} units, keep {problem.k}")
     solution = solver.solve(qubo)
     extra = {"p_optimum": solution.info["p_optimum"], "feasibility": solution.info["feasibility"]}
-    return problem.result(ctx, solution.x, {"solver": "qaoa", "mixer": mixer, "repaired": not solution.feasible,
-                                            "qaoa": solution.info, "solve_s": solution.wall_s}, extra)
+    return problem.result(
+        ctx,
+        solution.x,
+        {
+            "solver": "qaoa",
+            "mixer": mixer,
+            "repaired": not solution.feasible,
+            "qaoa": solution.info,
+            "solve_s": solution.wall_s,
+        },
+        extra,
+    )
 
 
 def annealing_pruning(ctx: MethodContext, model) -> MethodResult:
     s = _settings(ctx, "annealing_pruning")
     problem = PruningProblem(ctx, "annealing_pruning", model, s)
     solution = solve_annealing(problem.penalised, reads=int(s["reads"]), seed=ctx.seed)
-    return problem.result(ctx, solution.x, {"solver": "annealing", "repaired": not solution.feasible,
-                                            "reads": int(s["reads"]), "solve_s": solution.wall_s})
+    return problem.result(
+        ctx,
+        solution.x,
+        {
+            "solver": "annealing",
+            "repaired": not solution.feasible,
+            "reads": int(s["reads"]),
+            "solve_s": solution.wall_s,
+        },
+    )
 
 
 def magnitude_pruning(ctx: MethodContext, model) -> MethodResult:
@@ -290,8 +340,7 @@ def greedy_taylor(ctx: MethodContext, model) -> MethodResult:
     problem = PruningProblem(ctx, "greedy_taylor", model, s)
     kept = list(range(problem.n))
     while len(kept) > problem.k:
-        importance, _ = taylor_importance(prune_head(problem.head, np.array(kept)).model, problem.x_cal,
-                                          problem.y_cal)
+        importance, _ = taylor_importance(prune_head(problem.head, np.array(kept)).model, problem.x_cal, problem.y_cal)
         kept.pop(int(np.argmin(importance)))
     keep = np.zeros(problem.n, dtype=bool)
     keep[kept] = True
@@ -304,8 +353,9 @@ class QuantizedHead:
     def __init__(self, head: MLPHead):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated in favour of torchao
-            self.model = torch.ao.quantization.quantize_dynamic(copy.deepcopy(head.model).float(),
-                                                                {torch.nn.Linear}, dtype=torch.qint8)
+            self.model = torch.ao.quantization.quantize_dynamic(
+                copy.deepcopy(head.model).float(), {torch.nn.Linear}, dtype=torch.qint8
+            )
         self.n_parameters = head.n_parameters  # the same parameters, stored in 8 bits
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
@@ -323,12 +373,21 @@ def int8_quantization(ctx: MethodContext, model) -> MethodResult:
     drop = problem.base_accuracy - _accuracy(quantized, problem.x_eval, problem.y_eval)
     latency_ms, joules = inference_cost(quantized, problem.x_eval, int(s["repeats"]))
     base_latency, _ = inference_cost(problem.head, problem.x_eval, int(s["repeats"]))
-    metrics = {"accuracy_drop": float(drop), "accuracy_drop_recovered": float(drop), "parameters_removed": 0.0,
-               "latency_ms": latency_ms, "energy_per_inference": joules}
+    metrics = {
+        "accuracy_drop": float(drop),
+        "accuracy_drop_recovered": float(drop),
+        "parameters_removed": 0.0,
+        "latency_ms": latency_ms,
+        "energy_per_inference": joules,
+    }
     weights = sum(layer.weight.numel() for layer in (problem.head.model[0], problem.head.model[2]))
     biases = problem.head.n_parameters - weights
-    info = {"base_accuracy": problem.base_accuracy, "unquantized_latency_ms": base_latency,
-            "parameter_bytes_before": 8 * problem.head.n_parameters, "parameter_bytes_after": weights + 4 * biases,
-            "note": "weights int8, activations float32 (dynamic quantization); biases stay float32"}
+    info = {
+        "base_accuracy": problem.base_accuracy,
+        "unquantized_latency_ms": base_latency,
+        "parameter_bytes_before": 8 * problem.head.n_parameters,
+        "parameter_bytes_after": weights + 4 * biases,
+        "note": "weights int8, activations float32 (dynamic quantization); biases stay float32",
+    }
     out = TrainedClassifier(problem.model.reducer, quantized, problem.model.label_names, problem.model.data)
     return MethodResult(metrics, out, info)

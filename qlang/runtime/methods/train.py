@@ -107,7 +107,8 @@ def _model_circuit(ctx: MethodContext, s: dict, method: str):
         name, shape = ctx.circuit("model")
     except KeyError:
         raise RuntimeDiagnostic(
-            CIRCUIT_MISMATCH, f"`{method}` trains the hybrid model of its stage's method, and this stage has none",
+            CIRCUIT_MISMATCH,
+            f"`{method}` trains the hybrid model of its stage's method, and this stage has none",
             help="use it as a baseline of qng or parameter_shift",
         ) from None
     if shape.n_inputs != int(s["qubits"]) or shape.n_weights != 2 * int(s["qubits"]) * int(s["layers"]):
@@ -120,26 +121,34 @@ def _model_circuit(ctx: MethodContext, s: dict, method: str):
 
 
 def _train(ctx: MethodContext, data: Dataset, s: dict, method: str) -> MethodResult:
-    require(s.get("shots") is None, f"`{method}` trains on exact expectation values in this version",
-            help="leave shots unset")
+    require(
+        s.get("shots") is None,
+        f"`{method}` trains on exact expectation values in this version",
+        help="leave shots unset",
+    )
     iterations, target = int(s["iterations"]), float(s["target_loss"])
     name, shape = _model_circuit(ctx, s, method)
     data = data.sample(s["limit"], ctx.seed)
     require(data.n_classes >= 2, "classification needs at least two classes")
     n_test = int(np.ceil(float(s["test_size"]) * len(data)))
-    require(min(n_test, len(data) - n_test) >= data.n_classes and np.bincount(data.labels).min() >= 2,
-            f"{len(data)} rows are too few for a stratified {float(s['test_size']):.0%} test split over "
-            f"{data.n_classes} classes", help="use more rows (`limit` on the data source)")
+    require(
+        min(n_test, len(data) - n_test) >= data.n_classes and np.bincount(data.labels).min() >= 2,
+        f"{len(data)} rows are too few for a stratified {float(s['test_size']):.0%} test split over "
+        f"{data.n_classes} classes",
+        help="use more rows (`limit` on the data source)",
+    )
     x, y = features_of(data, ctx.encoder), data.labels
-    train, test = train_test_split(np.arange(len(y)), test_size=float(s["test_size"]), stratify=y,
-                                   random_state=ctx.seed)
+    train, test = train_test_split(
+        np.arange(len(y)), test_size=float(s["test_size"]), stratify=y, random_state=ctx.seed
+    )
     reducer = Reducer(int(s["qubits"]), "arctan").fit(x[train])
     x_train, x_test = reducer.transform(x[train]), reducer.transform(x[test])
     y_train = torch.from_numpy(y[train])
 
     rng = np.random.default_rng([ctx.seed, 1])
-    model = HybridModel(CircuitLayer(ctx.executor, name, rng.uniform(-np.pi, np.pi, shape.n_weights)),
-                        data.n_classes, [ctx.seed, 2])
+    model = HybridModel(
+        CircuitLayer(ctx.executor, name, rng.uniform(-np.pi, np.pi, shape.n_weights)), data.n_classes, [ctx.seed, 2]
+    )
     step = _stepper(method, model, s, ctx, name, x_train, rng)
     per_gradient = len(train) * (2 * shape.n_weights + 1)
     losses: list[float] = []

@@ -17,8 +17,9 @@ def solve_annealing(qubo: QUBO, reads: int = 100, seed: int = 0, sweeps: int = 1
     q = {(i, i): float(qubo.linear[i]) for i in range(qubo.n)}
     rows, cols = np.nonzero(qubo.quadratic)
     q |= {(int(i), int(j)): float(qubo.quadratic[i, j]) for i, j in zip(rows, cols)}
-    result = SimulatedAnnealingSampler().sample_qubo(q, num_reads=int(reads), num_sweeps=int(sweeps),
-                                                      seed=int(seed) % 2**32)
+    result = SimulatedAnnealingSampler().sample_qubo(
+        q, num_reads=int(reads), num_sweeps=int(sweeps), seed=int(seed) % 2**32
+    )
     order = np.argsort(np.asarray(result.variables))  # every variable has a (possibly zero) linear term
     samples = result.record.sample[:, order]
     samples = samples.astype(np.uint8)
@@ -26,6 +27,15 @@ def solve_annealing(qubo: QUBO, reads: int = 100, seed: int = 0, sweeps: int = 1
     feasible = np.array([qubo.is_feasible(s) for s in samples])
     pick = np.where(feasible, values, np.inf)
     best = int(np.argmin(pick)) if feasible.any() else int(np.argmin(values))
-    return Solution(samples[best], float(values[best]), "annealing", time.perf_counter() - start,
-                    {"reads": int(reads), "feasibility": float(feasible.mean()), "feasible": bool(feasible[best]),
-                     "samples": samples})
+    return Solution(
+        samples[best],
+        float(values[best]),
+        "annealing",
+        time.perf_counter() - start,
+        {
+            "reads": int(reads),
+            "feasibility": float(feasible.mean()),
+            "feasible": bool(feasible[best]),
+            "samples": samples,
+        },
+    )

@@ -33,8 +33,17 @@ def ising_inputs(qubo: QUBO) -> np.ndarray:
 
 
 class QAOASolver:
-    def __init__(self, executor: Executor, circuit: str, shots: int | None = None, restarts: int = 3,
-                 candidates: int = 32, maxiter: int = 60, reads: int = 256, seed: int = 0):
+    def __init__(
+        self,
+        executor: Executor,
+        circuit: str,
+        shots: int | None = None,
+        restarts: int = 3,
+        candidates: int = 32,
+        maxiter: int = 60,
+        reads: int = 256,
+        seed: int = 0,
+    ):
         self.executor, self.circuit, self.shots = executor, circuit, shots
         self.restarts, self.candidates, self.maxiter, self.reads = restarts, candidates, maxiter, reads
         self.rng = np.random.default_rng(seed)
@@ -78,8 +87,7 @@ class QAOASolver:
         first = expected(guesses)
         best_params, best_energy = guesses[np.argmin(first)], float(first.min())
         for start_params in guesses[np.argsort(first)[: self.restarts]]:
-            result = minimize(energy, start_params, method="COBYLA",
-                              options={"maxiter": self.maxiter, "rhobeg": 0.3})
+            result = minimize(energy, start_params, method="COBYLA", options={"maxiter": self.maxiter, "rhobeg": 0.3})
             if result.fun < best_energy:
                 best_params, best_energy = result.x, float(result.fun)
         probs = self.probs(qubo, best_params[None, :], inputs)[0]

@@ -12,9 +12,7 @@ from qlang.runtime.protocol import CircuitShape
 MAX_CHUNK_AMPLITUDES = 1 << 22
 
 
-def batch_arrays(
-    shape: CircuitShape, x: np.ndarray | None, w: np.ndarray | None
-) -> tuple[int, np.ndarray, np.ndarray]:
+def batch_arrays(shape: CircuitShape, x: np.ndarray | None, w: np.ndarray | None) -> tuple[int, np.ndarray, np.ndarray]:
     """Checked float64 copies: x as (B, n_inputs); w as (B, n_weights) or shared (n_weights,).
 
     B comes from x, else from a 2-D w, else is 1.
@@ -35,9 +33,7 @@ def batch_arrays(
     else:
         w = np.asarray(w, dtype=np.float64)
         if w.ndim not in (1, 2) or w.shape[-1] != shape.n_weights:
-            raise ValueError(
-                f"w must have shape (B, {shape.n_weights}) or ({shape.n_weights},), got {w.shape}"
-            )
+            raise ValueError(f"w must have shape (B, {shape.n_weights}) or ({shape.n_weights},), got {w.shape}")
         if w.ndim == 2:
             sizes.append(w.shape[0])
     if len(set(sizes)) > 1:

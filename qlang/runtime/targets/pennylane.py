@@ -62,9 +62,7 @@ class PennyLaneExecutor:
         # kernels are much slower than one probs kernel when its threads compete for cores.
         return z_expvals(self.probs(name, x, w), self.shape(name).n_wires)
 
-    def probs(
-        self, name: str, x: np.ndarray | None, w: np.ndarray | None, shots: int | None = None
-    ) -> np.ndarray:
+    def probs(self, name: str, x: np.ndarray | None, w: np.ndarray | None, shots: int | None = None) -> np.ndarray:
         if shots is None:
             return self._run(name, "probs", x, w, self._analytic(name)["probs"])
         if int(shots) < 1:
@@ -87,8 +85,9 @@ class PennyLaneExecutor:
             body(x, w)
             return [qml.expval(qml.PauliZ(i)) for i in range(shape.n_wires)]
 
-        qnode = qml.QNode(expvals, qml.device(self.device, wires=shape.n_wires), interface="torch",
-                          diff_method=diff_method)
+        qnode = qml.QNode(
+            expvals, qml.device(self.device, wires=shape.n_wires), interface="torch", diff_method=diff_method
+        )
 
         def run(x, w):
             return torch.stack(list(qnode(x.T, w)), dim=-1).reshape(len(x), shape.n_wires).double()
@@ -106,8 +105,7 @@ class PennyLaneExecutor:
             body, shape = self._entry(name)
             dev = qml.device(self.device, wires=shape.n_wires)
             self._qnodes[name] = {
-                kind: qml.QNode(fn, dev, diff_method=None)
-                for kind, fn in _qnode_functions(body, shape.n_wires).items()
+                kind: qml.QNode(fn, dev, diff_method=None) for kind, fn in _qnode_functions(body, shape.n_wires).items()
             }
         return self._qnodes[name]
 

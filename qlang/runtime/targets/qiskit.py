@@ -103,9 +103,7 @@ class QiskitExecutor:
         probs = self.probs(name, x, w)
         return z_expvals(probs, self.shape(name).n_wires)
 
-    def probs(
-        self, name: str, x: np.ndarray | None, w: np.ndarray | None, shots: int | None = None
-    ) -> np.ndarray:
+    def probs(self, name: str, x: np.ndarray | None, w: np.ndarray | None, shots: int | None = None) -> np.ndarray:
         if shots is None:
             c = self._get(name)
             if c.probs_template is None:
@@ -166,9 +164,7 @@ class QiskitExecutor:
             probabilities = qc.copy()
             probabilities.save_probabilities()
             c.probs_template = transpile(probabilities, self._aer, optimization_level=0)
-            c.sample_template = transpile(
-                qc.measure_all(inplace=False), self._aer, optimization_level=0
-            )
+            c.sample_template = transpile(qc.measure_all(inplace=False), self._aer, optimization_level=0)
         return c
 
     def _bound(self, c: _Compiled, x: np.ndarray, w: np.ndarray) -> QuantumCircuit:
@@ -296,8 +292,12 @@ def _distinct(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _plain_angles(qc: QuantumCircuit) -> tuple[QuantumCircuit, list]:
     """`qc` with each gate angle that is an expression (not a bare parameter) replaced by a fresh
     parameter, and for each such parameter a numpy function of the parameters it stands for."""
-    expressions = [p for inst in qc.data for p in inst.operation.params
-                   if isinstance(p, ParameterExpression) and not isinstance(p, Parameter) and p.parameters]
+    expressions = [
+        p
+        for inst in qc.data
+        for p in inst.operation.params
+        if isinstance(p, ParameterExpression) and not isinstance(p, Parameter) and p.parameters
+    ]
     if not expressions:
         return qc, []
     import sympy

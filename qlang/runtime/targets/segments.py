@@ -59,10 +59,22 @@ def split(qc: QuantumCircuit, x_parameters: set, w_parameters: set, angles: list
         for inst in instructions:
             part.append(inst.operation, inst.qubits, copy=False)
         part.save_unitary()
-        key = tuple((inst.operation.name, tuple(map(str, inst.operation.params)),
-                     tuple(qc.find_bit(q).index for q in inst.qubits)) for inst in instructions)
-        segments.append(Segment(reads or "x", transpile(part, simulator, optimization_level=0),
-                                sorted(parameters, key=lambda p: p.name), key))
+        key = tuple(
+            (
+                inst.operation.name,
+                tuple(map(str, inst.operation.params)),
+                tuple(qc.find_bit(q).index for q in inst.qubits),
+            )
+            for inst in instructions
+        )
+        segments.append(
+            Segment(
+                reads or "x",
+                transpile(part, simulator, optimization_level=0),
+                sorted(parameters, key=lambda p: p.name),
+                key,
+            )
+        )
     return segments
 
 
@@ -72,8 +84,9 @@ def worth_it(segments: list[Segment], distinct_x: int, distinct_w: int, rows: in
     return experiments * MIN_SAVING <= rows
 
 
-def states(segments: list[Segment], n_wires: int, binds_x: dict, index_x: np.ndarray, binds_w: dict,
-           index_w: np.ndarray) -> np.ndarray:
+def states(
+    segments: list[Segment], n_wires: int, binds_x: dict, index_x: np.ndarray, binds_w: dict, index_w: np.ndarray
+) -> np.ndarray:
     """Little-endian states of every row. binds_*: parameter -> values for each DISTINCT row of x (or w);
     index_*: for each row, which distinct row it has."""
     rows = len(index_x)
