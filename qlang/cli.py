@@ -241,7 +241,8 @@ def cmd_run(args) -> int:
     import runpy
 
     from qlang.build import check_for_compile, module_source
-    from qlang.runtime.main import main as run_main, next_run_dir
+    from qlang.runtime.main import main as run_main
+    from qlang.runtime.main import next_run_dir
 
     spec, text = _spec_text(args.spec)
     if text is None:
@@ -383,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         return _interrupted()
     except BrokenPipeError:
         return EXIT_OK
-    except Exception:  # a bug in qlang, not in the user's input
+    except Exception:  # noqa: BLE001 (a bug in qlang, not in the user's input)
         import traceback
 
         traceback.print_exc()

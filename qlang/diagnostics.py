@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import bisect
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 

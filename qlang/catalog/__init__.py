@@ -25,4 +25,4 @@ def lookup(name: str) -> Entry | None:
     return None
 
 
-__all__ = ["METHODS", "DATA", "MODELS", "GROUPS", "STAGE_KINDS", "REQUIRED", "Entry", "Param", "methods_of", "lookup"]
+__all__ = ["DATA", "GROUPS", "METHODS", "MODELS", "REQUIRED", "STAGE_KINDS", "Entry", "Param", "lookup", "methods_of"]

@@ -203,4 +203,4 @@ def _method(
     return DraftMethod(entry, params, v)
 
 
-__all__ = ["DraftPipeline", "DraftStage", "DraftBinding", "DraftMethod", "lower_pipeline", "arguments"]
+__all__ = ["DraftBinding", "DraftMethod", "DraftPipeline", "DraftStage", "arguments", "lower_pipeline"]

@@ -47,5 +47,5 @@ def emit(circuit: Circuit, func_name: str) -> str:
 def build(circuit: Circuit, func_name: str = "build"):
     """Exec the emitted source, as a generated module would, and call it: `(qc, x, w)`."""
     namespace: dict = {}
-    exec("\n".join(IMPORTS) + "\n\n\n" + emit(circuit, func_name), namespace)
+    exec("\n".join(IMPORTS) + "\n\n\n" + emit(circuit, func_name), namespace)  # noqa: S102 (our own emitted code)
     return namespace[func_name]()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import numbers
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Iterator, Union
 
 
 class Angle:
@@ -48,7 +48,7 @@ class Angle:
         return BinOp("*", Const(-1.0), self)
 
 
-AngleLike = Union[Angle, float, int]
+AngleLike = Angle | float | int
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ class AmplitudeEncoding:
         return AmplitudeEncoding(tuple(q + wire_offset for q in self.wires), self.start + input_offset)
 
 
-Op = Union[Gate, AmplitudeEncoding]
+Op = Gate | AmplitudeEncoding
 
 
 @dataclass(frozen=True)

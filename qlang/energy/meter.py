@@ -33,7 +33,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 try:
     import resource as _resource
@@ -275,7 +275,7 @@ class NvmlProvider:
         if nvml is None:
             try:
                 import pynvml as nvml  # nvidia-ml-py; optional
-            except Exception as exc:  # ImportError, or a broken install
+            except Exception as exc:  # noqa: BLE001 (ImportError, or a broken install)
                 raise ProviderUnavailable(f"pynvml is not importable: {exc}") from None
         self._nvml = nvml
         try:
@@ -283,7 +283,7 @@ class NvmlProvider:
             count = int(nvml.nvmlDeviceGetCount())
             handles = tuple(nvml.nvmlDeviceGetHandleByIndex(i) for i in range(count))
             start = tuple(int(nvml.nvmlDeviceGetTotalEnergyConsumption(h)) for h in handles)
-        except Exception as exc:  # NVMLError: no driver, no GPU, counter unsupported (pre-Volta)
+        except Exception as exc:  # noqa: BLE001 (NVMLError: no driver, no GPU, counter unsupported (pre-Volta))
             raise ProviderUnavailable(f"NVML energy counters unavailable: {exc}") from None
         if not handles:
             raise ProviderUnavailable("NVML found no GPUs")
@@ -295,7 +295,7 @@ class NvmlProvider:
     def energy_j(self, wall_s: float = 0.0, cpu_s: float = 0.0) -> float:
         try:
             now = [int(self._nvml.nvmlDeviceGetTotalEnergyConsumption(h)) for h in self._handles]
-        except Exception:
+        except Exception:  # noqa: BLE001 (a failed read keeps the last total: the counter never goes back)
             return self._last
         total = sum(n - s for n, s in zip(now, self._start)) / 1e3
         self._last = total
@@ -370,7 +370,7 @@ class Window:
         self._end: _Sample | None = None
 
     # life cycle
-    def __enter__(self) -> Window:
+    def __enter__(self) -> Self:
         if self._start is not None:
             raise RuntimeError(f"window {self.name!r} was already opened")
         self._start = self.meter._sample()

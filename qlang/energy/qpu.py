@@ -23,8 +23,9 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 #: Shots charged for a circuit whose results came from an exact (statevector) simulation, which
 #: needs no shots, when its QPU energy is estimated: the historical default of Qiskit's ``execute``
@@ -91,11 +92,15 @@ SUPERCONDUCTING = QpuPlatform(
     p_sys_w=25_000.0,
     t_rep_s=250e-6,
     sources=(
-        "P_sys 25 kW: DESIGN.md §4; the order of magnitude vendors quote for a dilution-refrigerator "
-        "system with its compressor, control electronics and cooling (D-Wave states about 25 kW for "
-        "its superconducting annealers)",
-        "t_rep 250 µs: IBM's default repetition delay, `default_rep_delay` = 250 µs in the "
-        "configuration of the qiskit-ibm-runtime fake backends (FakeFez, FakeSherbrooke)",
+        (
+            "P_sys 25 kW: DESIGN.md §4; the order of magnitude vendors quote for a dilution-refrigerator "
+            "system with its compressor, control electronics and cooling (D-Wave states about 25 kW for "
+            "its superconducting annealers)"
+        ),
+        (
+            "t_rep 250 µs: IBM's default repetition delay, `default_rep_delay` = 250 µs in the "
+            "configuration of the qiskit-ibm-runtime fake backends (FakeFez, FakeSherbrooke)"
+        ),
     ),
     assumptions=("P_sys is a whole-system figure and is charged in full while the job runs",),
 )
@@ -107,11 +112,15 @@ TRAPPED_ION = QpuPlatform(
     t_rep_range_s=(1e-3, 10e-3),
     sources=("t_rep 1–10 ms per shot: ion cooling, state preparation and fluorescence readout (DESIGN.md §4)",),
     assumptions=(
-        "P_sys 10 kW is an assumption (no vendor publishes a measured wall power): lasers, vacuum, "
-        "control electronics and room cooling",
+        (
+            "P_sys 10 kW is an assumption (no vendor publishes a measured wall power): lasers, vacuum, "
+            "control electronics and room cooling"
+        ),
         "t_rep is the geometric mean of the 1–10 ms range, ≈ 3.16 ms",
-        "d_circ is taken from an IBM superconducting device model; ion gates are slower "
-        "(two-qubit gates ~100 µs), so deep circuits are underestimated",
+        (
+            "d_circ is taken from an IBM superconducting device model; ion gates are slower "
+            "(two-qubit gates ~100 µs), so deep circuits are underestimated"
+        ),
     ),
 )
 
@@ -255,7 +264,7 @@ class CircuitTiming:
     added_measurements: bool  # measure_all was added because the circuit measured nothing
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fake_backend(name: str) -> Any:
     try:
         import qiskit_ibm_runtime.fake_provider as fp
@@ -390,7 +399,7 @@ def circuit_timing(qc: Any, backend: str | Any = "heron", *, add_measurements: b
     out, dev, added = transpile_for_duration(qc, dev, add_measurements=add_measurements)
     try:
         duration = float(out.estimate_duration(dev.target, unit="s"))
-    except Exception as exc:  # control flow, parameterised delays, missing durations
+    except Exception as exc:  # noqa: BLE001 (control flow, parameterised delays, missing durations)
         raise QpuModelError(f"cannot estimate the duration of {qc.name!r} on {dev.name}: {exc}") from None
     active = {
         out.find_bit(q).index

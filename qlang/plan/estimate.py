@@ -147,7 +147,7 @@ def _qpu(est: StageEstimate, work: Work, stage: ir.Stage, pipeline: ir.Pipeline,
 
     try:
         d = durations(stage)
-    except Exception as e:  # a circuit the device model cannot take: say so, do not guess
+    except Exception as e:  # noqa: BLE001 (a circuit the device model cannot take: say so, do not guess)
         est.qpu_note = f"no QPU estimate: {e}"
         return
     circuits = [(d[role], work.shots, round(count * seeds)) for role, count in work.qpu_circuits.items()]
@@ -181,7 +181,7 @@ def qiskit_durations(backend: str = "heron"):
     def durations(stage: ir.Stage) -> dict[str, float]:
         out = {}
         for role, circuit in circuits_of(stage).items():
-            qc, x, w = build(circuit)
+            qc, _x, _w = build(circuit)
             rng = np.random.default_rng(0)
             values = {p: float(v) for p, v in zip(qc.parameters, rng.uniform(0, np.pi, len(qc.parameters)))}
             out[role] = circuit_duration(qc.assign_parameters(values), backend)

@@ -41,7 +41,7 @@ def table(plan: Plan) -> str:
         )
     rows.append(["total", "", "", "", "", _j(plan.simulation_j), _j(plan.qpu_j), "", _j(plan.budget_j), plan.verdict()])
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
     out = [
         f"plan for {plan.pipeline}: {plan.target} on {plan.device}, {plan.seeds} seed(s), QPU model {plan.qpu}",
         "",

@@ -187,7 +187,7 @@ def _text_value(value, file: str, line: int, column: str) -> str:
 def _number_value(value, file: str, line: int, column: str) -> float:
     try:
         if isinstance(value, bool):
-            raise ValueError
+            raise TypeError  # a bool is not a number here, though Python says it is
         return float(value)
     except (TypeError, ValueError):
         raise RuntimeDiagnostic(

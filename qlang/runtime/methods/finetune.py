@@ -28,8 +28,8 @@ from qlang.runtime.encoder import features_of
 from qlang.runtime.errors import CIRCUIT_MISMATCH, RuntimeDiagnostic
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
 from qlang.runtime.methods.reduce import Reducer
-from qlang.runtime.protocol import Executor
 from qlang.runtime.methods.torch_layer import CircuitLayer
+from qlang.runtime.protocol import Executor
 
 # What the runtime reads beyond the catalog's parameters (whose defaults the catalog gives).
 # limit None: every row; n: a stratified subsample. refit: after cross-validation, train on all rows and
@@ -242,7 +242,7 @@ def mlp(ctx: MethodContext, data: Dataset) -> MethodResult:
     s = ctx.settings("mlp", {**MLP_KNOBS, **SHOTS_PER_CLASS})
     require(int(s["hidden"]) >= 1 and int(s["epochs"]) >= 1, "hidden and epochs must be at least 1")
     qubits = int(s["qubits"])
-    make = lambda n_classes, seed: MLPHead(qubits, n_classes, s, seed)  # noqa: E731
+    make = lambda n_classes, seed: MLPHead(qubits, n_classes, s, seed)
     if s["temperature"] is not None:  # the classical student of a distillation stage: the same teacher
         teacher_c = ctx.params.get("teacher_C", DISTILL_KNOBS["teacher_C"])
         return _distilled(ctx, data, {**s, "teacher_C": teacher_c}, make, {"hidden": int(s["hidden"])})

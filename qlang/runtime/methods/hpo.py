@@ -94,7 +94,7 @@ class Encoding:
             if len(c.values) == 2:
                 continue
             if c.ordinal:  # sum_t (1 - b_t) b_{t+1}: a 0 followed by a 1 breaks the wall
-                for a, b in zip(idx, idx[1:]):
+                for a, b in itertools.pairwise(idx):
                     linear[b] += 1.0
                     quadratic[a, b] -= 1.0
             else:  # (sum b - 1)^2

@@ -22,6 +22,7 @@ same criterion, no peeking at drifted or anomalous rows.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,7 +123,7 @@ def _pooled_grams(kernel: FidelityKernel, pairs: list[tuple[np.ndarray, np.ndarr
         return [kernel(z) for z in pooled]
     psi = kernel.states(np.vstack(pooled))
     starts = np.cumsum([0] + [len(z) for z in pooled])
-    return [gram_of_states(psi[a:b], psi[a:b]) for a, b in zip(starts[:-1], starts[1:])]
+    return [gram_of_states(psi[a:b], psi[a:b]) for a, b in itertools.pairwise(starts)]
 
 
 def mmd2_unbiased(gram: np.ndarray, first: np.ndarray) -> np.ndarray:

@@ -204,9 +204,9 @@ def repair(mask: np.ndarray, importance: np.ndarray, k: int) -> np.ndarray:
     mask = np.asarray(mask).astype(bool).copy()
     order = np.argsort(-importance, kind="stable")
     while mask.sum() > k:
-        mask[[i for i in order[::-1] if mask[i]][0]] = False
+        mask[next(i for i in order[::-1] if mask[i])] = False
     while mask.sum() < k:
-        mask[[i for i in order if not mask[i]][0]] = True
+        mask[next(i for i in order if not mask[i])] = True
     return mask
 
 

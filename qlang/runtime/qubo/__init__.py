@@ -5,4 +5,4 @@ from qlang.runtime.qubo.exact import solve_exact
 from qlang.runtime.qubo.model import QUBO, Solution
 from qlang.runtime.qubo.qaoa import QAOASolver
 
-__all__ = ["QUBO", "Solution", "QAOASolver", "solve_annealing", "solve_exact"]
+__all__ = ["QUBO", "QAOASolver", "Solution", "solve_annealing", "solve_exact"]
