@@ -58,16 +58,19 @@ def read_source(path: Path):
 
 
 def print_diagnostics(results, fmt: str) -> None:
-    from qlang.diagnostics import render, to_json
+    from qlang.diagnostics import more_line, render, shown, to_json
 
     if fmt == "json":
         out = [to_json(d, r.source) for r in results for d in r.diagnostics]
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return
     color = _color(sys.stderr)
-    for r in results:
-        for d in r.diagnostics:
-            print(render(d, r.source, color) + "\n", file=sys.stderr)
+    every = [(d, r.source) for r in results for d in r.diagnostics]
+    first, hidden = shown(every)
+    for d, source in first:
+        print(render(d, source, color) + "\n", file=sys.stderr)
+    if hidden:
+        print(more_line(hidden) + "\n", file=sys.stderr)
 
 
 def check_files(paths: list[str], target: str | None = None):

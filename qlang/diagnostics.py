@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -93,26 +94,51 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"{_STYLE[style]}{text}{_RESET}" if color else text
 
 
+# A long source line is shown as a window of this many characters around the span, so the output of
+# one diagnostic does not grow with its line (a 70 kB one-line spec once printed 1 GB for 10,000 errors).
+MAX_LINE = 100
+CONTEXT = 40  # characters shown before the span in a window
+MAX_SHOWN = 50  # diagnostics printed in text form per command; the rest are counted ("and N more")
+
+# Bidirectional overrides reorder what a terminal shows ("Trojan source"); escape them with the C0/C1 controls.
+_BIDI = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def escape(text: str) -> str:
+    """`text` safe to print on a terminal: control characters (escape sequences, bells, carriage returns,
+    bidirectional overrides) become visible escapes such as `\\x1b`; everything else is kept."""
+    if text.isprintable():
+        return text
+    return "".join(_escape_char(c) for c in text)
+
+
+def _escape_char(c: str) -> str:
+    if c == "\t" or not (unicodedata.category(c) == "Cc" or c in _BIDI):
+        return c
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
 def render(diag: Diagnostic, source: Source, color: bool = False) -> str:
     sev = diag.severity
-    head = _paint(f"{sev}[{diag.code}]", sev, color) + _paint(f": {diag.message}", "bold", color)
+    head = _paint(f"{sev}[{diag.code}]", sev, color) + _paint(f": {escape(diag.message)}", "bold", color)
     lines = [head]
     spans = ([Label(diag.span, diag.label)] if diag.span else []) + [n for n in diag.notes if n.span is not None]
     width = 0
+    path = escape(source.path)
     if diag.span is None:
-        lines.append(_paint(" --> ", "blue", color) + source.path)
+        lines.append(_paint(" --> ", "blue", color) + path)
     else:
         line, col = source.line_col(diag.span.start)
         numbers = [source.line_col(lbl.span.start)[0] for lbl in spans]
         width = len(str(max(numbers)))
         gutter = " " * width
-        lines.append(f"{gutter}{_paint('-->', 'blue', color)} {source.path}:{line}:{col}")
+        lines.append(f"{gutter}{_paint('-->', 'blue', color)} {path}:{line}:{col}")
         lines.append(f"{gutter} {_paint('|', 'blue', color)}")
         for i, lbl in enumerate(spans):
             lines.extend(_snippet(source, lbl, width, sev if i == 0 else "blue", color))
         lines.append(f"{gutter} {_paint('|', 'blue', color)}")
     if diag.help:
-        lines.append(f"{' ' * width} {_paint('=', 'blue', color)} help: {diag.help}")
+        lines.append(f"{' ' * width} {_paint('=', 'blue', color)} help: {escape(diag.help)}")
     return "\n".join(lines)
 
 
@@ -121,11 +147,37 @@ def _snippet(source: Source, label: Label, width: int, style: str, color: bool) 
     end_line, end_col = source.line_col(label.span.end)
     text = source.line_text(line).expandtabs(1)
     stop = end_col if end_line == line else len(text) + 1
-    carets = max(1, stop - col)
+    shown, start, carets = excerpt(text, col - 1, max(col, stop) - 1)
     mark = "^" if style != "blue" else "-"
-    underline = " " * (col - 1) + _paint(mark * carets + (f" {label.message}" if label.message else ""), style, color)
+    message = f" {escape(label.message)}" if label.message else ""
+    underline = " " * start + _paint(mark * carets + message, style, color)
     bar = _paint("|", "blue", color)
-    return [f"{_paint(str(line).rjust(width), 'blue', color)} {bar} {text}", f"{' ' * width} {bar} {underline}"]
+    return [f"{_paint(str(line).rjust(width), 'blue', color)} {bar} {shown}", f"{' ' * width} {bar} {underline}"]
+
+
+def excerpt(text: str, lo: int, hi: int) -> tuple[str, int, int]:
+    """What to print of a source line whose span is text[lo:hi]: at most MAX_LINE of its characters
+    around the span (an ellipsis where it is cut), control characters escaped; with the column the
+    span starts at in what is printed and how many carets underline it (at least one)."""
+    begin, end = 0, len(text)
+    if len(text) > MAX_LINE:
+        begin = max(0, min(lo - CONTEXT, len(text) - MAX_LINE))
+        end = begin + MAX_LINE
+    hi = max(lo, min(hi, end))
+    before = ("…" if begin else "") + escape(text[begin:lo])
+    span = escape(text[lo:hi])
+    after = escape(text[hi:end]) + ("…" if end < len(text) else "")
+    return before + span + after, len(before), max(1, len(span))
+
+
+def shown(diagnostics: list[Diagnostic], limit: int = MAX_SHOWN) -> tuple[list[Diagnostic], int]:
+    """The first `limit` diagnostics to print, and how many more there are."""
+    return diagnostics[:limit], max(0, len(diagnostics) - limit)
+
+
+def more_line(hidden: int) -> str:
+    return (f"… and {hidden} more diagnostic{'s' * (hidden != 1)} not shown; "
+            "`qlc check --format json` lists every one")
 
 
 def to_json(diag: Diagnostic, source: Source) -> dict:

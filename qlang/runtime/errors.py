@@ -37,8 +37,11 @@ class RuntimeDiagnostic(Exception):
         return ":".join(parts)
 
     def __str__(self) -> str:
-        where = f"{self.location}: " if self.location else ""
-        text = f"{where}error[{self.code}]: {self.message}"
+        """The diagnostic as printed, control characters from the data or the spec escaped."""
+        from qlang.diagnostics import escape
+
+        where = f"{escape(self.location)}: " if self.location else ""
+        text = f"{where}error[{self.code}]: {escape(self.message)}"
         if self.help:
-            text += f"\n  help: {self.help}"
+            text += f"\n  help: {escape(self.help)}"
         return text
