@@ -176,8 +176,7 @@ def shown(diagnostics: list[Diagnostic], limit: int = MAX_SHOWN) -> tuple[list[D
 
 
 def more_line(hidden: int) -> str:
-    return (f"… and {hidden} more diagnostic{'s' * (hidden != 1)} not shown; "
-            "`qlc check --format json` lists every one")
+    return f"… and {hidden} more diagnostic{'s' * (hidden != 1)} not shown; `qlc check --format json` lists every one"
 
 
 def to_json(diag: Diagnostic, source: Source) -> dict:
