@@ -1,4 +1,4 @@
-"""The run report: report.json (schema in docs/report.md) and report.md."""
+"""The run report: report.json (schema in docs/report.md) and report.md (rendered by qlang.reporting)."""
 
 from __future__ import annotations
 
@@ -196,69 +196,8 @@ def verdict(stage: StageReport) -> str | None:
     return "; ".join(parts) + ("." if parts else "") if parts else None
 
 
-def _cell(stat: dict) -> str:
-    if all(float(v).is_integer() for v in stat["per_seed"]) and stat["std"] == 0:  # counts: rows, parameters
-        return f"{stat['mean']:.0f}"
-    return f"{stat['mean']:.3f} ± {stat['std']:.3f}" if len(stat["per_seed"]) > 1 else f"{stat['mean']:.3f}"
-
-
 def markdown(report: Report) -> str:
-    lines = [
-        f"# {report.pipeline}",
-        "",
-        (
-            f"Target **{report.target}** on `{report.device}`, seeds {', '.join(map(str, report.seeds))}, "
-            f"status **{report.status}**, {report.wall_time_s:.1f} s. Values are mean ± sample std over seeds. "
-            f"Energy is {report.meter.get('provenance', 'modeled')} by the `{report.meter.get('provider', '?')}` "
-            "meter."
-        ),
-        "",
-        f"**Energy:** {summary_line(report)}.",
-        "",
-    ]
-    for s in report.stages:
-        lines += [f"## {s.name} ({s.kind}, from `{s.input}`) — {s.status}", ""]
-        if s.message:
-            lines += ["```", s.message, "```", ""]
-        runs = [r for r in [s.method, *s.baselines] if r is not None]
-        if runs:
-            metrics = list(dict.fromkeys(m for r in runs for m in r["metrics"]))
-            lines.append("| | method | family | " + " | ".join(metrics) + " | time (s) | energy (J) |")
-            lines.append("|---|---|---|" + "---|" * len(metrics) + "---|---|")
-            for i, r in enumerate(runs):
-                cells = [_cell(r["metrics"][m]) if m in r["metrics"] else "—" for m in metrics]
-                role = "method" if i == 0 else "baseline"
-                time_cell = _cell(r["wall_time_s"]) if "wall_time_s" in r else "does not run in this version"
-                energy_cell = _cell(r["energy_j"]) if "energy_j" in r else "—"
-                lines.append(
-                    f"| {role} | `{r['name']}` | {r['family']} | "
-                    + " | ".join(cells)
-                    + f" | {time_cell} | {energy_cell} |"
-                )
-            lines.append("")
-        lines += _energy_lines(s)
-        lines += [f"⚠ {w}" for w in s.warnings] + ([""] if s.warnings else [])
-        v = verdict(s)
-        if v:
-            lines += [f"**Verdict:** {v}", ""]
-    return "\n".join(lines)
+    """report.md, rendered from the report's JSON by qlang.reporting (templates under reporting/templates)."""
+    from qlang.reporting import markdown as render
 
-
-def _energy_lines(s: StageReport) -> list[str]:
-    from qlang.units import format_energy as _j
-
-    e = energy_summary(s)
-    if "measured_j" not in e:
-        return []
-    parts = [
-        f"measured {_j(e['measured_j'])} ({e.get('provenance', 'modeled')})",
-        f"estimated {_j((e.get('estimated_j') or 0) + (e.get('estimated_baseline_j') or 0))}"
-        + ("" if e.get("calibrated") else " (uncalibrated)"),
-    ]
-    if e.get("qpu_model_j") is not None:
-        parts.append(f"the quantum method on the QPU model {_j(e['qpu_model_j'])} (modeled)")
-    if e.get("quantum_over_classical"):
-        parts.append(f"quantum/classical energy here {e['quantum_over_classical']:.3g}×")
-    if e.get("budget_j") is not None:
-        parts.append(f"budget {_j(e['budget_j'])}, on_over_budget {e['on_over_budget']}")
-    return ["Energy: " + "; ".join(parts) + ".", ""]
+    return render(report.to_json())
