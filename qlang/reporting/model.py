@@ -30,6 +30,7 @@ class Table:
 class Figure:
     """A plot: `key` names its kind (see plots.FIGURES), `data` is everything it draws (JSON-safe, and
     embedded beside the picture so a reader or a test can check it), `caption` says how to read it."""
+
     key: str
     title: str
     caption: str
@@ -79,8 +80,16 @@ def results_table(stage: dict) -> Table | None:
         role = "method" if r is stage["method"] else "baseline"
         time_cell = cell(r["wall_time_s"]) if "wall_time_s" in r else "does not run in this version"
         energy_cell = cell(r["energy_j"]) if "energy_j" in r else "—"
-        rows.append((role, f"`{r['name']}`", r["family"],
-                     *(cell(r["metrics"][m]) if m in r["metrics"] else "—" for m in metrics), time_cell, energy_cell))
+        rows.append(
+            (
+                role,
+                f"`{r['name']}`",
+                r["family"],
+                *(cell(r["metrics"][m]) if m in r["metrics"] else "—" for m in metrics),
+                time_cell,
+                energy_cell,
+            )
+        )
     return Table(("", "method", "family", *metrics, "time (s)", "energy (J)"), tuple(rows))
 
 
@@ -89,9 +98,11 @@ def energy_sentence(energy: dict) -> str | None:
 
     if "measured_j" not in energy:
         return None
-    parts = [f"measured {j(energy['measured_j'])} ({energy.get('provenance', 'modeled')})",
-             f"estimated {j((energy.get('estimated_j') or 0) + (energy.get('estimated_baseline_j') or 0))}"
-             + ("" if energy.get("calibrated") else " (uncalibrated)")]
+    parts = [
+        f"measured {j(energy['measured_j'])} ({energy.get('provenance', 'modeled')})",
+        f"estimated {j((energy.get('estimated_j') or 0) + (energy.get('estimated_baseline_j') or 0))}"
+        + ("" if energy.get("calibrated") else " (uncalibrated)"),
+    ]
     if energy.get("qpu_model_j") is not None:
         parts.append(f"the quantum method on the QPU model {j(energy['qpu_model_j'])} (modeled)")
     if energy.get("quantum_over_classical"):
@@ -115,9 +126,11 @@ def stage_view(stage: dict, figures: tuple[Figure, ...] = ()) -> StageView:
 
 def intro(report: dict) -> str:
     energy = report["energy"]
-    return (f"Target **{report['target']}** on `{report['device']}`, seeds {', '.join(map(str, report['seeds']))}, "
-            f"status **{report['status']}**, {report['wall_time_s']:.1f} s. Values are mean ± sample std over seeds. "
-            f"Energy is {energy.get('provenance', 'modeled')} by the `{energy.get('provider', '?')}` meter.")
+    return (
+        f"Target **{report['target']}** on `{report['device']}`, seeds {', '.join(map(str, report['seeds']))}, "
+        f"status **{report['status']}**, {report['wall_time_s']:.1f} s. Values are mean ± sample std over seeds. "
+        f"Energy is {energy.get('provenance', 'modeled')} by the `{energy.get('provider', '?')}` meter."
+    )
 
 
 def report_view(report: dict, with_figures: bool = False) -> ReportView:
