@@ -139,4 +139,4 @@ def build(draft: DraftPipeline, ordered, inputs, target, device, qubits) -> ir.P
 
 
 def _method(m) -> ir.Method:
-    return ir.Method(name=m.entry.name, family=m.entry.family, params=m.params)
+    return ir.Method(name=m.entry.name, family=m.entry.family, params=m.params, sweep=m.sweep)

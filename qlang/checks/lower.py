@@ -10,7 +10,7 @@ from typing import Any
 from qlang import catalog
 from qlang.catalog.schema import STAGE_KINDS, Entry
 from qlang.catalog.settings import PIPELINE, STAGE
-from qlang.checks.values import Diags, arguments, call, coerce
+from qlang.checks.values import Diags, Swept, arguments, call, coerce
 from qlang.diagnostics import Diagnostic, Label, article, did_you_mean, one_of
 from qlang.syntax import ast
 
@@ -18,8 +18,9 @@ from qlang.syntax import ast
 @dataclass
 class DraftMethod:
     entry: Entry
-    params: dict[str, Any]
+    params: dict[str, Any]  # a swept parameter at its first point
     node: ast.Value
+    sweep: dict[str, list[Any]] = field(default_factory=dict)  # swept parameter → its points
 
 
 @dataclass
@@ -177,10 +178,14 @@ def _method(
     pool = [m.name for m in catalog.methods_of(kind)]
     if of is not None:  # the method's own baselines first: the example in a help comes from them
         pool = [*of.entry.baselines, *(n for n in pool if n not in of.entry.baselines)]
-    got = call(v, catalog.METHODS, role, diags, unknown_code="Q104" if baseline else "Q103", choices=pool)
+    got = call(
+        v, catalog.METHODS, role, diags, unknown_code="Q104" if baseline else "Q103", choices=pool, sweepable=True
+    )
     if got is None:
         return None
     entry, params = got
+    sweep = {k: list(p.points) for k, p in params.items() if isinstance(p, Swept)}
+    params = {k: (p.points[0] if p.points else None) if isinstance(p, Swept) else p for k, p in params.items()}
     if of is not None and entry.name not in of.entry.baselines:
         allowed = of.entry.baselines
         diags.append(
@@ -200,7 +205,9 @@ def _method(
         for p in entry.params:
             if p.name not in explicit and p.name in of.params:
                 params[p.name] = of.params[p.name]
-    return DraftMethod(entry, params, v)
+                if p.name in of.sweep:  # the same points as the method: compared point by point
+                    sweep[p.name] = of.sweep[p.name]
+    return DraftMethod(entry, params, v, sweep)
 
 
 __all__ = ["DraftBinding", "DraftMethod", "DraftPipeline", "DraftStage", "arguments", "lower_pipeline"]

@@ -8,6 +8,7 @@ from qlang.catalog.settings import DEVICES
 from qlang.checks.lower import DraftPipeline
 from qlang.checks.values import Diags
 from qlang.diagnostics import Diagnostic, did_you_mean, one_of
+from qlang.sweep import points
 
 BYTES_PER_AMPLITUDE = 16  # complex128
 
@@ -56,7 +57,12 @@ def qubits(draft: DraftPipeline, device_name: str, diags: Diags) -> dict[str, in
     counts: dict[str, int | None] = {}
     for s in draft.stages:
         m = s.method
-        n = m.entry.qubits(m.params) if m is not None and m.entry.qubits is not None else None
+        per_point = (
+            [m.entry.qubits(p) for p in points(m.params, m.sweep)]
+            if m is not None and m.entry.qubits is not None
+            else []
+        )
+        n = max((c for c in per_point if c is not None), default=None)  # the widest point of a sweep
         counts[s.name] = n
         if n is not None and n > limit:
             gib = BYTES_PER_AMPLITUDE * 2.0**n / 2**30

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 from qlang import catalog
@@ -13,6 +14,13 @@ from qlang.syntax import ast
 from qlang.units import PERCENT, UNITS
 
 Diags = list[Diagnostic]
+
+
+@dataclass(frozen=True)
+class Swept:
+    """A parameter's values under `sweep(…)`, each typed and range-checked like a single value."""
+
+    points: tuple[Any, ...]
 
 
 def _kind_of(v: ast.Value) -> str:
@@ -26,6 +34,7 @@ def _kind_of(v: ast.Value) -> str:
         ast.Word: "a word",
         ast.Call: "a call",
         ast.List: "a list",
+        ast.Sweep: "a sweep",
     }[type(v)]
 
 
@@ -115,6 +124,18 @@ def quantity(v: ast.Value, p: Param, what: str, diags: Diags) -> float | None:
 
 def coerce(v: ast.Value, p: Param, what: str, diags: Diags) -> Any:
     """The Python value of `v` for parameter `p`, or None after appending diagnostics."""
+    if isinstance(v, ast.Sweep):
+        diags.append(
+            Diagnostic(
+                "Q208",
+                f"`{what}` cannot be swept",
+                v.span,
+                label="a sweep is not allowed here",
+                help="a sweep goes in a method's or baseline's parameters, such as "
+                "`method quantum_kmeans(qubits: sweep(2, 4))`",
+            )
+        )
+        return None
     if isinstance(v, ast.NoneValue):
         if p.nullable:
             return None
@@ -232,8 +253,10 @@ def call(
     diags: Diags,
     unknown_code: str = "Q107",
     choices: list[str] | None = None,
+    sweepable: bool = False,
 ) -> tuple[Entry, dict[str, Any]] | None:
-    """Resolve `name` or `name(args...)` against a catalog group and type its arguments."""
+    """Resolve `name` or `name(args...)` against a catalog group and type its arguments; with `sweepable`,
+    an argument may be `sweep(…)` and its value is then a `Swept`."""
     if isinstance(v, ast.Word):
         name, name_span, args = v.name, v.span, []
     elif isinstance(v, ast.Call):
@@ -262,10 +285,39 @@ def call(
             )
         )
         return None
-    return entry, arguments(entry, args, name_span, diags)
+    return entry, arguments(entry, args, name_span, diags, sweepable)
 
 
-def arguments(entry: Entry, args: list[ast.Arg], name_span: Span, diags: Diags) -> dict[str, Any]:
+def swept(v: ast.Sweep, p: Param, diags: Diags) -> Swept:
+    """Each point typed against `p` with its own span; a point given twice is an error."""
+    seen: dict[Any, Span] = {}
+    points = []
+    for point in v.points:
+        before = len(diags)
+        value = coerce(point, p, p.name, diags)
+        if len(diags) > before:
+            continue
+        key = repr(value)
+        if key in seen:
+            diags.append(
+                Diagnostic(
+                    "Q208",
+                    f"the sweep of `{p.name}` lists {key} twice",
+                    point.span,
+                    label="again here",
+                    notes=(Label(seen[key], "first here"),),
+                    help="each point of a sweep runs once; drop the repeat",
+                )
+            )
+            continue
+        seen[key] = point.span
+        points.append(value)
+    return Swept(tuple(points))
+
+
+def arguments(
+    entry: Entry, args: list[ast.Arg], name_span: Span, diags: Diags, sweepable: bool = False
+) -> dict[str, Any]:
     """Type the arguments of a call to `entry`; fill defaults; report unknown, duplicate, missing ones."""
     values: dict[str, Any] = {}
     seen: dict[str, Span] = {}
@@ -315,7 +367,10 @@ def arguments(entry: Entry, args: list[ast.Arg], name_span: Span, diags: Diags) 
             )
             continue
         seen[p.name] = key_span
-        values[p.name] = coerce(a.value, p, p.name, diags)
+        if sweepable and isinstance(a.value, ast.Sweep):
+            values[p.name] = swept(a.value, p, diags)
+        else:
+            values[p.name] = coerce(a.value, p, p.name, diags)
     for p in entry.params:
         if p.name not in seen:
             if p.required:

@@ -11,6 +11,7 @@ from qlang import __version__, catalog
 from qlang.circuits import emit_pennylane, emit_qiskit
 from qlang.circuits.library import stage_circuits
 from qlang.ir import model as ir
+from qlang.sweep import points
 
 EMITTERS = {"qiskit": emit_qiskit, "pennylane": emit_pennylane}
 
@@ -49,34 +50,51 @@ def identifier(*parts: str) -> str:
 _KEYWORDS = set(__import__("keyword").kwlist) | set(__import__("keyword").softkwlist)
 
 
-def circuits_of(stage: ir.Stage) -> dict:
-    """The stage's circuits by role: none for classical methods or methods that do not run yet."""
+def circuits_of(stage: ir.Stage, params: dict | None = None) -> dict:
+    """The stage's circuits by role (at `params`, a sweep point; the method's own by default): none for
+    classical methods or methods that do not run yet."""
     entry = catalog.METHODS[stage.method.name]
     if not (entry.runnable and entry.is_quantum):
         return {}
-    return stage_circuits(stage.method.name, stage.method.params)
+    return stage_circuits(stage.method.name, stage.method.params if params is None else params)
+
+
+def circuit_key(pipeline: str, stage: str, role: str, point: int | None = None) -> str:
+    """The name the runtime asks the executor for; a swept method has one circuit per point (`…@2`)."""
+    return f"{pipeline}.{stage}.{role}" + ("" if point is None else f"@{point}")
 
 
 def stage_circuit_code(pipeline: ir.Pipeline, stage: ir.Stage, target: str) -> list[CircuitCode]:
     out = []
-    for role, circuit in circuits_of(stage).items():
-        fn = identifier(pipeline.name, stage.name, role)
-        out.append(
-            CircuitCode(
-                f"{pipeline.name}.{stage.name}.{role}",
-                fn,
-                EMITTERS[target].emit(circuit, fn),
-                circuit.n_wires,
-                circuit.n_inputs,
-                circuit.n_weights,
+    swept = bool(stage.method.sweep)
+    for i, params in enumerate(points(stage.method.params, stage.method.sweep)):
+        for role, circuit in circuits_of(stage, params).items():
+            fn = identifier(pipeline.name, stage.name, role, *([f"p{i}"] if swept else []))
+            out.append(
+                CircuitCode(
+                    circuit_key(pipeline.name, stage.name, role, i if swept else None),
+                    fn,
+                    EMITTERS[target].emit(circuit, fn),
+                    circuit.n_wires,
+                    circuit.n_inputs,
+                    circuit.n_weights,
+                )
             )
-        )
     return out
+
+
+def _without_empty_sweeps(value):
+    """A method that sweeps nothing carries no `sweep` key: generated modules stay as they were."""
+    if isinstance(value, dict):
+        return {k: _without_empty_sweeps(v) for k, v in value.items() if not (k == "sweep" and not v)}
+    if isinstance(value, list):
+        return [_without_empty_sweeps(v) for v in value]
+    return value
 
 
 def pipeline_literal(pipelines: list[dict]) -> str:
     """The validated model as a Python literal: strings only ever reach the code through repr."""
-    return pprint.pformat(pipelines, width=100, sort_dicts=False)
+    return pprint.pformat(_without_empty_sweeps(pipelines), width=100, sort_dicts=False)
 
 
 def build_module(spec: ir.Spec, spec_name: str, text: str, target: str, spec_dir: str) -> Module:

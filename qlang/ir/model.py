@@ -19,7 +19,11 @@ class Call(_Model):
 
 
 class Method(Call):
+    """`params` holds a swept parameter at its first point; `sweep` lists each swept parameter's points
+    (qlang.sweep.points expands the grid)."""
+
     family: Literal["quantum", "classical", "quantum-inspired"]
+    sweep: dict[str, list[Any]] = {}
 
 
 class DataSource(_Model):

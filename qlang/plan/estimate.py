@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from qlang.catalog.costs import COSTS, Work, data_rows
 from qlang.ir import model as ir
 from qlang.plan.prices import Prices
+from qlang.sweep import points
 
 SCHEMA = "qlang-plan/1"
 J_PER_KWH = 3.6e6
@@ -94,8 +95,20 @@ def stage_work(method: ir.Method, rows: int, classes: int, shared: dict | None =
     return cost({**(shared or {}), **method.params}, rows, classes)
 
 
+def at_point(method: ir.Method, params: dict) -> ir.Method:
+    """The method at one sweep point: those parameters, nothing swept."""
+    return method.model_copy(update={"params": params, "sweep": {}})
+
+
+def point_works(method: ir.Method, rows: int, classes: int, shared: dict | None = None) -> list[Work] | None:
+    """The work of every sweep point (one for a method that sweeps nothing); None without a cost model."""
+    works = [stage_work(at_point(method, p), rows, classes, shared) for p in points(method.params, method.sweep)]
+    return None if any(w is None for w in works) else works
+
+
 def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations=None) -> Plan:
-    """`qpu_durations(stage) -> {role: seconds}` gives circuit durations; None leaves the QPU column empty."""
+    """`qpu_durations(stage) -> {role: seconds}` gives circuit durations; None leaves the QPU column empty.
+    A swept method or baseline costs the sum of its points."""
     plan = Plan(
         pipeline.name,
         pipeline.target,
@@ -110,8 +123,8 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
     for s in pipeline.stages:
         rows, classes = sizes.get(s.input, (0, 2))
         sizes[s.name] = (rows, classes)
-        work = stage_work(s.method, rows, classes)
-        baseline_work = [stage_work(b, rows, classes, s.method.params) for b in s.baselines]
+        works = point_works(s.method, rows, classes)
+        baseline_works = [point_works(b, rows, classes, s.method.params) for b in s.baselines]
         seeds = pipeline.repeat
         est = StageEstimate(
             name=s.name,
@@ -121,38 +134,50 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
             baselines=[b.name for b in s.baselines],
             rows=rows,
             qubits=s.qubits,
-            circuits=work.circuit_rows * seeds if work else 0.0,
-            shots=work.shots if work else None,
-            simulation_j=prices.joules(work, pipeline.target) * seeds if work else None,
+            circuits=sum(w.circuit_rows for w in works) * seeds if works else 0.0,
+            shots=works[0].shots if works else None,
+            simulation_j=sum(prices.joules(w, pipeline.target) for w in works) * seeds if works else None,
             baseline_j=(
-                sum(prices.joules(w, pipeline.target) for w in baseline_work) * seeds
-                if baseline_work and all(w is not None for w in baseline_work)
+                sum(prices.joules(w, pipeline.target) for ws in baseline_works for w in ws) * seeds
+                if baseline_works and all(ws is not None for ws in baseline_works)
                 else None
             ),
             qpu_j=None,
             budget_j=s.budget_j,
             on_over_budget=s.on_over_budget,
         )
-        if work is None:
+        if works is None:
             est.note = f"`{s.method.name}` does not run in this version: no estimate"
         elif s.method.family == "quantum" and qpu_durations is not None:
-            _qpu(est, work, s, pipeline, qpu_durations, seeds)
+            for work, params in zip(works, points(s.method.params, s.method.sweep)):
+                _qpu(
+                    est,
+                    work,
+                    s.model_copy(update={"method": at_point(s.method, params)}),
+                    pipeline,
+                    qpu_durations,
+                    seeds,
+                )
         est.verdict = _verdict(est)
         plan.stages.append(est)
     return plan
 
 
 def _qpu(est: StageEstimate, work: Work, stage: ir.Stage, pipeline: ir.Pipeline, durations, seeds: int) -> None:
+    """Adds the QPU model's energy for one point of the stage's method to `est`."""
     from qlang.energy.qpu import qpu_energy_breakdown
 
     try:
         d = durations(stage)
     except Exception as e:  # noqa: BLE001 (a circuit the device model cannot take: say so, do not guess)
-        est.qpu_note = f"no QPU estimate: {e}"
+        est.qpu_note, est.qpu_j = f"no QPU estimate: {e}", None
+        return
+    if est.qpu_note and est.qpu_note.startswith("no QPU estimate"):
         return
     circuits = [(d[role], work.shots, round(count * seeds)) for role, count in work.qpu_circuits.items()]
     energy = qpu_energy_breakdown(circuits, pipeline.qpu, jobs=seeds)  # one job per seed
-    est.qpu_j, est.qpu_circuits = energy.joules, energy.circuits
+    est.qpu_j = (est.qpu_j or 0.0) + energy.joules
+    est.qpu_circuits += energy.circuits
     est.qpu_shots = energy.shots // energy.circuits if energy.circuits else None
     if energy.default_shots_circuits:
         est.qpu_note = f"exact simulation charged {est.qpu_shots} shots per circuit on the QPU model"

@@ -76,7 +76,15 @@ class List:
     span: Span
 
 
-Value = String | Number | Quantity | Sum | Bool | NoneValue | Word | Call | List
+@dataclass(slots=True)
+class Sweep:
+    """`sweep(v1, v2, …)`: a parameter takes each value in turn; several sweeps in one call form a grid."""
+
+    points: list[Value]
+    span: Span
+
+
+Value = String | Number | Quantity | Sum | Bool | NoneValue | Word | Call | List | Sweep
 
 
 # --- statements --------------------------------------------------------------------------------

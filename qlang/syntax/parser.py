@@ -92,6 +92,10 @@ class _BuildAst(Transformer):
             return ast.Arg(str(name), _span(name), value, _span(name).to(value.span))
         return ast.Arg(None, None, c[0], c[0].span)
 
+    def sweep(self, c):
+        kw, *points, rpar = c
+        return ast.Sweep([v for v in points if v is not None], _span(kw).to(_span(rpar)))
+
     def list(self, c):
         lsqb, *items, rsqb = c
         return ast.List([i for i in items if i is not None], _span(lsqb).to(_span(rsqb)))
@@ -238,6 +242,7 @@ _WORDS = {
     "TRUE": "`true`",
     "FALSE": "`false`",
     "NONE": "`none`",
+    "SWEEP": "`sweep`",
     "PIPELINE": "`pipeline`",
     "DATA": "`data`",
     "MODEL": "`model`",

@@ -32,6 +32,8 @@ def value_text(v: ast.Value) -> str:
         return f"{v.name}({', '.join(arg_text(a) for a in v.args)})"
     if isinstance(v, ast.List):
         return f"[{', '.join(value_text(i) for i in v.items)}]"
+    if isinstance(v, ast.Sweep):
+        return f"sweep({', '.join(value_text(i) for i in v.points)})"
     raise TypeError(f"not a value: {v!r}")
 
 

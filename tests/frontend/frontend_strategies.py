@@ -15,11 +15,12 @@ from qlang.catalog.settings import DEVICES, PIPELINE, STAGE
 from qlang.diagnostics import Span
 from qlang.syntax import ast
 from qlang.syntax.parser import grammar_text
+from qlang.syntax.printer import value_text
 from qlang.syntax.strings import quote, unquote
 from qlang.units import UNITS
 
 NOWHERE = Span(0, 0)
-KEYWORDS = {"pipeline", "data", "model", "stage", "true", "false", "none", "from"}
+KEYWORDS = {"pipeline", "data", "model", "stage", "true", "false", "none", "from", "sweep"}
 CATALOG_WORDS = sorted({*catalog.METHODS, *catalog.DATA, *catalog.MODELS,
                         *catalog.STAGE_KINDS, *(p.name for p in PIPELINE.params + STAGE.params)})
 
@@ -65,10 +66,11 @@ words = names.map(lambda n: ast.Word(n, NOWHERE))
 leaves = st.one_of(strings, numbers, quantities, bools, nones, words)
 
 values = st.deferred(lambda: st.one_of(atoms, sums))
-atoms = st.deferred(lambda: st.one_of(leaves, calls, lists))
+atoms = st.deferred(lambda: st.one_of(leaves, calls, lists, sweeps))
 args = st.builds(lambda n, v: ast.Arg(n, None if n is None else NOWHERE, v, NOWHERE), st.none() | names, values)
 calls = st.builds(lambda n, a: ast.Call(n, NOWHERE, a, NOWHERE), names, st.lists(args, max_size=3))
 lists = st.lists(values, max_size=3).map(lambda items: ast.List(items, NOWHERE))
+sweeps = st.lists(values, min_size=1, max_size=3).map(lambda points: ast.Sweep(points, NOWHERE))
 sums = st.lists(atoms, min_size=2, max_size=3).map(lambda terms: ast.Sum(terms, NOWHERE))
 
 settings = st.builds(lambda k, v: ast.Setting(k, NOWHERE, v, NOWHERE), names, values)
@@ -151,9 +153,15 @@ def param_value(p: Param) -> st.SearchStrategy[ast.Value]:
     return got | nones if p.nullable else got
 
 
+def sweep_of(p: Param) -> st.SearchStrategy[ast.Value]:
+    """`sweep(…)` of distinct whole numbers or enum words: each point checks on its own."""
+    return st.lists(param_value(p), min_size=1, max_size=3, unique_by=value_text).map(lambda pts: ast.Sweep(pts, NOWHERE))
+
+
 @st.composite
 def entry_value(draw, entry: Entry) -> ast.Value:
-    """`name` or `name(args)`: some parameters, the first few perhaps positional, the rest named in any order."""
+    """`name` or `name(args)`: some parameters, the first few perhaps positional, the rest named in any order;
+    a method's whole-number and enum parameters are sometimes swept."""
     chosen = [p for p in entry.params if p.required or draw(st.booleans())]
     if not chosen and draw(st.booleans()):
         return ast.Word(entry.name, NOWHERE)
@@ -165,7 +173,8 @@ def entry_value(draw, entry: Entry) -> ast.Value:
         arg_list.append(ast.Arg(None, None, draw(param_value(p)), NOWHERE))
     rest = [p for p in chosen if p not in entry.params[: len(arg_list)]]
     for p in draw(st.permutations(rest)):
-        arg_list.append(ast.Arg(p.name, NOWHERE, draw(param_value(p)), NOWHERE))
+        sweep = entry.group == "method" and p.type in ("int", "enum") and not draw(st.integers(0, 3))
+        arg_list.append(ast.Arg(p.name, NOWHERE, draw(sweep_of(p) if sweep else param_value(p)), NOWHERE))
     if entry.name == "file":  # a file that exists (the tests run at the repository root), with a text column
         arg_list = [a for a in arg_list if a.name is not None and a.name not in ("path", "text", "features")]
         arg_list.insert(0, ast.Arg("path", NOWHERE, ast.String("README.md", '"README.md"', NOWHERE), NOWHERE))
@@ -246,7 +255,8 @@ def _padded(s: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 def grammar_strategy() -> st.SearchStrategy[str]:
     """Text drawn from grammar/qlang.lark; words padded with spaces so that most of it lexes as drawn."""
     lark = Lark(grammar_text(), parser="lalr")
-    keyword = {t: _padded(st.just(t.lower())) for t in ("PIPELINE", "DATA", "MODEL", "STAGE", "TRUE", "FALSE", "NONE")}
+    keyword = {t: _padded(st.just(t.lower()))
+               for t in ("PIPELINE", "DATA", "MODEL", "STAGE", "TRUE", "FALSE", "NONE", "SWEEP")}
     comment = st.text(st.characters(exclude_characters="\n"), max_size=10).map(lambda t: "//" + t)
     newline = st.lists(st.tuples(st.none() | comment, st.sampled_from(["\n", "\r\n"]), st.sampled_from(["", "  ", "\t"])),
                        min_size=1, max_size=3).map(lambda parts: "".join((c or "") + nl + ind for c, nl, ind in parts))
@@ -312,6 +322,8 @@ def loosely_printed(draw, tree: ast.Spec) -> str:
         if isinstance(v, ast.Call):
             items = [(a.name + ":" + draw(inside) if a.name is not None else "") + value(a.value) for a in v.args]
             return v.name + "(" + bracketed(items) + ")"
+        if isinstance(v, ast.Sweep):
+            return "sweep(" + bracketed([value(i) for i in v.points]) + ")"
         return "[" + bracketed([value(i) for i in v.items]) + "]"
 
     def bracketed(items: list[str]) -> str:

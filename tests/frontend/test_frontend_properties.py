@@ -165,7 +165,7 @@ pipeline sentiment {
   model enc = minilm(batch_size: 32)
 
   stage curate clusters from words {
-    method quantum_kmeans(clusters: 4, qubits: 6, encoding: zz, shots: none)
+    method quantum_kmeans(clusters: 4, qubits: sweep(4, 6), encoding: zz, shots: sweep(none, 256,))
     baseline kmeans(n_init: 3)
     budget 1 kJ
     on_over_budget fallback
