@@ -64,7 +64,10 @@ PIPELINES = [{'name': 'architect_hpo',
                              'family': 'classical'}],
               'budget_j': 30000.0,
               'on_over_budget': 'abort',
-              'qubits': 12}]}]
+              'qubits': 12}],
+  'noise': None,
+  'shots': None,
+  'device_qubits': None}]
 
 
 def architect_hpo_search_qaoa(x, w):

@@ -46,7 +46,10 @@ PIPELINES = [{'name': 'curate_dedup',
                              'family': 'classical'}],
               'budget_j': 2500.0,
               'on_over_budget': 'warn',
-              'qubits': 5}]}]
+              'qubits': 5}],
+  'noise': None,
+  'shots': None,
+  'device_qubits': None}]
 
 
 def curate_dedup_dedup_feature_map():

@@ -64,7 +64,10 @@ PIPELINES = [{'name': 'deploy_pruning',
                             {'name': 'int8_quantization', 'params': {}, 'family': 'classical'}],
               'budget_j': 6000.0,
               'on_over_budget': 'warn',
-              'qubits': 12}]}]
+              'qubits': 12}],
+  'noise': None,
+  'shots': None,
+  'device_qubits': None}]
 
 
 def deploy_pruning_prune_qaoa():

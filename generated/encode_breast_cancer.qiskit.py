@@ -89,7 +89,10 @@ PIPELINES = [{'name': 'encode_breast_cancer',
                              'family': 'classical'}],
               'budget_j': 10000.0,
               'on_over_budget': 'warn',
-              'qubits': 8}]}]
+              'qubits': 8}],
+  'noise': None,
+  'shots': None,
+  'device_qubits': None}]
 
 
 def encode_breast_cancer_amplitude_feature_map():

@@ -49,7 +49,10 @@ PIPELINES = [{'name': 'finetune_distill',
                              'family': 'classical'}],
               'budget_j': 10000.0,
               'on_over_budget': 'fallback',
-              'qubits': 4}]}]
+              'qubits': 4}],
+  'noise': None,
+  'shots': None,
+  'device_qubits': None}]
 
 
 def finetune_distill_student_model(x, w):

@@ -55,7 +55,10 @@ PIPELINES = [{'name': 'finetune_fewshot',
                              'family': 'classical'}],
               'budget_j': 5000.0,
               'on_over_budget': 'fallback',
-              'qubits': 4}]}]
+              'qubits': 4}],
+  'noise': None,
+  'shots': None,
+  'device_qubits': None}]
 
 
 def finetune_fewshot_head_model():

@@ -43,7 +43,10 @@ PIPELINES = [{'name': 'finetune_lowrank',
                              'family': 'classical'}],
               'budget_j': 2000.0,
               'on_over_budget': 'abort',
-              'qubits': None}]}]
+              'qubits': None}],
+  'noise': None,
+  'shots': None,
+  'device_qubits': None}]
 
 
 BODIES = {

@@ -64,7 +64,10 @@ PIPELINES = [{'name': 'monitor_drift',
                              'family': 'classical'}],
               'budget_j': 8000.0,
               'on_over_budget': 'abort',
-              'qubits': 4}]}]
+              'qubits': 4}],
+  'noise': None,
+  'shots': None,
+  'device_qubits': None}]
 
 
 def monitor_drift_drift_feature_map():

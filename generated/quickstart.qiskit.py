@@ -69,7 +69,10 @@ PIPELINES = [{'name': 'quickstart',
                              'family': 'classical'}],
               'budget_j': 10000.0,
               'on_over_budget': 'fallback',
-              'qubits': 4}]}]
+              'qubits': 4}],
+  'noise': None,
+  'shots': None,
+  'device_qubits': None}]
 
 
 def quickstart_clusters_feature_map():

@@ -54,7 +54,10 @@ PIPELINES = [{'name': 'train_qng',
                              'family': 'classical'}],
               'budget_j': 20000.0,
               'on_over_budget': 'fallback',
-              'qubits': 4}]}]
+              'qubits': 4}],
+  'noise': None,
+  'shots': None,
+  'device_qubits': None}]
 
 
 def train_qng_loop_model():

@@ -73,14 +73,14 @@ def check_pipeline(
     dataflow.artifact_types(draft, inputs, diags)
     dataflow.unused(draft, inputs, diags)
     chosen_target = target or draft.settings.get("target") or "pennylane"
-    device = resources.device(draft, chosen_target, diags)
-    qubits = resources.qubits(draft, device, diags)
+    dev = resources.device(draft, chosen_target, diags)
+    qubits = resources.qubits(draft, dev, diags)
     budgets.stage_budgets_fit(draft, diags)
     no_baseline(draft, diags)
     if any(d.severity == "error" for d in diags) or ordered is None:
         return None
     dataflow.data_files_exist(draft, spec_dir, diags)  # only for a spec that is otherwise sound
-    pipeline = build(draft, ordered, inputs, chosen_target, device, qubits)
+    pipeline = build(draft, ordered, inputs, chosen_target, dev, qubits)
     budgets.estimates_fit(draft, pipeline, spec_dir, diags)
     return pipeline
 
@@ -102,12 +102,15 @@ def no_baseline(draft: DraftPipeline, diags: list[Diagnostic]) -> None:
             )
 
 
-def build(draft: DraftPipeline, ordered, inputs, target, device, qubits) -> ir.Pipeline:
+def build(draft: DraftPipeline, ordered, inputs, target, dev: resources.Device, qubits) -> ir.Pipeline:
     s = draft.settings
     return ir.Pipeline(
         name=draft.node.name,
         target=target,
-        device=device,
+        device=dev.name,
+        noise=dev.noise,
+        shots=dev.shots,
+        device_qubits=dev.qubits,
         seed=s["seed"],
         repeat=s["repeat"],
         budget_j=s["budget"],

@@ -96,7 +96,8 @@ def _settings(
 def lower_pipeline(node: ast.Pipeline, diags: Diags) -> DraftPipeline:
     draft = DraftPipeline(node)
     settings = [s for s in node.statements if isinstance(s, ast.Setting)]
-    draft.settings, draft.setting_nodes = _settings(settings, PIPELINE, "pipeline", set(), diags)
+    # device and noise are names, strings or calls: checks/resources.py reads them
+    draft.settings, draft.setting_nodes = _settings(settings, PIPELINE, "pipeline", {"device", "noise"}, diags)
     for st in node.statements:
         if isinstance(st, ast.Binding):
             group = catalog.DATA if st.keyword == "data" else catalog.MODELS

@@ -1,14 +1,20 @@
-"""Resources: the device exists for the target, and every stage's qubits fit on it."""
+"""Resources: the device exists for the target (an exact simulator, a density-matrix simulator with a
+`noise` model, or a fake backend), and every stage's qubits fit on it."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
+from qlang.catalog.devices import FAKE_BACKENDS, MIXED, NOISY_SHOTS
+from qlang.catalog.noise import NOISE
 from qlang.catalog.settings import DEVICES
 from qlang.checks.lower import DraftPipeline
-from qlang.checks.values import Diags
-from qlang.diagnostics import Diagnostic, did_you_mean, one_of
+from qlang.checks.values import Diags, call
+from qlang.diagnostics import Diagnostic, Label, Span, did_you_mean, one_of
+from qlang.ir import model as ir
 from qlang.sweep import points
+from qlang.syntax import ast
 
 BYTES_PER_AMPLITUDE = 16  # complex128
 
@@ -31,29 +37,144 @@ def max_exact_qubits() -> int:
     return max(0, amplitudes.bit_length() - 1)  # floor(log2), exact for every size
 
 
-def device(draft: DraftPipeline, target: str, diags: Diags) -> str:
-    """The device for `target`; a device written for the spec's own target yields to an overriding one."""
-    chosen = draft.settings.get("device")
+@dataclass(frozen=True)
+class Device:
+    """The device a pipeline runs on: its name, a device model's qubits, a parametric noise model, shots."""
+
+    name: str
+    qubits: int | None = None  # a fake backend's qubits; none for a simulator
+    noise: ir.Noise | None = None
+    shots: int | None = None
+
+    @property
+    def noisy(self) -> bool:
+        return self.noise is not None or self.qubits is not None
+
+
+def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
+    """The device for `target`; a simulator written for the spec's own target yields to an overriding one.
+    A noisy device (a fake backend, or `noise`) samples: its shots default to NOISY_SHOTS."""
+    node = draft.setting_nodes.get("device")
+    chosen = _device_name(node, diags)
+    model = noise(draft, diags)
     known = DEVICES[target]
     overridden = target != (draft.settings.get("target") or target)
-    if chosen is None or (overridden and chosen not in known):
-        return known[0]
-    if chosen not in known:
-        node = draft.setting_nodes["device"]
-        diags.append(
-            Diagnostic(
-                "Q205",
-                f"`{chosen}` is not a {target} device qlang can run",
-                node.value.span,
-                label="unknown device",
-                help=did_you_mean(chosen, known) or f"{target} devices: {one_of(known)}",
-            )
-        )
-    return chosen
+    qubit_count = None
+    if chosen in FAKE_BACKENDS:
+        qubit_count = FAKE_BACKENDS[chosen]
+        if model is not None:
+            diags.append(Diagnostic(
+                "Q403", f"`{chosen}` brings its own noise; `noise` cannot be added to it",
+                draft.setting_nodes["noise"].value.span, label="a second noise model",
+                notes=(Label(node.value.span, "a device model with its calibrated noise"),),
+                help="drop `noise` to use the device's calibration, or drop `device` to simulate this noise model"))
+    elif chosen is None or (overridden and chosen not in known and chosen != MIXED[target]):
+        chosen = MIXED[target] if model is not None else known[0]
+    elif chosen in known or chosen == MIXED[target]:
+        exact_only = chosen not in (MIXED[target],)
+        if model is not None and exact_only:
+            diags.append(Diagnostic(
+                "Q403", f"`{chosen}` is an exact simulator: it cannot apply `noise`", node.value.span,
+                label="exact-only device", notes=(Label(draft.setting_nodes["noise"].key_span, "noise set here"),),
+                help=f"use `device \"{MIXED[target]}\"` (a density-matrix simulator), or `device none`"))
+        elif model is None and not exact_only and chosen not in known:
+            diags.append(Diagnostic(
+                "Q403", f"`{chosen}` simulates noise, but the spec declares none", node.value.span,
+                label="a noisy device without noise",
+                help="add a `noise` model (such as `noise depolarizing(p1: 0.001, p2: 0.01)`) or use "
+                     f"`device \"{known[0]}\"`"))
+    else:
+        choices = [*known, MIXED[target], *FAKE_BACKENDS]
+        diags.append(Diagnostic("Q205", f"`{chosen}` is not a {target} device qlang can run", node.value.span,
+                                label="unknown device",
+                                help=did_you_mean(chosen, choices) or
+                                f"{target} devices: {one_of(known)}; with `noise`: `{MIXED[target]}`; or a "
+                                "device model such as `fake_fez` (qiskit-ibm-runtime's fake backends)"))
+    found = Device(chosen, qubit_count, model, draft.settings.get("shots"))
+    if found.noisy:
+        shots_node = draft.setting_nodes.get("shots")
+        if shots_node is not None and isinstance(shots_node.value, ast.NoneValue):
+            diags.append(_exact_only(shots_node.value.span, "`shots none` asks for exact probabilities"))
+        found = Device(chosen, qubit_count, model, found.shots or NOISY_SHOTS)
+        exact_shots(draft, diags)
+    return found
 
 
-def qubits(draft: DraftPipeline, device_name: str, diags: Diags) -> dict[str, int | None]:
-    limit = max_exact_qubits()
+def _exact_only(span: Span, what: str) -> Diagnostic:
+    return Diagnostic("Q403", f"{what}, which a noisy device cannot give", span,
+                      label="exact-only on a noisy device",
+                      help="a noisy device only samples: leave `shots` out (the pipeline's shots apply) or give a count")
+
+
+def exact_shots(draft: DraftPipeline, diags: Diags) -> None:
+    """A method (or baseline) that asks for `shots: none` explicitly on a noisy device."""
+    for s in draft.stages:
+        for m in [s.method, *s.baselines]:
+            if m is None or not isinstance(m.node, ast.Call):
+                continue
+            for a in m.node.args:
+                if a.name == "shots" and isinstance(a.value, ast.NoneValue):
+                    diags.append(_exact_only(a.span, "`shots: none` asks for exact probabilities"))
+
+
+def _device_name(node: ast.Setting | None, diags: Diags) -> str | None:
+    if node is None or isinstance(node.value, ast.NoneValue):
+        return None
+    if isinstance(node.value, ast.String):
+        return node.value.value
+    if isinstance(node.value, ast.Word):
+        return node.value.name
+    diags.append(Diagnostic("Q201", "`device` expects a simulator name or a device model", node.value.span,
+                            label="not a device", help='for example `device "default.qubit"` or `device fake_fez`'))
+    return None
+
+
+def noise(draft: DraftPipeline, diags: Diags) -> ir.Noise | None:
+    """The `noise` setting: channels of qlang.catalog.noise joined by `+`, each at most once."""
+    node = draft.setting_nodes.get("noise")
+    if node is None or isinstance(node.value, ast.NoneValue):
+        return None
+    terms = node.value.terms if isinstance(node.value, ast.Sum) else [node.value]
+    fields: dict[str, float] = {}
+    spans: dict[str, Span] = {}
+    ok = True
+    for term in terms:
+        got = call(term, NOISE, "noise channel", diags, unknown_code="Q108")
+        if got is None:
+            ok = False
+            continue
+        entry, params = got
+        if any(v is None for v in params.values()):
+            ok = False
+            continue
+        for key, value in _NOISE_FIELDS[entry.name](params).items():
+            if key in spans:
+                diags.append(Diagnostic("Q206", f"`{key.replace('_', ' ')}` is given twice in `noise`", term.span,
+                                        label="again here", notes=(Label(spans[key], "first here"),),
+                                        help="give each channel once"))
+                ok = False
+            spans[key] = term.span
+            fields[key] = value
+    return ir.Noise(**fields) if ok else None
+
+
+# channel → the ir.Noise fields it sets (a readout of 0 inside `depolarizing` sets nothing)
+_NOISE_FIELDS = {
+    "depolarizing": lambda p: {"p1": p["p1"], "p2": p["p2"], **({"readout": p["readout"]} if p["readout"] else {})},
+    "amplitude_damping": lambda p: {"amplitude_damping": p["gamma"]},
+    "phase_damping": lambda p: {"phase_damping": p["gamma"]},
+    "readout": lambda p: {"readout": p["error"]},
+}
+
+
+def max_density_qubits() -> int:
+    """Qubits whose density matrix (4**n amplitudes) fits in half of this machine's memory."""
+    return max_exact_qubits() // 2
+
+
+def qubits(draft: DraftPipeline, dev: Device, diags: Diags) -> dict[str, int | None]:
+    """Every stage's qubits; too many for the device model (Q402) or for this machine's memory (Q401)."""
+    limit = max_density_qubits() if dev.noisy else max_exact_qubits()
     counts: dict[str, int | None] = {}
     for s in draft.stages:
         m = s.method
@@ -64,15 +185,23 @@ def qubits(draft: DraftPipeline, device_name: str, diags: Diags) -> dict[str, in
         )
         n = max((c for c in per_point if c is not None), default=None)  # the widest point of a sweep
         counts[s.name] = n
-        if n is not None and n > limit:
+        if n is None:
+            continue
+        if dev.qubits is not None and n > dev.qubits:
+            diags.append(Diagnostic(
+                "Q402", f"stage `{s.name}` needs {n} qubits; the device `{dev.name}` has {dev.qubits}",
+                s.method.node.span, label=f"{n} qubits on a {dev.qubits}-qubit device",
+                help=f"use at most {dev.qubits} qubits, or a larger device model"))
+        elif n > limit and dev.noisy:
+            gib = BYTES_PER_AMPLITUDE * 4.0**n / 2**30
+            diags.append(Diagnostic(
+                "Q401", f"stage `{s.name}` needs {n} qubits; a density-matrix simulator on this machine holds at "
+                f"most {limit}", s.method.node.span, label=f"{n} qubits: a {gib:,.0f} GiB density matrix",
+                help=f"a noisy device is simulated with density matrices (4ⁿ amplitudes); use at most {limit} qubits"))
+        elif n > limit:
             gib = BYTES_PER_AMPLITUDE * 2.0**n / 2**30
-            diags.append(
-                Diagnostic(
-                    "Q401",
-                    f"stage `{s.name}` needs {n} qubits; an exact simulator on this machine holds at most {limit}",
-                    s.method.node.span,
-                    label=f"{n} qubits: a {gib:,.0f} GiB statevector",
-                    help=f"`{device_name}` keeps the whole statevector in memory; use at most {limit} qubits",
-                )
-            )
+            diags.append(Diagnostic(
+                "Q401", f"stage `{s.name}` needs {n} qubits; an exact simulator on this machine holds at most {limit}",
+                s.method.node.span, label=f"{n} qubits: a {gib:,.0f} GiB statevector",
+                help=f"`{dev.name}` keeps the whole statevector in memory; use at most {limit} qubits"))
     return counts

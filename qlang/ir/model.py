@@ -48,6 +48,18 @@ class Stage(_Model):
     qubits: int | None
 
 
+class Noise(_Model):
+    """A parametric noise model (qlang.catalog.noise): after every gate, depolarizing with p1 (one-qubit
+    gate) or p2 (two-qubit gate) on the gate's qubits, then amplitude damping and phase damping on each
+    qubit it touches; `readout` flips each measured bit. All are probabilities in [0, 1]."""
+
+    p1: float = 0.0
+    p2: float = 0.0
+    amplitude_damping: float = 0.0
+    phase_damping: float = 0.0
+    readout: float = 0.0
+
+
 class Pipeline(_Model):
     name: str
     target: Literal["pennylane", "qiskit"]
@@ -60,6 +72,13 @@ class Pipeline(_Model):
     data: list[DataSource]
     models: list[ModelDecl]
     stages: list[Stage]  # in an order where every stage comes after its input
+    noise: Noise | None = None  # a parametric model; a fake-backend device brings its own noise instead
+    shots: int | None = None  # per circuit; set whenever the device is noisy
+    device_qubits: int | None = None  # the device model's qubits; none for a simulator
+
+    @property
+    def noisy(self) -> bool:
+        return self.noise is not None or self.device_qubits is not None
 
     def stage(self, name: str) -> Stage:
         return next(s for s in self.stages if s.name == name)

@@ -10,6 +10,8 @@ from hypothesis.extra.lark import from_lark
 from lark import Lark
 
 from qlang import catalog
+from qlang.catalog.devices import FAKE_BACKENDS
+from qlang.catalog.noise import NOISE
 from qlang.catalog.schema import Entry, Param
 from qlang.catalog.settings import DEVICES, PIPELINE, STAGE
 from qlang.diagnostics import Span
@@ -186,6 +188,33 @@ def _setting(key: str, value: ast.Value) -> ast.Setting:
     return ast.Setting(key, NOWHERE, value, NOWHERE)
 
 
+# device models big enough for any stage the strategies draw
+BIG_DEVICES = sorted(name for name, n in FAKE_BACKENDS.items() if n >= MAX_QUBITS)
+NOISY_QUBITS = 12  # a density matrix of 12 qubits: 256 MiB, well inside the tests' 1 GiB
+WIDE_METHODS = {"quantum_hpo"}  # its qubits follow its search space, not a `qubits` parameter
+
+channel_values = st.sampled_from(sorted(NOISE.values(), key=lambda e: e.name)).flatmap(lambda e: entry_value(e))
+noise_values = st.lists(channel_values, min_size=1, max_size=4, unique_by=lambda c: c.name).filter(
+    lambda cs: not ({"depolarizing", "readout"} <= {c.name for c in cs})).map(
+    lambda cs: cs[0] if len(cs) == 1 else ast.Sum(cs, NOWHERE))
+
+
+def _sampling(v: ast.Value, noisy: bool) -> ast.Value:
+    """On a noisy device: shots in place of `shots: none`, and at most NOISY_QUBITS qubits or units."""
+    if not noisy or not isinstance(v, ast.Call):
+        return v
+    params = catalog.METHODS[v.name].params
+    args = []
+    for i, a in enumerate(v.args):
+        name = a.name if a.name is not None else params[i].name
+        if name == "shots" and isinstance(a.value, ast.NoneValue):
+            a = dataclasses.replace(a, value=number_node("100"))
+        if name in ("qubits", "units") and isinstance(a.value, ast.Number) and a.value.value > NOISY_QUBITS:
+            a = dataclasses.replace(a, value=number_node(str(NOISY_QUBITS)))
+        args.append(a)
+    return dataclasses.replace(v, args=args)
+
+
 @st.composite
 def valid_trees(draw) -> ast.Spec:
     """A spec the checks accept (warnings allowed), built from the catalog."""
@@ -201,12 +230,20 @@ def valid_trees(draw) -> ast.Spec:
         if p.name == "target":
             value = ast.Word(target, NOWHERE)
         elif p.name == "device":
-            value = draw(st.sampled_from(DEVICES[target]).map(lambda d: ast.String(d, quote(d), NOWHERE)))
+            value = draw(st.sampled_from(DEVICES[target]).map(lambda d: ast.String(d, quote(d), NOWHERE))
+                         | st.sampled_from(BIG_DEVICES).map(lambda d: ast.Word(d, NOWHERE)))
+        elif p.name == "noise":
+            value = draw(noise_values)
         elif p.name == "budget":  # no pipeline budget: an estimate over it would be an error (Q502)
             continue
         else:
             value = draw(param_value(p))
         statements.append(_setting(p.name, value))
+    noisy = any(s.key == "noise" or (s.key == "device" and isinstance(s.value, ast.Word)) for s in statements)
+    if any(s.key == "noise" for s in statements) and any(s.key == "device" for s in statements):
+        statements = [s for s in statements if s.key != "device"]  # a device model brings its own noise (Q403)
+    if noisy:  # a noisy device samples (no `shots none`, Q403) and holds fewer qubits (density matrices, Q401)
+        statements = [s for s in statements if not (s.key == "shots" and isinstance(s.value, ast.NoneValue))]
     if target != "pennylane" and not any(s.key == "target" for s in statements):
         statements.append(_setting("target", ast.Word(target, NOWHERE)))
 
@@ -223,13 +260,13 @@ def valid_trees(draw) -> ast.Spec:
     for name in ids[n_data + n_models:]:
         methods = sorted((m for m in catalog.METHODS.values() if any(a in m.inputs for _, a in made)),
                          key=lambda m: m.name)
-        method = draw(st.sampled_from(methods))
+        method = draw(st.sampled_from([m for m in methods if not noisy or m.name not in WIDE_METHODS] or methods))
         source = draw(st.sampled_from([n for n, a in made if a in method.inputs]))
         implicit = len(data_names) == 1 and source == data_names[0] and draw(st.booleans())
-        items = [_setting("method", draw(entry_value(method)))]
+        items = [_setting("method", _sampling(draw(entry_value(method)), noisy))]
         if method.baselines and draw(st.integers(0, 3)):
             chosen = draw(st.lists(st.sampled_from(method.baselines), min_size=1, max_size=3, unique=True))
-            values_ = [draw(entry_value(catalog.METHODS[b])) for b in chosen]
+            values_ = [_sampling(draw(entry_value(catalog.METHODS[b])), noisy) for b in chosen]
             items.append(_setting("baseline", values_[0] if len(values_) == 1 and draw(st.booleans())
                                   else ast.List(values_, NOWHERE)))
         elif draw(st.booleans()):

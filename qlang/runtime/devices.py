@@ -1,0 +1,43 @@
+"""Device models at run time: qiskit-ibm-runtime's fake backends, and the noise a device brings.
+
+`fake_backends()` lists the installed fake provider (name → qubits); `qlang.catalog.devices` keeps a
+static copy for the front end, and `python -m qlang.runtime.devices` prints it afresh.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import cache
+
+
+@cache
+def fake_backend(name: str):
+    """The fake backend `name` (e.g. "fake_fez") of qiskit-ibm-runtime's fake provider."""
+    from qiskit_ibm_runtime import fake_provider
+
+    with warnings.catch_warnings():  # some fake devices warn that their error values are not typical
+        warnings.simplefilter("ignore")
+        for backend in fake_provider.FakeProviderForBackendV2().backends():
+            if backend.name == name:
+                return backend
+    raise KeyError(f"no fake backend {name!r}")
+
+
+def fake_backends() -> dict[str, int]:
+    """Every fake backend of the installed qiskit-ibm-runtime: name → qubits, sorted by name."""
+    from qiskit_ibm_runtime import fake_provider
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        backends = fake_provider.FakeProviderForBackendV2().backends()
+    return dict(sorted((b.name, int(b.num_qubits)) for b in backends))
+
+
+def catalog_source() -> str:
+    """The text of `FAKE_BACKENDS` for qlang/catalog/devices.py."""
+    rows = "".join(f"    {name!r}: {n},\n" for name, n in fake_backends().items())
+    return "FAKE_BACKENDS: dict[str, int] = {\n" + rows + "}\n"
+
+
+if __name__ == "__main__":
+    print(catalog_source(), end="")
