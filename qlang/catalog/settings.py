@@ -19,12 +19,28 @@ PIPELINE = Entry(
     "Pipeline settings.",
     (
         p_enum("target", TARGETS, "pennylane", "the SDK the generated pipeline uses; `qlc compile --target` overrides"),
-        p_str("device", None, "the simulator (a string) or a device model such as `fake_fez` (a name); "
-              "none = the target's exact default, or its density-matrix simulator with `noise`", nullable=True),
-        p_str("noise", None, "a parametric noise model: channels joined by `+`, such as "
-              "`depolarizing(p1: 0.001, p2: 0.01, readout: 2%)`", nullable=True),
-        p_int("shots", None, 1, 10_000_000, "measurement shots per circuit; none = exact on an exact device, "
-              "4096 on a noisy one", nullable=True),
+        p_str(
+            "device",
+            None,
+            "the simulator (a string) or a device model such as `fake_fez` (a name); "
+            "none = the target's exact default, or its density-matrix simulator with `noise`",
+            nullable=True,
+        ),
+        p_str(
+            "noise",
+            None,
+            "a parametric noise model: channels joined by `+`, such as "
+            "`depolarizing(p1: 0.001, p2: 0.01, readout: 2%)`",
+            nullable=True,
+        ),
+        p_int(
+            "shots",
+            None,
+            1,
+            10_000_000,
+            "measurement shots per circuit; none = exact on an exact device, 4096 on a noisy one",
+            nullable=True,
+        ),
         p_int("seed", 0, 0, 2**31 - 1, "the first seed"),
         p_int("repeat", 1, 1, 1000, "runs with seeds seed, seed+1, …; the report gives mean ± std"),
         p_qty("budget", ENERGY, None, "energy the whole run may use", lo=0.0, nullable=True),

@@ -63,33 +63,55 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
     if chosen in FAKE_BACKENDS:
         qubit_count = FAKE_BACKENDS[chosen]
         if model is not None:
-            diags.append(Diagnostic(
-                "Q403", f"`{chosen}` brings its own noise; `noise` cannot be added to it",
-                draft.setting_nodes["noise"].value.span, label="a second noise model",
-                notes=(Label(node.value.span, "a device model with its calibrated noise"),),
-                help="drop `noise` to use the device's calibration, or drop `device` to simulate this noise model"))
+            diags.append(
+                Diagnostic(
+                    "Q403",
+                    f"`{chosen}` brings its own noise; `noise` cannot be added to it",
+                    draft.setting_nodes["noise"].value.span,
+                    label="a second noise model",
+                    notes=(Label(node.value.span, "a device model with its calibrated noise"),),
+                    help="drop `noise` to use the device's calibration, or drop `device` to simulate this noise model",
+                )
+            )
     elif chosen is None or (overridden and chosen not in known and chosen != MIXED[target]):
         chosen = MIXED[target] if model is not None else known[0]
     elif chosen in known or chosen == MIXED[target]:
         exact_only = chosen not in (MIXED[target],)
         if model is not None and exact_only:
-            diags.append(Diagnostic(
-                "Q403", f"`{chosen}` is an exact simulator: it cannot apply `noise`", node.value.span,
-                label="exact-only device", notes=(Label(draft.setting_nodes["noise"].key_span, "noise set here"),),
-                help=f"use `device \"{MIXED[target]}\"` (a density-matrix simulator), or `device none`"))
+            diags.append(
+                Diagnostic(
+                    "Q403",
+                    f"`{chosen}` is an exact simulator: it cannot apply `noise`",
+                    node.value.span,
+                    label="exact-only device",
+                    notes=(Label(draft.setting_nodes["noise"].key_span, "noise set here"),),
+                    help=f'use `device "{MIXED[target]}"` (a density-matrix simulator), or `device none`',
+                )
+            )
         elif model is None and not exact_only and chosen not in known:
-            diags.append(Diagnostic(
-                "Q403", f"`{chosen}` simulates noise, but the spec declares none", node.value.span,
-                label="a noisy device without noise",
-                help="add a `noise` model (such as `noise depolarizing(p1: 0.001, p2: 0.01)`) or use "
-                     f"`device \"{known[0]}\"`"))
+            diags.append(
+                Diagnostic(
+                    "Q403",
+                    f"`{chosen}` simulates noise, but the spec declares none",
+                    node.value.span,
+                    label="a noisy device without noise",
+                    help="add a `noise` model (such as `noise depolarizing(p1: 0.001, p2: 0.01)`) or use "
+                    f'`device "{known[0]}"`',
+                )
+            )
     else:
         choices = [*known, MIXED[target], *FAKE_BACKENDS]
-        diags.append(Diagnostic("Q205", f"`{chosen}` is not a {target} device qlang can run", node.value.span,
-                                label="unknown device",
-                                help=did_you_mean(chosen, choices) or
-                                f"{target} devices: {one_of(known)}; with `noise`: `{MIXED[target]}`; or a "
-                                "device model such as `fake_fez` (qiskit-ibm-runtime's fake backends)"))
+        diags.append(
+            Diagnostic(
+                "Q205",
+                f"`{chosen}` is not a {target} device qlang can run",
+                node.value.span,
+                label="unknown device",
+                help=did_you_mean(chosen, choices)
+                or f"{target} devices: {one_of(known)}; with `noise`: `{MIXED[target]}`; or a "
+                "device model such as `fake_fez` (qiskit-ibm-runtime's fake backends)",
+            )
+        )
     found = Device(chosen, qubit_count, model, draft.settings.get("shots"))
     if found.noisy:
         shots_node = draft.setting_nodes.get("shots")
@@ -101,9 +123,13 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
 
 
 def _exact_only(span: Span, what: str) -> Diagnostic:
-    return Diagnostic("Q403", f"{what}, which a noisy device cannot give", span,
-                      label="exact-only on a noisy device",
-                      help="a noisy device only samples: leave `shots` out (the pipeline's shots apply) or give a count")
+    return Diagnostic(
+        "Q403",
+        f"{what}, which a noisy device cannot give",
+        span,
+        label="exact-only on a noisy device",
+        help="a noisy device only samples: leave `shots` out (the pipeline's shots apply) or give a count",
+    )
 
 
 def exact_shots(draft: DraftPipeline, diags: Diags) -> None:
@@ -124,8 +150,15 @@ def _device_name(node: ast.Setting | None, diags: Diags) -> str | None:
         return node.value.value
     if isinstance(node.value, ast.Word):
         return node.value.name
-    diags.append(Diagnostic("Q201", "`device` expects a simulator name or a device model", node.value.span,
-                            label="not a device", help='for example `device "default.qubit"` or `device fake_fez`'))
+    diags.append(
+        Diagnostic(
+            "Q201",
+            "`device` expects a simulator name or a device model",
+            node.value.span,
+            label="not a device",
+            help='for example `device "default.qubit"` or `device fake_fez`',
+        )
+    )
     return None
 
 
@@ -149,9 +182,16 @@ def noise(draft: DraftPipeline, diags: Diags) -> ir.Noise | None:
             continue
         for key, value in _NOISE_FIELDS[entry.name](params).items():
             if key in spans:
-                diags.append(Diagnostic("Q206", f"`{key.replace('_', ' ')}` is given twice in `noise`", term.span,
-                                        label="again here", notes=(Label(spans[key], "first here"),),
-                                        help="give each channel once"))
+                diags.append(
+                    Diagnostic(
+                        "Q206",
+                        f"`{key.replace('_', ' ')}` is given twice in `noise`",
+                        term.span,
+                        label="again here",
+                        notes=(Label(spans[key], "first here"),),
+                        help="give each channel once",
+                    )
+                )
                 ok = False
             spans[key] = term.span
             fields[key] = value
@@ -188,20 +228,36 @@ def qubits(draft: DraftPipeline, dev: Device, diags: Diags) -> dict[str, int | N
         if n is None:
             continue
         if dev.qubits is not None and n > dev.qubits:
-            diags.append(Diagnostic(
-                "Q402", f"stage `{s.name}` needs {n} qubits; the device `{dev.name}` has {dev.qubits}",
-                s.method.node.span, label=f"{n} qubits on a {dev.qubits}-qubit device",
-                help=f"use at most {dev.qubits} qubits, or a larger device model"))
+            diags.append(
+                Diagnostic(
+                    "Q402",
+                    f"stage `{s.name}` needs {n} qubits; the device `{dev.name}` has {dev.qubits}",
+                    s.method.node.span,
+                    label=f"{n} qubits on a {dev.qubits}-qubit device",
+                    help=f"use at most {dev.qubits} qubits, or a larger device model",
+                )
+            )
         elif n > limit and dev.noisy:
             gib = BYTES_PER_AMPLITUDE * 4.0**n / 2**30
-            diags.append(Diagnostic(
-                "Q401", f"stage `{s.name}` needs {n} qubits; a density-matrix simulator on this machine holds at "
-                f"most {limit}", s.method.node.span, label=f"{n} qubits: a {gib:,.0f} GiB density matrix",
-                help=f"a noisy device is simulated with density matrices (4ⁿ amplitudes); use at most {limit} qubits"))
+            diags.append(
+                Diagnostic(
+                    "Q401",
+                    f"stage `{s.name}` needs {n} qubits; a density-matrix simulator on this machine holds at "
+                    f"most {limit}",
+                    s.method.node.span,
+                    label=f"{n} qubits: a {gib:,.0f} GiB density matrix",
+                    help=f"a noisy device is simulated with density matrices (4ⁿ amplitudes); use at most {limit} qubits",
+                )
+            )
         elif n > limit:
             gib = BYTES_PER_AMPLITUDE * 2.0**n / 2**30
-            diags.append(Diagnostic(
-                "Q401", f"stage `{s.name}` needs {n} qubits; an exact simulator on this machine holds at most {limit}",
-                s.method.node.span, label=f"{n} qubits: a {gib:,.0f} GiB statevector",
-                help=f"`{dev.name}` keeps the whole statevector in memory; use at most {limit} qubits"))
+            diags.append(
+                Diagnostic(
+                    "Q401",
+                    f"stage `{s.name}` needs {n} qubits; an exact simulator on this machine holds at most {limit}",
+                    s.method.node.span,
+                    label=f"{n} qubits: a {gib:,.0f} GiB statevector",
+                    help=f"`{dev.name}` keeps the whole statevector in memory; use at most {limit} qubits",
+                )
+            )
     return counts

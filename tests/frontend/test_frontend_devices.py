@@ -15,7 +15,8 @@ def test_static_list_matches_the_installed_fake_provider():
 
     assert FAKE_BACKENDS == fake_backends(), (
         "qlang/catalog/devices.py is stale; replace FAKE_BACKENDS with the output of "
-        "`python -m qlang.runtime.devices`:\n" + catalog_source())
+        "`python -m qlang.runtime.devices`:\n" + catalog_source()
+    )
 
 
 SPEC = """pipeline p {{
@@ -43,8 +44,13 @@ def test_a_fake_backend_is_noisy_with_default_shots_on_both_targets():
 def test_a_parametric_model_lowers_to_probabilities_and_picks_the_mixed_simulator():
     p = _pipeline("noise depolarizing(p1: 0.001, p2: 1%, readout: 2%) + amplitude_damping(0.0005)\n  shots 1000")
     assert p.device == "default.mixed" and p.shots == 1000 and p.device_qubits is None
-    assert p.noise.model_dump() == {"p1": 0.001, "p2": 0.01, "amplitude_damping": 0.0005, "phase_damping": 0.0,
-                                    "readout": 0.02}
+    assert p.noise.model_dump() == {
+        "p1": 0.001,
+        "p2": 0.01,
+        "amplitude_damping": 0.0005,
+        "phase_damping": 0.0,
+        "readout": 0.02,
+    }
     assert _pipeline("noise readout(error: 3%)", "qiskit").device == "aer_simulator"
 
 
@@ -54,17 +60,20 @@ def test_an_exact_device_stays_exact_unless_shots_are_set():
     assert _pipeline("shots 512").shots == 512
 
 
-@pytest.mark.parametrize("settings, code", [
-    ("device fake_athens\n  shots none", "Q403"),
-    ("device fake_fez\n  noise readout(error: 1%)", "Q403"),
-    ('device "default.mixed"', "Q403"),
-    ("noise depolarizing(p1: 2 kJ)", "Q201"),
-    ("noise depolarizing(p1: 1.5)", "Q202"),
-    ("noise readout(error: 60%)", "Q202"),
-    ("noise readout(error: 1%) + depolarizing(p1: 0.1, readout: 1%)", "Q206"),
-    ("noise dephasing(gamma: 0.1)", "Q108"),
-    ("device fake_fe", "Q205"),
-])
+@pytest.mark.parametrize(
+    "settings, code",
+    [
+        ("device fake_athens\n  shots none", "Q403"),
+        ("device fake_fez\n  noise readout(error: 1%)", "Q403"),
+        ('device "default.mixed"', "Q403"),
+        ("noise depolarizing(p1: 2 kJ)", "Q201"),
+        ("noise depolarizing(p1: 1.5)", "Q202"),
+        ("noise readout(error: 60%)", "Q202"),
+        ("noise readout(error: 1%) + depolarizing(p1: 0.1, readout: 1%)", "Q206"),
+        ("noise dephasing(gamma: 0.1)", "Q108"),
+        ("device fake_fe", "Q205"),
+    ],
+)
 def test_noise_and_device_mistakes(settings, code):
     result = check_text(SPEC.format(settings=settings))
     assert code in {d.code for d in result.errors}, [d.message for d in result.diagnostics]
