@@ -25,7 +25,9 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Label:
-    span: Span
+    """A secondary mark on the source; with no span, a note printed as `= note:`."""
+
+    span: Span | None
     message: str
 
 
@@ -137,9 +139,27 @@ def render(diag: Diagnostic, source: Source, color: bool = False) -> str:
         for i, lbl in enumerate(spans):
             lines.extend(_snippet(source, lbl, width, sev if i == 0 else "blue", color))
         lines.append(f"{gutter} {_paint('|', 'blue', color)}")
+    for note in diag.notes:
+        if note.span is None:
+            lines.append(f"{' ' * width} {_paint('=', 'blue', color)} note: {note.message}")
     if diag.help:
         lines.append(f"{' ' * width} {_paint('=', 'blue', color)} help: {escape(diag.help)}")
     return "\n".join(lines)
+
+
+def char_width(ch: str) -> int:
+    """Terminal columns of one character: 2 for wide and full-width ones (CJK, most emoji), 0 for combining
+    marks and format characters (zero-width joiner, variation selectors), else 1."""
+    if ch.isascii():
+        return 1 if ch.isprintable() else 0
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of `text`, so that a caret lands under the character it points at."""
+    return len(text) if text.isascii() else sum(char_width(ch) for ch in text)
 
 
 def _snippet(source: Source, label: Label, width: int, style: str, color: bool) -> list[str]:
@@ -158,7 +178,8 @@ def _snippet(source: Source, label: Label, width: int, style: str, color: bool) 
 def excerpt(text: str, lo: int, hi: int) -> tuple[str, int, int]:
     """What to print of a source line whose span is text[lo:hi]: at most MAX_LINE of its characters
     around the span (an ellipsis where it is cut), control characters escaped; with the column the
-    span starts at in what is printed and how many carets underline it (at least one)."""
+    span starts at in what is printed and how many carets underline it (at least one), both counted in
+    display columns (a CJK character or an emoji takes two)."""
     begin, end = 0, len(text)
     if len(text) > MAX_LINE:
         begin = max(0, min(lo - CONTEXT, len(text) - MAX_LINE))
@@ -167,7 +188,7 @@ def excerpt(text: str, lo: int, hi: int) -> tuple[str, int, int]:
     before = ("…" if begin else "") + escape(text[begin:lo])
     span = escape(text[lo:hi])
     after = escape(text[hi:end]) + ("…" if end < len(text) else "")
-    return before + span + after, len(before), max(1, len(span))
+    return before + span + after, display_width(before), max(1, display_width(span))
 
 
 def shown(diagnostics: list[Diagnostic], limit: int = MAX_SHOWN) -> tuple[list[Diagnostic], int]:
@@ -179,7 +200,15 @@ def more_line(hidden: int) -> str:
     return f"… and {hidden} more diagnostic{'s' * (hidden != 1)} not shown; `qlc check --format json` lists every one"
 
 
+def _where(span: Span, source: Source) -> dict:
+    line, column = source.line_col(span.start)
+    end_line, end_column = source.line_col(span.end)
+    return {"line": line, "column": column, "end_line": end_line, "end_column": end_column}
+
+
 def to_json(diag: Diagnostic, source: Source) -> dict:
+    """One diagnostic as JSON. `labels` are the marked spans, the primary one first (1-based lines and
+    columns counted in characters, end exclusive); `notes` are the notes that point nowhere."""
     out: dict = {
         "code": diag.code,
         "severity": diag.severity,
@@ -189,11 +218,17 @@ def to_json(diag: Diagnostic, source: Source) -> dict:
         "column": None,
         "end_line": None,
         "end_column": None,
+        "label": diag.label,
+        "labels": [],
+        "notes": [n.message for n in diag.notes if n.span is None],
         "help": diag.help,
     }
     if diag.span is not None:
-        out["line"], out["column"] = source.line_col(diag.span.start)
-        out["end_line"], out["end_column"] = source.line_col(diag.span.end)
+        out.update(_where(diag.span, source))
+        out["labels"].append({"primary": True, "message": diag.label, **_where(diag.span, source)})
+    out["labels"] += [
+        {"primary": False, "message": n.message, **_where(n.span, source)} for n in diag.notes if n.span is not None
+    ]
     return out
 
 

@@ -10,7 +10,7 @@ from qlang.checks.lower import DraftPipeline, lower_pipeline
 from qlang.diagnostics import Diagnostic, Label, Source
 from qlang.ir import model as ir
 from qlang.syntax import ast
-from qlang.syntax.parser import parse
+from qlang.syntax.parser import SYNTAX_CODES, parse
 
 
 @dataclass
@@ -35,8 +35,8 @@ def check_text(text: str, path: str = "<input>", target: str | None = None) -> R
     tree, diags = parse(text)
     result.tree = tree
     result.diagnostics = diags
-    if tree is None:
-        return result
+    if tree is None or any(d.code in SYNTAX_CODES for d in diags):  # a recovered tree misses statements:
+        return result  # checking it would report what the syntax errors already explain
     if not tree.pipelines:
         diags.append(
             Diagnostic("Q100", "this file declares no pipeline", None, help="a spec starts with `pipeline NAME { … }`")

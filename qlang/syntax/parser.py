@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import copy
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -142,17 +143,21 @@ class _BuildAst(Transformer):
 
 
 class _Lexed:
-    """Comments and blank lines seen by the lexer, and bracket depth for dropping newlines."""
+    """Comments and blank lines seen by the lexer, and bracket depth for dropping newlines.
+
+    The depth lives on the object, not in `process`, because error recovery restarts the lexer."""
 
     always_accept = ("_NL",)
 
     def __init__(self):
         self.comments: list[ast.Comment] = []
         self.blank_ends: list[int] = []  # offsets where a run of newlines holding a blank line ends
+        self.depth = 0
 
     def reset(self):
         self.comments = []
         self.blank_ends = []
+        self.depth = 0
 
     def on_newlines(self, tok: Token) -> Token:
         """Record comments inside a run of newlines, and where a blank line precedes a comment or token."""
@@ -184,14 +189,15 @@ class _Lexed:
         return tok
 
     def process(self, stream):
-        depth = 0
         for tok in stream:
             t = tok.type
             if t == "LPAR" or t == "LSQB":
-                depth += 1
+                self.depth += 1
             elif t == "RPAR" or t == "RSQB":
-                depth = max(0, depth - 1)
-            elif t == "_NL" and depth:
+                self.depth = max(0, self.depth - 1)
+            elif t == "RBRACE":  # no bracket spans a `}`: an unclosed one ends here
+                self.depth = 0
+            elif t == "_NL" and self.depth:
                 continue
             yield tok
 
@@ -216,20 +222,201 @@ def _parser() -> _Parser:
     return _Parser()
 
 
+SYNTAX_CODES = frozenset({"Q001", "Q002", "Q003"})
+
+
 def parse(text: str) -> tuple[ast.Spec | None, list[Diagnostic]]:
-    """Parse a whole spec. On a syntax error the tree is None and the first error is reported."""
+    """Parse a whole spec, reporting every syntax error (Q001–Q003), at most one per line.
+
+    After an error the parser recovers (see `_Recovering`): the tree then holds every statement that
+    parsed, and misses the broken ones. The tree is None only when the text could not be closed into one."""
     p = _parser()
     p.lexed.reset()
     p.builder.errors = []
     if text.startswith("\ufeff"):  # a byte-order mark; a space keeps every offset
         text = " " + text[1:]
-    try:
-        spec = p.lark.parse(text)
-    except UnexpectedInput as e:
-        return None, [syntax_error(e, text)]
-    spec.comments = p.lexed.comments
-    spec.blank_lines_before = set(p.lexed.blank_ends)
-    return spec, list(p.builder.errors)
+    spec, errors = _Recovering(p, text).run()
+    if spec is not None:
+        spec.comments = p.lexed.comments
+        spec.blank_lines_before = set(p.lexed.blank_ends)
+    diags = errors + p.builder.errors
+    seen: set[tuple] = set()
+    unique = [d for d in diags if not ((d.code, d.span) in seen or seen.add((d.code, d.span)))]
+    return spec, sorted(unique, key=lambda d: d.span.start if d.span else -1)
+
+
+class _Recovering:
+    """Lark's LALR parser driven token by token, with panic-mode recovery that knows no grammar rule.
+
+    Every time the parser shifts a statement-ending newline, it keeps a copy of its stacks. On an
+    unexpected token it reports it, goes back to that copy (dropping the broken statement's part), and
+    resumes at the next line: at the token itself if it starts a line (the statement ended early), else
+    after the next newline or at the next `}`. An unexpected character is reported, and the rest of its
+    line skipped. At the end of the file, missing closers (`)`, `]`, `}`) are supplied. Each token is
+    fed once or skipped, so the time stays linear in the input."""
+
+    _CLOSERS = ("RPAR", "RSQB", "_NL", "RBRACE")
+
+    def __init__(self, p: _Parser, text: str):
+        self.p = p
+        self.text = text
+        self.ip = p.lark.parse_interactive(text)
+        self.state = self.ip.parser_state
+        self.errors: list[Diagnostic] = []
+        self.quiet_until = -1  # errors up to this offset follow from one already reported
+        self.save()
+        self.last_line = -1  # start offset of the line of the last error reported
+
+    def tokens(self):
+        """The lexer's tokens; an unexpected character is yielded as its exception, and lexing goes on."""
+        thread = self.ip.lexer_thread
+        while True:
+            try:
+                yield from thread.lex(self.state)
+                return
+            except UnexpectedCharacters as e:
+                yield e
+            except UnexpectedToken as e:  # the contextual lexer's fallback: a token not valid here
+                yield e.token
+
+    def run(self) -> tuple[ast.Spec | None, list[Diagnostic]]:
+        stream = self.tokens()
+        retry: Token | UnexpectedCharacters | None = None
+        retried = -1
+        while True:
+            tok, retry = (retry, None) if retry is not None else (next(stream, None), None)
+            if tok is None:
+                return self.finish(), self.errors
+            if isinstance(tok, UnexpectedCharacters):
+                self.bad_character(tok)
+                continue
+            try:
+                self.state.feed_token(tok)
+            except UnexpectedToken as e:
+                self.report(e, tok)
+                if tok.type == "_NL":
+                    after = next(stream, None)
+                    if isinstance(after, Token) and after.type == "LBRACE" and self.accepts("LBRACE"):
+                        retry = after  # a header whose `{` went on the next line reads on
+                        continue
+                    self.restore()
+                    if isinstance(after, Token):
+                        self.rewind(after)
+                    retry = after if isinstance(after, UnexpectedCharacters) else None
+                    if after is None:
+                        return self.finish(), self.errors
+                    continue
+                self.restore()
+                if tok.start_pos != retried and self.starts_line(tok):
+                    retried = tok.start_pos  # the statement before it ended early: it may start the next one
+                    self.rewind(tok)
+                    continue
+                retry = self.skip_line(tok, stream)
+                continue
+            if tok.type == "_NL":
+                self.save()
+
+    def rewind(self, tok: Token) -> None:
+        """Lex again from `tok`: the contextual lexer read it for the state before the error."""
+        self.ip.lexer_thread.state.line_ctr.char_pos = tok.start_pos
+
+    def starts_line(self, tok: Token) -> bool:
+        start = self.text.rfind("\n", max(0, tok.start_pos - 200), tok.start_pos)
+        return start != -1 and not self.text[start + 1 : tok.start_pos].strip()
+
+    def skip_line(self, tok: Token, stream) -> Token | None:
+        """Skip to the end of the broken statement; the token to resume with (None: go on reading)."""
+        self.p.lexed.depth = 0
+        opened = 0  # a broken header's block is skipped whole
+        while tok is not None:
+            if isinstance(tok, UnexpectedCharacters):
+                self.bad_character(tok, quiet=True)
+            elif tok.type == "LBRACE":
+                opened += 1
+            elif tok.type == "RBRACE" and opened:
+                opened -= 1
+            elif tok.type == "RBRACE" and self.accepts("RBRACE"):
+                return tok
+            elif tok.type == "_NL" and not opened:
+                return None
+            tok = next(stream, None)
+        return None
+
+    def save(self) -> None:
+        """Keep the stacks, and the length of each list of statements on them: Lark's left-recursion
+        shortcut appends to those lists in place."""
+        values = self.state.value_stack
+        self.saved = (
+            list(self.state.state_stack),
+            list(values),
+            [(v, len(v.children)) for v in values if isinstance(v, Tree)],
+        )
+
+    def restore(self) -> None:
+        self.p.lexed.depth = 0  # back at a statement's level, outside any bracket
+        self.state.state_stack[:] = self.saved[0]
+        self.state.value_stack[:] = self.saved[1]
+        for tree, n in self.saved[2]:
+            del tree.children[n:]
+
+    def accepts(self, terminal: str) -> bool:
+        trial = self.state.copy(deepcopy_values=False)
+        conf = copy(trial.parse_conf)
+        conf.callbacks = {}
+        trial.parse_conf = conf
+        try:
+            trial.feed_token(Token(terminal, "", len(self.text), 0, 0, None, None, len(self.text)), terminal == "$END")
+        except UnexpectedToken:
+            return False
+        return True
+
+    def finish(self) -> ast.Spec | None:
+        """Feed the end of the file, supplying the closers it lacks (reported once, as Q002)."""
+        end = len(self.text)
+        for _ in range(len(self.state.state_stack) * 2 + 4):
+            if self.accepts("$END"):
+                return self.state.feed_token(Token("$END", "", end, 0, 0, None, None, end), True)
+            if not self.errors or self.errors[-1].code != "Q002":
+                eof = Token("$END", "", end, 0, 0, None, None, end)
+                self.report(UnexpectedToken(eof, self.accepted(), state=self.state), eof)
+            closer = next((t for t in self._CLOSERS if self.accepts(t)), None)
+            if closer is None and self.state.state_stack != self.saved[0]:
+                self.restore()  # the last statement is incomplete: drop it
+                continue
+            if closer is None:
+                return None
+            self.state.feed_token(Token(closer, "", end, 0, 0, None, None, end))
+        return None
+
+    def accepted(self) -> set[str]:
+        return {t for t in self.state.parse_conf.states[self.state.position] if t.isupper() and self.accepts(t)}
+
+    def report(self, e: UnexpectedInput, tok: Token) -> None:
+        if tok.start_pos <= self.quiet_until:
+            return
+        line = self.text.rfind("\n", 0, tok.start_pos) + 1 if tok.type != "$END" else -2
+        if line == self.last_line:
+            return
+        self.last_line = line
+        if isinstance(e, UnexpectedToken):
+            e._accepts = self.accepted()  # what Lark's own `accepts` computes, without an interactive parser
+        self.errors.append(syntax_error(e, self.text))
+
+    def bad_character(self, e: UnexpectedCharacters, quiet: bool = False) -> None:
+        """Report an unexpected character and skip it; an unterminated string is skipped to the end of its
+        line. What else goes wrong on that line follows from it and is recovered from silently."""
+        pos = e.pos_in_stream
+        if not quiet:
+            self.report(e, Token("ERROR", self.text[pos], pos, 0, 0, None, None, pos + 1))
+        eol = self.text.find("\n", pos)
+        eol = len(self.text) if eol == -1 else eol
+        self.quiet_until = max(self.quiet_until, eol)
+        line_ctr = self.ip.lexer_thread.state.line_ctr
+        if self.text[pos] == '"':
+            line_ctr.feed(self.text[line_ctr.char_pos : eol])
+            self.p.lexed.depth = 0  # its closing brackets were inside the string
+        else:
+            line_ctr.feed(self.text[pos])
 
 
 # --- friendly syntax errors ---------------------------------------------------------------------
@@ -356,7 +543,8 @@ def syntax_error(e: UnexpectedInput, text: str) -> Diagnostic:
     if tok.type == "_NL":
         span = Span(tok.start_pos, tok.start_pos)
     help_text = None
-    line_before = text[text.rfind("\n", 0, tok.start_pos) + 1 : tok.start_pos].split()
+    lo = max(0, tok.start_pos - 200)  # a bounded look back: one long line with many errors stays linear
+    line_before = text[text.rfind("\n", lo, tok.start_pos) + 1 or lo : tok.start_pos].split()
     from qlang.units import UNITS
 
     if "PIPELINE" in expected and tok.type != "_NL":

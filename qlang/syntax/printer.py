@@ -13,32 +13,65 @@ from qlang.syntax.strings import quote
 INDENT = "  "
 
 
-def value_text(v: ast.Value) -> str:
+def _leaf_text(v: ast.Value) -> str | None:
     if isinstance(v, ast.String):
         return v.raw if v.raw else quote(v.value)
     if isinstance(v, ast.Number):
         return v.raw
     if isinstance(v, ast.Quantity):
         return f"{v.number.raw} {v.unit}"
-    if isinstance(v, ast.Sum):
-        return " + ".join(value_text(t) for t in v.terms)
     if isinstance(v, ast.Bool):
         return "true" if v.value else "false"
     if isinstance(v, ast.NoneValue):
         return "none"
     if isinstance(v, ast.Word):
         return v.name
+    return None
+
+
+def _parts(v: ast.Value | ast.Arg) -> list:
+    """The pieces of a compound value, in order: strings, and nodes still to print."""
+    if isinstance(v, ast.Arg):
+        return [f"{v.name}: ", v.value] if v.name is not None else [v.value]
     if isinstance(v, ast.Call):
-        return f"{v.name}({', '.join(arg_text(a) for a in v.args)})"
+        return [f"{v.name}(", *_joined(v.args, ", "), ")"]
     if isinstance(v, ast.List):
-        return f"[{', '.join(value_text(i) for i in v.items)}]"
+        return ["[", *_joined(v.items, ", "), "]"]
+    if isinstance(v, ast.Sum):
+        return _joined(v.terms, " + ")
     if isinstance(v, ast.Sweep):
-        return f"sweep({', '.join(value_text(i) for i in v.points)})"
+        return ["sweep(", *_joined(v.points, ", "), ")"]
     raise TypeError(f"not a value: {v!r}")
 
 
+def _joined(nodes: list, sep: str) -> list:
+    out: list = []
+    for i, n in enumerate(nodes):
+        if i:
+            out.append(sep)
+        out.append(n)
+    return out
+
+
+def value_text(v: ast.Value | ast.Arg) -> str:
+    """The canonical text of a value. Iterative, with its own stack: any nesting depth prints."""
+    out: list[str] = []
+    todo: list = [v]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, str):
+            out.append(node)
+            continue
+        leaf = _leaf_text(node)
+        if leaf is not None:
+            out.append(leaf)
+        else:
+            todo.extend(reversed(_parts(node)))
+    return "".join(out)
+
+
 def arg_text(a: ast.Arg) -> str:
-    return f"{a.name}: {value_text(a.value)}" if a.name is not None else value_text(a.value)
+    return value_text(a)
 
 
 def statement_head(st: ast.Statement) -> str:

@@ -117,11 +117,14 @@ def test_json_format(tmp_path, qlc):
     assert err == ""
     got = json.loads(out)
     assert isinstance(got, list) and len(got) == 2
-    keys = ["code", "severity", "message", "file", "line", "column", "end_line", "end_column", "help"]
+    keys = ["code", "severity", "message", "file", "line", "column", "end_line", "end_column", "label", "labels",
+            "notes", "help"]
     assert all(list(d) == keys for d in got)
+    where = {"line": 2, "column": 3, "end_line": 2, "end_column": 8}
     assert got[0] == {
         "code": "Q101", "severity": "error", "message": "unknown pipeline setting `seeds`", "file": str(path),
-        "line": 2, "column": 3, "end_line": 2, "end_column": 8, "help": "did you mean `seed`?",
+        **where, "label": "not a setting", "labels": [{"primary": True, "message": "not a setting", **where}],
+        "notes": [], "help": "did you mean `seed`?",
     }
     assert (got[1]["code"], got[1]["line"], got[1]["column"], got[1]["end_column"]) == ("Q106", 3, 12, 14)
 
@@ -242,3 +245,12 @@ def test_a_byte_order_mark_is_accepted(tmp_path, qlc):
     path.write_bytes(b"\xef\xbb\xbf" + CLEAN.encode())
     code, _, err = qlc("check", path)
     assert (code, err) == (0, "1 file ok\n")
+
+
+def test_json_carries_secondary_labels(tmp_path, qlc):
+    path = write(tmp_path / "twice.qlc", "pipeline p {\n  seed 7\n  seed 8\n}\n")
+    _, out, _ = qlc("check", "--format", "json", path)
+    (d,) = json.loads(out)
+    assert d["code"] == "Q206"
+    assert [(lbl["primary"], lbl["message"], lbl["line"], lbl["column"]) for lbl in d["labels"]] == [
+        (True, "set again here", 3, 3), (False, "first set here", 2, 3)]

@@ -32,8 +32,8 @@ def assert_sound(text: str):
         render(d, source)
         render(d, source, color=True)
         to_json(d, source)
-    if result.tree is not None:  # a tree is only given without syntax errors
-        assert not any(d.code in ("Q001", "Q002", "Q003") for d in result.diagnostics)
+    if any(d.code in ("Q001", "Q002", "Q003") for d in result.diagnostics):  # a recovered tree is never checked
+        assert result.spec is None and all(d.code in ("Q001", "Q002", "Q003", "Q004") for d in result.diagnostics)
     _, formatted = format_text(text)
     if formatted is not None:
         assert_formatting_holds(text, formatted)

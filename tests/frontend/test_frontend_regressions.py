@@ -165,9 +165,9 @@ def test_help_lines_up_with_the_widest_line_number():
     assert lines[-2] == "   |"
 
 
-def test_render_skips_a_note_without_a_place():
-    d = Diagnostic("Q999", "m", Span(0, 1), notes=(Label(None, "nowhere"),))
-    assert "nowhere" not in render(d, Source("x"))
+def test_render_prints_a_note_without_a_place_as_a_note():
+    d = Diagnostic("Q999", "m", Span(0, 1), notes=(Label(None, "nowhere"),), help="h")
+    assert render(d, Source("x")).splitlines()[-2:] == ["  = note: nowhere", "  = help: h"]
 
 
 def test_no_input_help_names_the_data_sources():
