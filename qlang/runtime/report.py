@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qlang.runtime.verdict import ALPHA, MIN_PAIRS, Comparison, compare, compare_energy, holm
+
 SCHEMA = "qlang-report/1"
 
 
@@ -38,13 +40,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def run_record(method: dict, runs: list) -> dict:
-    """One method's results over seeds: runs are (seed, MethodResult, seconds, joules)."""
+def call_label(call: dict, siblings: list[dict]) -> str:
+    """A baseline as its call: the bare name when it is the only one of that name in its stage, else the name
+    with the parameters that tell the same-named calls apart (`knn(k: 1)`, `knn(k: 50)`)."""
+    same = [b for b in siblings if b["name"] == call["name"]]
+    if len(same) < 2:
+        return call["name"]
+    differ = [k for k in call["params"] if len({repr(b["params"].get(k)) for b in same}) > 1]
+    return f"{call['name']}(" + ", ".join(f"{k}: {call['params'][k]!r}".replace("'", "") for k in differ) + ")"
+
+
+def run_record(method: dict, runs: list, label: str | None = None) -> dict:
+    """One method's results over seeds: runs are (seed, MethodResult, seconds, joules, settings), settings
+    being every parameter it ran with (inherited and runtime ones included), or None to keep `params`."""
     names = list(runs[0][1].metrics)
+    ran_with = runs[0][4] if len(runs[0]) > 4 and runs[0][4] is not None else method["params"]
     return {
         "name": method["name"],
+        "label": label or method["name"],
         "family": method["family"],
-        "params": method["params"],
+        "params": _plain(ran_with),
         "seeds": [run[0] for run in runs],
         "metrics": {m: _stats([float(run[1].metrics[m]) for run in runs]) for m in names},
         "wall_time_s": _stats([run[2] for run in runs]),
@@ -75,7 +90,9 @@ class StageReport:
         self.status, self.message = status, message
         self.wall_time_s = time.perf_counter() - self._started
 
-    def to_json(self) -> dict:
+    def to_json(self, comparisons: list[dict] | None = None) -> dict:
+        """`comparisons`: this stage's rows of `Report.comparisons()` (Holm-adjusted across the spec)."""
+        comparisons = stage_comparisons(self) if comparisons is None else comparisons
         return {
             "name": self.name,
             "kind": self.kind,
@@ -87,7 +104,8 @@ class StageReport:
             "baselines": self.baselines,
             "energy": energy_summary(self),
             "warnings": self.warnings,
-            "verdict": verdict(self),
+            "comparisons": comparisons,
+            "verdict": verdict_sentence(self, comparisons),
         }
 
 
@@ -112,6 +130,7 @@ class Report:
         self.wall_time_s = time.perf_counter() - self._started
 
     def to_json(self) -> dict:
+        rows = self.comparisons()
         return {
             "schema": SCHEMA,
             "qlang_version": self.qlang_version,
@@ -129,8 +148,19 @@ class Report:
                 "carbon_g": self.energy_j / 3.6e6 * self.grid_g_per_kwh,
                 "summary": summary_line(self),
             },
-            "stages": [s.to_json() for s in self.stages],
+            "alpha": ALPHA,
+            "summary": summary_rows(self, rows),
+            "stages": [s.to_json(rows[s.name]) for s in self.stages],
         }
+
+    def comparisons(self) -> dict[str, list[dict]]:
+        """Every stage's comparisons, Holm-adjusted over the spec: the quality comparisons are one family,
+        the energy comparisons another."""
+        raw = {s.name: _raw_comparisons(s) for s in self.stages}
+        flat = [c for rows in raw.values() for c in rows]
+        quality = iter(holm([c["quality"] for c in flat]))
+        energy = iter(holm([c["energy"] for c in flat]))
+        return {name: [_comparison_json(c, next(quality), next(energy)) for c in rows] for name, rows in raw.items()}
 
     def write(self, out_dir: Path) -> None:
         """Both files, each replaced whole (written aside, then renamed): a reader never sees half a report."""
@@ -142,13 +172,15 @@ class Report:
 
 
 def energy_summary(stage: StageReport) -> dict:
-    """Estimated against measured energy, the QPU model, and quantum over classical (per seed, mean)."""
+    """Estimated against metered energy, the QPU model, and the method's energy over each baseline's (means
+    per seed, one ratio per baseline)."""
     e = dict(stage.energy)
     method_j = stage.method["energy_j"]["mean"] if stage.method else None
-    baseline_j = sum(b["energy_j"]["mean"] for b in stage.baselines if "energy_j" in b) if stage.baselines else None
     e["method_j"] = method_j
-    e["baselines_j"] = baseline_j or None
-    e["quantum_over_classical"] = method_j / baseline_j if method_j and baseline_j else None
+    e["baselines_j"] = {b["label"]: b["energy_j"]["mean"] for b in stage.baselines if "energy_j" in b} or None
+    e["method_over_baseline"] = {
+        label: method_j / j for label, j in (e["baselines_j"] or {}).items() if method_j and j
+    } or None
     if e.get("estimated_j") and e.get("measured_j"):
         e["measured_over_estimated"] = e["measured_j"] / (e["estimated_j"] + (e.get("estimated_baseline_j") or 0))
     return e
@@ -168,32 +200,120 @@ def summary_line(report: Report) -> str:
     )
 
 
-def verdict(stage: StageReport) -> str | None:
-    """One plain sentence: does the quantum method beat its baselines on the primary metric?"""
-    if stage.method is None or not stage.baselines:
+def _paired(a: dict, b: dict, key) -> tuple[list[float], list[float]]:
+    """a's and b's per-seed values on the seeds both ran (a fallback drops the method's seeds)."""
+    va, vb = dict(zip(a["seeds"], key(a))), dict(zip(b["seeds"], key(b)))
+    seeds = [s for s in a["seeds"] if s in vb]
+    return [va[s] for s in seeds], [vb[s] for s in seeds]
+
+
+def _raw_comparisons(stage: StageReport) -> list[dict]:
+    """The method against each baseline that ran, on the method's primary metric and on energy (untested
+    against the family: `Report.comparisons` adjusts)."""
+    if stage.method is None:
+        return []
+    metric, higher = primary(stage.method["name"])
+    out = []
+    for b in stage.baselines:
+        if metric not in stage.method["metrics"] or metric not in b.get("metrics", {}):
+            continue
+        a_q, b_q = _paired(stage.method, b, lambda r: r["metrics"][metric]["per_seed"])
+        a_j, b_j = _paired(stage.method, b, lambda r: r["energy_j"]["per_seed"])
+        out.append(
+            {
+                "baseline": b.get("label", b["name"]),
+                "metric": metric,
+                "reference": b.get("reference", False),
+                "quality": compare(a_q, b_q, higher, ALPHA),
+                "energy": compare_energy(a_j, b_j, ALPHA),
+            }
+        )
+    return out
+
+
+def _comparison_json(raw: dict, quality: Comparison, energy: Comparison) -> dict:
+    return {
+        "baseline": raw["baseline"],
+        "metric": raw["metric"],
+        "reference": raw["reference"],
+        "quality": quality.to_json(),
+        "energy": energy.to_json(),
+    }
+
+
+def stage_comparisons(stage: StageReport) -> list[dict]:
+    """One stage's comparisons, Holm-adjusted within the stage alone (a report adjusts across the spec)."""
+    raw = _raw_comparisons(stage)
+    return [
+        _comparison_json(c, q, e)
+        for c, q, e in zip(raw, holm([c["quality"] for c in raw]), holm([c["energy"] for c in raw]), strict=True)
+    ]
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.3g}".replace("-", "−")
+
+
+def quality_words(c: dict, method: str) -> str:
+    """`better by +0.022 (95% CI +0.010 to +0.034, Holm p = 0.004, 5 seeds)`, or why there is no test."""
+    q = c["quality"]
+    if q["p"] is None:
+        gap = (
+            "" if q["estimate"] is None else f"{c['metric']} {method} − {c['baseline']} = {_signed(q['estimate'])} on "
+        )
+        return f"{q['word']} ({gap}{q['n']} paired seed{'s' if q['n'] != 1 else ''}; a test needs {MIN_PAIRS})"
+    low, high = q["ci"]
+    return (
+        f"{q['word']} ({c['metric']} {method} − {c['baseline']} = {_signed(q['estimate'])}, "
+        f"{q['confidence']:.0%} CI {_signed(low)} to {_signed(high)}, Holm p = {q['p_adjusted']:.2g}, "
+        f"{q['n']} seeds)"
+    )
+
+
+def verdict_sentence(stage: StageReport, comparisons: list[dict]) -> str | None:
+    """One sentence per baseline: the method against it on the primary metric, with the test behind it."""
+    if stage.method is None or not comparisons:
         return None
     name = stage.method["name"]
-    metric, higher = primary(name)
-    if metric not in stage.method["metrics"]:
-        return None
-    q = stage.method["metrics"][metric]
-    parts = []
-    for b in stage.baselines:
-        if metric not in b["metrics"]:
+    parts = [
+        f"{name} against {c['baseline']}{' (reference)' if c['reference'] else ''}: {quality_words(c, name)}"
+        for c in comparisons
+    ]
+    return "; ".join(parts) + "."
+
+
+def summary_rows(report: Report, comparisons: dict[str, list[dict]]) -> list[dict]:
+    """The table a report opens with: per stage and baseline, the quality difference with its interval, the
+    energy ratio here (metered) and on the QPU model (modeled), and the verdict."""
+    rows = []
+    for s in report.stages:
+        if s.method is None:
+            rows.append({"stage": s.name, "kind": s.kind, "method": None, "baseline": None, "status": s.status})
             continue
-        c = b["metrics"][metric]
-        diff = (q["mean"] - c["mean"]) * (1 if higher else -1)
-        spread = max(q["std"], c["std"])
-        if abs(diff) <= spread:
-            parts.append(
-                f"{name} and {b['name']} are within one standard deviation on {metric} "
-                f"({q['mean']:.3f} vs {c['mean']:.3f})"
+        qpu_j, seeds = s.energy.get("qpu_model_j"), max(len(s.method["seeds"]), 1)
+        for c in comparisons.get(s.name, []):
+            b = next(r for r in s.baselines if r.get("label", r["name"]) == c["baseline"])
+            baseline_j = b["energy_j"]["mean"] if "energy_j" in b else None
+            rows.append(
+                {
+                    "stage": s.name,
+                    "kind": s.kind,
+                    "method": s.method["name"],
+                    "baseline": c["baseline"],
+                    "reference": c["reference"],
+                    "status": s.status,
+                    "metric": c["metric"],
+                    "difference": c["quality"]["estimate"],
+                    "ci": c["quality"]["ci"],
+                    "p_adjusted": c["quality"]["p_adjusted"],
+                    "verdict": c["quality"]["word"],
+                    "energy_ratio": c["energy"]["estimate"],
+                    "energy_ratio_ci": c["energy"]["ci"],
+                    "energy_verdict": c["energy"]["word"],
+                    "qpu_ratio": qpu_j / seeds / baseline_j if qpu_j and baseline_j else None,
+                }
             )
-        elif diff > 0:
-            parts.append(f"{name} beats {b['name']} on {metric} ({q['mean']:.3f} vs {c['mean']:.3f})")
-        else:
-            parts.append(f"the classical {b['name']} wins on {metric} ({c['mean']:.3f} vs {q['mean']:.3f})")
-    return "; ".join(parts) + ("." if parts else "") if parts else None
+    return rows
 
 
 def markdown(report: Report) -> str:

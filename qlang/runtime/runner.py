@@ -11,7 +11,7 @@ from qlang.runtime.budget import BudgetExceeded, Guard
 from qlang.runtime.errors import RuntimeDiagnostic
 from qlang.runtime.methods import METHODS, ROLES
 from qlang.runtime.methods.context import MethodContext, MethodResult
-from qlang.runtime.report import Report, StageReport, run_record
+from qlang.runtime.report import Report, StageReport, call_label, run_record
 
 # --smoke: tiny data and few iterations, to prove a pipeline runs end to end
 SMOKE_ROWS = 24
@@ -102,8 +102,15 @@ def warm_encoder(sources: dict[str, Any], encoder, options: RunOptions) -> None:
             features_of(ds, encoder)
 
 
-def _unavailable(b: dict) -> dict:
-    return {"name": b["name"], "family": b["family"], "params": b["params"], "status": "unavailable", "metrics": {}}
+def _unavailable(b: dict, label: str) -> dict:
+    return {
+        "name": b["name"],
+        "label": label,
+        "family": b["family"],
+        "params": b["params"],
+        "status": "unavailable",
+        "metrics": {},
+    }
 
 
 def run_pipeline(pipeline: dict, make_executor, report: Report, options: RunOptions) -> Report:
@@ -195,8 +202,9 @@ class _Run:
         """abort limits the whole stage; fallback limits the method, and on overrun the baselines take over."""
         policy, budget = stage["on_over_budget"], stage["budget_j"]
         method = stage["method"]
-        baselines = [b for b in stage["baselines"] if b["name"] in METHODS]
-        runs: dict[str, list] = {}
+        labels = [call_label(b, stage["baselines"]) for b in stage["baselines"]]
+        baselines = [(b, label) for b, label in zip(stage["baselines"], labels) if b["name"] in METHODS]
+        runs: dict[str, list] = {}  # "method" or a baseline's label → its runs
         fell_back = False
         with self.guard.limit(f"stage `{stage['name']}`", stage_window, budget if policy == "abort" else None):
             method_window = self.meter.window(f"method:{method['name']}")
@@ -209,25 +217,26 @@ class _Run:
                         executor = (
                             self.make_executor(self.pipeline["device"], seed) if ROLES.get(method["name"]) else None
                         )
-                        result = self._run_one(stage, "method", method, {}, seed, executor, runs)
+                        result = self._run_one(stage, "method", method, {}, seed, executor, runs, "method")
                         self.outputs[seed][stage["name"]] = result.output
             except BudgetExceeded as e:
                 if policy != "fallback" or not baselines:
                     raise
                 fell_back = True
-                stage_report.warnings.append(f"{e}: fell back to the baseline `{baselines[0]['name']}`")
-                runs.pop(method["name"], None)
+                stage_report.warnings.append(f"{e}: fell back to the baseline `{baselines[0][1]}`")
+                runs.pop("method", None)
             for seed in self.seeds:
-                for b in baselines:
+                for i, (b, label) in enumerate(baselines):
                     # a baseline with circuit roles (adam, sgd) trains its method's circuits on its own executor
                     executor = self.make_executor(self.pipeline["device"], seed) if ROLES.get(b["name"]) else None
-                    result = self._run_one(stage, "baseline", b, method["params"], seed, executor, runs)
-                    if fell_back and b is baselines[0]:
+                    result = self._run_one(stage, "baseline", b, method["params"], seed, executor, runs, label)
+                    if fell_back and i == 0:
                         self.outputs[seed][stage["name"]] = result.output
-        if method["name"] in runs:
-            stage_report.method = run_record(method, runs[method["name"]])
+        if "method" in runs:
+            stage_report.method = run_record(method, runs["method"])
         stage_report.baselines = [
-            run_record(b, runs[b["name"]]) if b in baselines else _unavailable(b) for b in stage["baselines"]
+            run_record(b, runs[label], label) if label in runs else _unavailable(b, label)
+            for b, label in zip(stage["baselines"], labels)
         ]
         spent = stage_window.reading().joules
         if policy == "warn" and budget is not None and spent > budget:
@@ -238,11 +247,11 @@ class _Run:
         stage_report.finish("fallback" if fell_back else "ok")
 
     def _run_one(
-        self, stage: dict, role: str, m: dict, shared: dict, seed: int, executor, runs: dict[str, list]
+        self, stage: dict, role: str, m: dict, shared: dict, seed: int, executor, runs: dict[str, list], key: str
     ) -> MethodResult:
         """One method on one seed in its own meter window. A baseline also sees its method's parameters
         (the same input representation and tuning budget); its own parameters win."""
-        self.options.progress(f"{stage['name']}: {m['name']} (seed {seed})")
+        self.options.progress(f"{stage['name']}: {key if role == 'baseline' else m['name']} (seed {seed})")
         circuits = {r: f"{self.pipeline['name']}.{stage['name']}.{r}" for r in ROLES.get(m["name"], ())}
         ctx = MethodContext(
             executor=executor if circuits else None,
@@ -255,7 +264,7 @@ class _Run:
         with self.meter.window(f"{role}:{m['name']}:{seed}") as window:
             result = METHODS[m["name"]](ctx, self.outputs[seed][stage["input"]])
         reading = window.reading()
-        runs.setdefault(m["name"], []).append((seed, result, reading.wall_s, reading.joules))
+        runs.setdefault(key, []).append((seed, result, reading.wall_s, reading.joules, ctx.ran_with))
         return result
 
 

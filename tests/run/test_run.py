@@ -45,6 +45,33 @@ def test_every_example_spec_runs_or_reports_unavailable(spec, tmp_path):
         assert stage["status"] in ("ok", "unavailable", "skipped"), stage
         if stage["status"] == "ok":
             assert stage["method"]["metrics"]
+    # report.md opens with the summary table, one row per stage and baseline compared
+    lines = (tmp_path / "report.md").read_text(encoding="utf-8").splitlines()
+    assert lines[2].startswith("| stage | method vs baseline |"), lines[:4]
+    assert len(report["summary"]) >= len(report["stages"])
+    compared = sum(len(s.get("comparisons", [])) for s in report["stages"])
+    assert sum(r["method"] is not None for r in report["summary"]) == compared
+
+
+def test_two_baselines_of_one_name_are_two_rows_with_every_parameter(tmp_path):
+    spec = tmp_path / "knn.qlc"
+    spec.write_text("""pipeline knn {
+  target pennylane
+  seed 1
+  data tumours = breast_cancer(limit: 40)
+  stage encode angle {
+    method angle_encoding(qubits: 2, folds: 2)
+    baseline [knn(k: 1), knn(k: 9)]
+  }
+}
+""", encoding="utf-8")
+    assert main(["run", str(spec), "--out", str(tmp_path / "out"), "--format", "json"]) == 0
+    stage = _report(tmp_path / "out")["stages"][0]
+    assert [b["label"] for b in stage["baselines"]] == ["knn(k: 1)", "knn(k: 9)"]
+    assert [b["params"]["k"] for b in stage["baselines"]] == [1, 9]
+    assert all(b["params"]["folds"] == 2 for b in stage["baselines"])  # inherited from the method
+    assert stage["baselines"][0]["metrics"]["auc"] != stage["baselines"][1]["metrics"]["auc"]
+    assert [c["baseline"] for c in stage["comparisons"]] == ["knn(k: 1)", "knn(k: 9)"]
 
 
 def test_both_targets_and_reruns_agree(tmp_path):

@@ -22,6 +22,7 @@ class MethodContext:
     seed: int = 0
     progress: Callable[[str], None] = _quiet
     encoder: Any = None  # a MiniLMEncoder; None uses the process-wide default
+    ran_with: dict[str, Any] | None = None  # what `settings` last returned: every parameter the method used
 
     def settings(self, method: str, knobs: dict[str, Any]) -> dict[str, Any]:
         """The method's parameters: the catalog's defaults, then the runtime's own `knobs` (what a spec
@@ -29,7 +30,8 @@ class MethodContext:
         from qlang import catalog
 
         defaults = {p.name: p.default for p in catalog.METHODS[method].params}
-        return {key: self.params.get(key, value) for key, value in {**defaults, **knobs}.items()}
+        self.ran_with = {key: self.params.get(key, value) for key, value in {**defaults, **knobs}.items()}
+        return dict(self.ran_with)
 
     def circuit(self, role: str) -> tuple[str, CircuitShape]:
         """The registered circuit name for `role` and its shape."""
