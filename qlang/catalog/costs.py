@@ -68,7 +68,7 @@ def quantum_kmeans(p: dict, n: int, classes: int) -> Work:
     return Work(
         circuit_rows=rows,
         amplitude_ops=rows * gates * 2**q,
-        executor_calls=SETUP_CALLS + rows / 50_000,
+        executor_calls=SETUP_CALLS + math.ceil(rows / 50_000),
         flops=gram_flops + kmeans_flops + n * 384 * q * 2,
         fits=SETUP_FITS,
         shots=p["shots"],
@@ -85,18 +85,26 @@ def kmeans(p: dict, n: int, classes: int) -> Work:
     )
 
 
+def training_rows(p: dict, n: int, classes: int) -> list[float]:
+    """Rows each head trains on: every fold's training part, then the refit on all rows; few-shot
+    (`examples_per_class` k) keeps k rows per class of each (finetune._few_shot)."""
+    folds, k = p["folds"], p.get("examples_per_class")
+    sizes = [n * (folds - 1) / folds] * folds + ([n] if p.get("refit", True) else [])
+    return [min(size, k * classes) for size in sizes] if k is not None else sizes
+
+
 def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
     q, layers, epochs, folds = p["qubits"], p["layers"], p["epochs"], p["folds"]
     weights = 2 * layers * q + p.get("encoder_layers", 0) * q
-    batch = max(1, p["batch_size"] or n)
-    trainings = [n * (folds - 1) / folds] * folds + [n]  # every fold, then the refit on all rows
+    trainings = training_rows(p, n, classes)
+    batch = max(1, p["batch_size"] or max(trainings))
     rows = calls = 0.0
     for n_train in trainings:
         steps = math.ceil(n_train / batch)
         rows += epochs * n_train * (2 * weights + 1)
         calls += epochs * steps
-    rows += n * 2  # predictions
-    calls += folds + 1 + SETUP_CALLS
+    rows += n  # predictions: every row once, in the fold that tests it
+    calls += folds + SETUP_CALLS
     gates = _gates_reuploading(q, layers) + (q + 2 * q * p.get("encoder_layers", 0) if p.get("encoder_layers") else 0)
     readout = (q * classes + classes) * 6
     return Work(
@@ -111,24 +119,29 @@ def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
 
 
 def logistic_regression(p: dict, n: int, classes: int) -> Work:
-    folds, q = p["folds"], p.get("qubits", 4)
+    q, trainings = p.get("qubits", 4), training_rows(p, n, classes)
     return Work(
-        flops=(folds + 1) * (LBFGS_ITERATIONS * n * (q + 1) * classes * 4 + n * 384 * q * 2),
-        fits=(SETUP_FITS + 1) * (folds + 1),
+        flops=sum(LBFGS_ITERATIONS * m * (q + 1) * classes * 4 + m * 384 * q * 2 for m in trainings),
+        fits=(SETUP_FITS + 1) * len(trainings),
     )
 
 
 def svm(p: dict, n: int, classes: int) -> Work:
-    folds, q = p["folds"], p.get("qubits", 4)
-    kernel = n * n * q * 3 * max(1, classes - 1)  # SMO touches about every kernel entry per class pair
-    return Work(flops=(folds + 1) * (kernel + n * 384 * q * 2), fits=(SETUP_FITS + 1) * (folds + 1))
+    q, trainings = p.get("qubits", 4), training_rows(p, n, classes)
+    # SMO touches about every kernel entry per class pair
+    return Work(
+        flops=sum(m * m * q * 3 * max(1, classes - 1) + m * 384 * q * 2 for m in trainings),
+        fits=(SETUP_FITS + 1) * len(trainings),
+    )
 
 
 def mlp(p: dict, n: int, classes: int) -> Work:
-    folds, q, hidden, epochs = p["folds"], p.get("qubits", 4), p["hidden"], p["epochs"]
+    q, hidden, epochs, trainings = p.get("qubits", 4), p["hidden"], p["epochs"], training_rows(p, n, classes)
     forward = q * hidden + hidden * classes
-    trained_rows = epochs * n * (folds - 1) / folds * folds + epochs * n  # every fold, then the refit
-    return Work(flops=trained_rows * forward * 6 + (folds + 1) * n * 384 * q * 2, fits=(SETUP_FITS + 1) * (folds + 1))
+    return Work(
+        flops=sum(epochs * m * forward * 6 + m * 384 * q * 2 for m in trainings),
+        fits=(SETUP_FITS + 1) * len(trainings),
+    )
 
 
 def _fidelity_kernel(q: int, gates: int, states: float, pairs: float, shots, calls: float = 1.0) -> Work:

@@ -1,0 +1,44 @@
+"""The plan's circuit counts against the circuits a run executes, per method: the cost models in
+qlang/catalog/costs.py count `circuit_rows` (one circuit on one input) and `executor_calls` (batched calls,
+plus SETUP_CALLS for building a real simulator's circuits) from the parameters; the numpy statevector
+double in tests/runtime records every call the runtime makes."""
+
+import pytest
+
+from qlang.catalog import METHODS as CATALOG
+from qlang.catalog import costs
+from qlang.runtime.data import breast_cancer
+from qlang.runtime.methods import METHODS, ROLES, MethodContext
+
+HEAD = {"qubits": 2, "layers": 2, "epochs": 2, "folds": 3, "batch_size": 8, "encoder_layers": 0, "lr": 0.05}
+CASES = {
+    "head": ("hybrid_qnn_head", HEAD),
+    "head, 4 per class": ("hybrid_qnn_head", {**HEAD, "examples_per_class": 4}),
+    "head, 8 per class": ("hybrid_qnn_head", {**HEAD, "examples_per_class": 8}),
+    "head, full batch, 2 folds": ("hybrid_qnn_head", {**HEAD, "batch_size": None, "folds": 2}),
+    "distillation, 6 per class": ("quantum_distillation", {**HEAD, "examples_per_class": 6}),
+    "angle kernel": ("angle_encoding", {"qubits": 2, "folds": 3}),
+    "kmeans, exact": ("quantum_kmeans", {"qubits": 2, "clusters": 2, "encoding": "angle"}),
+    "kmeans, 100 shots": ("quantum_kmeans", {"qubits": 2, "clusters": 2, "encoding": "angle", "shots": 100}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_planned_circuits_are_the_circuits_run(case, double):
+    name, params = CASES[case]
+    data = breast_cancer().sample(48, 0)
+    executor = double(2, 2)
+    ctx = MethodContext(executor=executor, circuits={r: r for r in ROLES[name]}, params=params, seed=0)
+    METHODS[name](ctx, data)
+    work = costs.COSTS[name]({p.name: p.default for p in CATALOG[name].params} | params, len(data), data.n_classes)
+    assert work.circuit_rows == sum(rows for _, _, rows in executor.calls)
+    assert work.executor_calls == pytest.approx(len(executor.calls) + costs.SETUP_CALLS, abs=0.5)
+
+
+def test_few_shot_shrinks_the_estimate():
+    # issue 12: k = 8, 32 and 128 got identical estimates
+    full = {p.name: p.default for p in CATALOG["hybrid_qnn_head"].params} | HEAD
+    rows = [costs.hybrid_qnn_head({**full, "examples_per_class": k}, 600, 2).circuit_rows for k in (8, 32, 128)]
+    assert rows[0] < rows[1] < rows[2] < costs.hybrid_qnn_head(full, 600, 2).circuit_rows
+    flops = [costs.logistic_regression({"folds": 3, "examples_per_class": k}, 600, 2).flops for k in (8, 128)]
+    assert flops[0] < flops[1]
