@@ -22,7 +22,7 @@ class Compiled:
 def not_runnable(result: Result) -> list[Diagnostic]:
     """Warnings for each method or baseline the runtime does not implement yet."""
     out = []
-    stages = [st for p in result.tree.pipelines for st in p.statements if isinstance(st, ast.Stage)]
+    stages = [st for p in result.parsed.pipelines for st in p.statements if isinstance(st, ast.Stage)]
     for item in (i for st in stages for i in st.items if i.key in ("method", "baseline")):
         values = item.value.items if isinstance(item.value, ast.List) else [item.value]
         for v in values:
@@ -58,7 +58,8 @@ def check_for_compile(text: str, path: Path, target: str | None) -> Result:
 def module_source(result: Result, text: str, path: Path, module_dir: Path) -> str:
     """The generated module of a checked spec, for its (first pipeline's) target, living in `module_dir`."""
     spec_dir = os.path.relpath(path.parent.resolve(), module_dir.resolve()).replace(os.sep, "/")
-    return generate(result.spec, path.name, text, result.spec.pipelines[0].target, spec_dir)
+    spec = result.checked
+    return generate(spec, path.name, text, spec.pipelines[0].target, spec_dir)
 
 
 def compile_text(text: str, path: Path, target: str | None, module_dir: Path) -> Compiled:

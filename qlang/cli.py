@@ -190,7 +190,7 @@ def cmd_compile(args) -> int:
     print_diagnostics([result], "text")
     if not result.ok:
         return EXIT_INPUT
-    out = Path(args.output) if args.output else default_output(spec, result.spec.pipelines[0].target)
+    out = Path(args.output) if args.output else default_output(spec, result.checked.pipelines[0].target)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(module_source(result, text, spec, out.parent), encoding="utf-8")
     print(f"wrote {out}", file=sys.stderr)
@@ -231,7 +231,7 @@ def _emit_qasm(text: str, spec: Path, target: str | None) -> int:
     print_diagnostics([result], "text")
     if not result.ok:
         return EXIT_INPUT
-    for p in result.spec.pipelines:
+    for p in result.checked.pipelines:
         for s in p.stages:
             for role, circuit in circuits_of(s).items():
                 print(f"// {p.name}.{s.name}.{role}")
@@ -254,7 +254,7 @@ def cmd_run(args) -> int:
     print_diagnostics([result], "text")
     if not result.ok:
         return EXIT_INPUT
-    first = result.spec.pipelines[0]
+    first = result.checked.pipelines[0]
     out = Path(args.out) if args.out else next_run_dir(Path("runs"), first.name)
     out.mkdir(parents=True, exist_ok=True)
     module_path = out / f"pipeline.{first.target}.py"  # the module that ran stays beside its report
@@ -295,7 +295,7 @@ def cmd_plan(args) -> int:
                 file=sys.stderr,
             )
     prices = load_prices()
-    plans = [estimate(p, prices, spec.parent, durations) for p in result.spec.pipelines]
+    plans = [estimate(p, prices, spec.parent, durations) for p in result.checked.pipelines]
     if args.format == "json":
         data = [p.to_json() for p in plans]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=2))

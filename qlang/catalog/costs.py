@@ -59,7 +59,7 @@ def quantum_kmeans(p: dict, n: int, classes: int) -> Work:
     pairs = n * (n - 1) / 2
     kmeans_flops = p["n_init"] * min(p["max_iter"], KMEANS_ITERATIONS) * n * n * k
     if p["shots"] is None:
-        rows = n
+        rows: float = n
         gram_flops = n * n * 2**q * 8
     else:
         rows = pairs

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qlang.catalog import Entry
 from qlang.checks import budgets, dataflow, resources
-from qlang.checks.lower import DraftPipeline, lower_pipeline
+from qlang.checks.lower import DraftBinding, DraftPipeline, lower_pipeline
 from qlang.diagnostics import Diagnostic, Label, Source
 from qlang.ir import model as ir
 from qlang.syntax import ast
@@ -27,6 +28,20 @@ class Result:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def checked(self) -> ir.Spec:
+        """The checked spec; only for a result that is `ok`."""
+        if self.spec is None:
+            raise ValueError(f"{self.source.path} did not check: {len(self.errors)} error(s)")
+        return self.spec
+
+    @property
+    def parsed(self) -> ast.Spec:
+        """The syntax tree; only for a result that parsed."""
+        if self.tree is None:
+            raise ValueError(f"{self.source.path} did not parse")
+        return self.tree
 
 
 def check_text(text: str, path: str = "<input>", target: str | None = None) -> Result:
@@ -58,8 +73,9 @@ def check_text(text: str, path: str = "<input>", target: str | None = None) -> R
         seen.setdefault(node.name, node)
         pipelines.append(check_pipeline(node, diags, target, Path(path).parent))
     result.diagnostics = sorted(diags, key=lambda d: (d.span.start if d.span else -1, d.code))
-    if result.ok and all(p is not None for p in pipelines):
-        result.spec = ir.Spec(pipelines=pipelines)
+    checked = [p for p in pipelines if p is not None]
+    if result.ok and len(checked) == len(pipelines):
+        result.spec = ir.Spec(pipelines=checked)
     return result
 
 
@@ -102,6 +118,13 @@ def no_baseline(draft: DraftPipeline, diags: list[Diagnostic]) -> None:
             )
 
 
+def _entry(b: DraftBinding) -> Entry:
+    """A binding's catalog entry: known once the pipeline checked (an unknown name is an error)."""
+    if b.entry is None:
+        raise ValueError(f"`{b.node.name}` has no catalog entry; build() runs only on a pipeline without errors")
+    return b.entry
+
+
 def build(draft: DraftPipeline, ordered, inputs, target, dev: resources.Device, qubits) -> ir.Pipeline:
     s = draft.settings
     return ir.Pipeline(
@@ -118,12 +141,14 @@ def build(draft: DraftPipeline, ordered, inputs, target, dev: resources.Device, 
         grid_g_per_kwh=s["grid"],
         data=[
             ir.DataSource(
-                name=b.node.name, source=ir.Call(name=b.entry.name, params=b.params), modality=b.entry.modality or "any"
+                name=b.node.name,
+                source=ir.Call(name=_entry(b).name, params=b.params),
+                modality=_entry(b).modality or "any",
             )
             for b in draft.data
         ],
         models=[
-            ir.ModelDecl(name=b.node.name, model=ir.Call(name=b.entry.name, params=b.params)) for b in draft.models
+            ir.ModelDecl(name=b.node.name, model=ir.Call(name=_entry(b).name, params=b.params)) for b in draft.models
         ],
         stages=[
             ir.Stage(

@@ -13,7 +13,7 @@ def stage_budgets_fit(draft: DraftPipeline, diags: Diags) -> None:
     if total is None:
         return
     staged = [(s, s.settings.get("budget")) for s in draft.stages if s.settings.get("budget") is not None]
-    spent = sum(b for _, b in staged)
+    spent = sum(b for _, b in staged if b is not None)
     if spent > total * (1 + 1e-12):
         node = draft.setting_nodes["budget"]
         diags.append(

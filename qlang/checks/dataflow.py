@@ -109,7 +109,11 @@ def order(draft: DraftPipeline, inputs: dict[str, str], diags: Diags) -> list[Dr
                     "stages read each other in a cycle: " + " → ".join(cycle + [cycle[0]]),
                     first.node.source_span,
                     label="this `from` closes the cycle",
-                    notes=tuple(Label(by_name[c].node.source_span, f"`{c}` reads `{inputs[c]}`") for c in cycle[:-1]),
+                    notes=tuple(
+                        Label(span, f"`{c}` reads `{inputs[c]}`")
+                        for c in cycle[:-1]
+                        if (span := by_name[c].node.source_span) is not None
+                    ),
                     help="a stage can only read data sources and stages that do not depend on it",
                 )
             )

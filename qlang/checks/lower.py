@@ -165,7 +165,7 @@ def _method(
     role = "baseline" if baseline else "method"
     name = v.name if isinstance(v, (ast.Word, ast.Call)) else None
     if name is not None and name in catalog.METHODS and catalog.METHODS[name].stage != kind:
-        other = catalog.METHODS[name].stage
+        other = catalog.METHODS[name].stage or "?"
         diags.append(
             Diagnostic(
                 "Q306",

@@ -255,7 +255,7 @@ def qubits(draft: DraftPipeline, dev: Device, diags: Diags) -> dict[str, int | N
                 Diagnostic(
                     "Q401",
                     f"stage `{s.name}` needs {n} qubits; an exact simulator on this machine holds at most {limit}",
-                    s.method.node.span,
+                    s.method.node.span if s.method is not None else s.node.name_span,
                     label=f"{n} qubits: a {gib:,.0f} GiB statevector",
                     help=f"`{dev.name}` keeps the whole statevector in memory; use at most {limit} qubits",
                 )

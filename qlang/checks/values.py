@@ -63,6 +63,9 @@ def _example_help(p: Param, v: ast.Value | None = None) -> str | None:
 def quantity(v: ast.Value, p: Param, what: str, diags: Diags) -> float | None:
     """A quantity or a sum of quantities in the parameter's dimension, normalised to its base unit."""
     terms = v.terms if isinstance(v, ast.Sum) else [v]
+    dimension = p.dimension
+    if dimension is None:
+        raise ValueError(f"{p.name} is not a quantity parameter")  # the catalog gives every quantity one
     total = 0.0
     ok = True
     for t in terms:
@@ -78,27 +81,27 @@ def quantity(v: ast.Value, p: Param, what: str, diags: Diags) -> float | None:
             continue
         unit = UNITS.get(t.unit)
         if unit is None:
-            same = [u for u, (d, _) in UNITS.items() if d == p.dimension]
+            same = [u for u, (d, _) in UNITS.items() if d == dimension]
             diags.append(
                 Diagnostic(
                     "Q106",
                     f"unknown unit `{t.unit}`",
                     t.unit_span,
                     label="not a unit qlang knows",
-                    help=did_you_mean(t.unit, same) or f"{p.dimension.name} units: {one_of(same)}",
+                    help=did_you_mean(t.unit, same) or f"{dimension.name} units: {one_of(same)}",
                 )
             )
             ok = False
             continue
         dim, factor = unit
-        if dim != p.dimension:
+        if dim != dimension:
             diags.append(
                 Diagnostic(
                     "Q203",
-                    f"`{what}` is {p.dimension.name}, but `{t.unit}` measures {dim.name}",
+                    f"`{what}` is {dimension.name}, but `{t.unit}` measures {dim.name}",
                     t.unit_span,
                     label=f"a unit of {dim.name}",
-                    help=f"write {p.dimension.name} with a unit, e.g. `{p.dimension.example}`",
+                    help=f"write {dimension.name} with a unit, e.g. `{dimension.example}`",
                 )
             )
             ok = False
@@ -340,9 +343,9 @@ def arguments(
             key_span = a.span
         else:
             positional_ok = False
-            p = entry.param(a.name)
-            key_span = a.name_span
-            if p is None:
+            named = entry.param(a.name)
+            key_span = a.name_span or a.span  # a named argument's name always has its span
+            if named is None:
                 names = [q.name for q in entry.params]
                 diags.append(
                     Diagnostic(
@@ -355,6 +358,7 @@ def arguments(
                     )
                 )
                 continue
+            p = named
         if p.name in seen:
             diags.append(
                 Diagnostic(

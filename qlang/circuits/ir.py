@@ -170,6 +170,7 @@ class Gate:
             return self
         if self.name in ("s", "sdg"):
             return Gate("sdg" if self.name == "s" else "s", self.wires)
+        assert self.angle is not None  # every gate outside the self-inverse and s/sdg ones has an angle
         return Gate(self.name, self.wires, -self.angle)
 
     def shift(self, wire_offset: int, input_offset: int) -> Gate:
@@ -218,7 +219,7 @@ class Circuit:
     n_wires: int
     n_inputs: int
     n_weights: int
-    ops: tuple[Op, ...]
+    ops: tuple[Op, ...]  # a list is accepted and stored as a tuple
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ops", tuple(self.ops))

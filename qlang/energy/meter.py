@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Self
 
+_resource: Any
 try:
     import resource as _resource
 except ImportError:  # Windows
@@ -274,9 +275,10 @@ class NvmlProvider:
     def __init__(self, nvml: Any = None):
         if nvml is None:
             try:
-                import pynvml as nvml  # nvidia-ml-py; optional
+                import pynvml  # nvidia-ml-py; optional
             except Exception as exc:  # noqa: BLE001 (ImportError, or a broken install)
                 raise ProviderUnavailable(f"pynvml is not importable: {exc}") from None
+            nvml = pynvml
         self._nvml = nvml
         try:
             nvml.nvmlInit()

@@ -164,14 +164,14 @@ class QpuEnergy:
     t_job_s: float
     t_rep_s: float
     jobs: int
-    circuits: int
-    shots: int  # total over circuits
+    circuits: float  # a plan's expected count may be fractional
+    shots: float  # total over circuits
     circuit_s: float  # Σ shots × d_circ
     rep_s: float  # Σ shots × t_rep
     job_s: float  # jobs × T_job
     total_s: float
     joules: float
-    default_shots_circuits: int = 0  # circuits charged DEFAULT_SHOTS
+    default_shots_circuits: float = 0  # circuits charged DEFAULT_SHOTS
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -190,10 +190,10 @@ def qpu_energy_breakdown(
     plat = get_platform(platform)
     if not (isinstance(jobs, int) and jobs >= 0):
         raise QpuModelError(f"jobs must be a non-negative integer, not {jobs!r}")
-    circuits = 0
-    shots_total = 0
+    circuits: float = 0  # counts may be fractional (an expected number of circuits)
+    shots_total: float = 0
     circuit_s = 0.0
-    defaulted = 0
+    defaulted: float = 0
     for item in durations_and_shots:
         try:
             d, shots, *rest = item

@@ -56,7 +56,8 @@ class Plan:
     @property
     def qpu_j(self) -> float | None:
         values = [s.qpu_j for s in self.stages if s.family == "quantum"]
-        return None if any(v is None for v in values) else sum(values)
+        known = [v for v in values if v is not None]
+        return None if len(known) < len(values) else sum(known)
 
     def carbon_g(self, joules: float) -> float:
         return joules / J_PER_KWH * self.grid_g_per_kwh
@@ -178,7 +179,7 @@ def _qpu(est: StageEstimate, work: Work, stage: ir.Stage, pipeline: ir.Pipeline,
     energy = qpu_energy_breakdown(circuits, pipeline.qpu, jobs=seeds)  # one job per seed
     est.qpu_j = (est.qpu_j or 0.0) + energy.joules
     est.qpu_circuits += energy.circuits
-    est.qpu_shots = energy.shots // energy.circuits if energy.circuits else None
+    est.qpu_shots = int(energy.shots // energy.circuits) if energy.circuits else None
     if energy.default_shots_circuits:
         est.qpu_note = f"exact simulation charged {est.qpu_shots} shots per circuit on the QPU model"
 

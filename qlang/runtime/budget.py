@@ -9,6 +9,10 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qlang.energy.meter import Window
 
 POLL_SECONDS = 0.05
 
@@ -23,7 +27,7 @@ class Guard:
     """Checks `limits`: (what, window, budget_j) triples; armed ones raise BudgetExceeded on overrun."""
 
     def __init__(self):
-        self.limits: list[tuple[str, object, float]] = []
+        self.limits: list[tuple[str, Window, float]] = []
 
     def check(self) -> None:
         for what, window, budget in list(self.limits):
@@ -33,8 +37,8 @@ class Guard:
                 raise BudgetExceeded(what, spent, budget)
 
     @contextmanager
-    def limit(self, what: str, window, budget_j: float | None):
-        entry = (what, window, budget_j)
+    def limit(self, what: str, window: Window, budget_j: float | None):
+        entry = (what, window, budget_j if budget_j is not None else float("inf"))
         if budget_j is not None:
             self.limits.append(entry)
         try:

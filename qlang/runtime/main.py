@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -61,7 +62,9 @@ def main(
             __version__,
             grid_g_per_kwh=p["grid_g_per_kwh"],
         )
-        options = RunOptions(Path(spec_dir), args.smoke, _progress(args.quiet), lambda r, out=out: r.write(out))
+        options = RunOptions(
+            Path(spec_dir), args.smoke, _progress(args.quiet), functools.partial(Report.write, out_dir=out)
+        )
         print(f"running {p['name']} on {p['target']} ({p['device']}), seeds {report.seeds} → {out}", file=sys.stderr)
         try:
             run_pipeline(p, make_executor, report, options)

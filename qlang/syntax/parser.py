@@ -6,6 +6,7 @@ from copy import copy
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -22,8 +23,14 @@ def grammar_text() -> str:
         return (Path(__file__).resolve().parents[2] / "grammar" / "qlang.lark").read_text(encoding="utf-8")
 
 
+def _offsets(tok: Token) -> tuple[int, int]:
+    """A token's start and end offsets; Lark sets both on every token its lexer makes."""
+    assert tok.start_pos is not None and tok.end_pos is not None
+    return tok.start_pos, tok.end_pos
+
+
 def _span(tok: Token) -> Span:
-    return Span(tok.start_pos, tok.end_pos)
+    return Span(*_offsets(tok))
 
 
 class _BuildAst(Transformer):
@@ -162,12 +169,13 @@ class _Lexed:
     def on_newlines(self, tok: Token) -> Token:
         """Record comments inside a run of newlines, and where a blank line precedes a comment or token."""
         text = str(tok)
+        tok_start, tok_end = _offsets(tok)
         pos, blank, first = 0, False, True
         segments = text.split("\n")
         for i, line in enumerate(segments):
             stripped = line.strip()
             if stripped.startswith("//"):
-                start = tok.start_pos + pos + line.index("//")
+                start = tok_start + pos + line.index("//")
                 if blank:
                     self.blank_ends.append(start)
                 self.comments.append(
@@ -179,13 +187,14 @@ class _Lexed:
             first = False
             pos += len(line) + 1
         if blank:
-            self.blank_ends.append(tok.end_pos)
+            self.blank_ends.append(tok_end)
         return tok
 
     def on_comment(self, tok: Token) -> Token:
         """A comment that ends the file; trailing spaces dropped as for every other comment."""
         text = str(tok).rstrip()
-        self.comments.append(ast.Comment(text, Span(tok.start_pos, tok.start_pos + len(text))))
+        start, _ = _offsets(tok)
+        self.comments.append(ast.Comment(text, Span(start, start + len(text))))
         return tok
 
     def process(self, stream):
@@ -507,7 +516,7 @@ def _is_number(word: str) -> bool:
 
 def syntax_error(e: UnexpectedInput, text: str) -> Diagnostic:
     if isinstance(e, UnexpectedCharacters):
-        pos = e.pos_in_stream
+        pos = cast(int, e.pos_in_stream)  # Lark sets it on every lexer error; its class default is None
         ch = text[pos]
         if ch == '"':
             eol = text.find("\n", pos)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from qlang.runtime.methods import curate, dedup, encode, finetune, hpo, layers, lowrank, monitor, prune, train
 from qlang.runtime.methods.context import MethodContext, MethodResult
 
-METHODS: dict[str, Callable[[MethodContext, object], MethodResult]] = {
+METHODS: dict[str, Callable[[MethodContext, Any], MethodResult]] = {  # each takes its input stage's output
     "quantum_kmeans": curate.quantum_kmeans,
     "kmeans": curate.kmeans,
     "hybrid_qnn_head": finetune.hybrid_qnn_head,

@@ -33,10 +33,16 @@ class MethodContext:
         self.ran_with = {key: self.params.get(key, value) for key, value in {**defaults, **knobs}.items()}
         return dict(self.ran_with)
 
-    def circuit(self, role: str) -> tuple[str, CircuitShape]:
-        """The registered circuit name for `role` and its shape."""
+    @property
+    def quantum(self) -> Executor:
+        """The executor a quantum method runs its circuits on (a diagnostic when none was given)."""
         if self.executor is None:
             raise RuntimeDiagnostic(CIRCUIT_MISMATCH, "a quantum method needs an executor, none was given")
+        return self.executor
+
+    def circuit(self, role: str) -> tuple[str, CircuitShape]:
+        """The registered circuit name for `role` and its shape."""
+        executor = self.quantum
         if role not in self.circuits:
             raise RuntimeDiagnostic(
                 CIRCUIT_MISMATCH,
@@ -44,7 +50,7 @@ class MethodContext:
                 help=f"roles given: {', '.join(sorted(self.circuits)) or 'none'}",
             )
         name = self.circuits[role]
-        return name, self.executor.shape(name)
+        return name, executor.shape(name)
 
 
 @dataclass

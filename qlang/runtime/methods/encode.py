@@ -20,6 +20,7 @@ exact simulator; what finite precision or a wrong circuit loses).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numpy as np
 from sklearn.decomposition import PCA
@@ -74,6 +75,7 @@ def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
         gram = gram_of_states(psi, psi)
     else:
         gram = kernel(x)
+    score: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     if s["classifier"] == "svm":
         score = functools.partial(_svm_scores, C=float(s["C"]))
     else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import scipy.special
@@ -168,6 +169,14 @@ class MLPHead:
     def n_parameters(self) -> int:
         return sum(p.numel() for p in self.model.parameters())
 
+    @property
+    def linears(self) -> tuple[torch.nn.Linear, torch.nn.Linear]:
+        """The hidden layer and the output layer (`model[0]` and `model[2]`)."""
+        first, last = self.model[0], self.model[2]
+        if not (isinstance(first, torch.nn.Linear) and isinstance(last, torch.nn.Linear)):
+            raise TypeError(f"an MLP head is Linear, Tanh, Linear; this one is {self.model}")
+        return first, last
+
     def fit(self, x: np.ndarray, y: np.ndarray) -> MLPHead:
         optimiser = torch.optim.Adam(self.model.parameters(), lr=float(self.settings["lr"]))
         inputs, targets = torch.from_numpy(x), torch.from_numpy(y)
@@ -191,13 +200,19 @@ class MLPHead:
             return torch.softmax(self.model(torch.from_numpy(x)), dim=1).numpy()
 
 
+class Head(Protocol):
+    """What a TrainedClassifier needs of its head: class probabilities, (rows, classes), of compressed rows."""
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray: ...
+
+
 @dataclass
 class TrainedClassifier:
     """The stage's output: compression plus head, applied to features from `features_of`; `data` is what
     it was trained on (a later stage, such as pruning, calibrates and re-trains on it)."""
 
     reducer: Reducer
-    head: QNNHead | LogisticHead | SVMHead | MLPHead
+    head: Head
     label_names: list[str]
     data: Dataset | None = None
 
@@ -217,7 +232,7 @@ def quantum_head(ctx: MethodContext, s: dict):
     require(int(s["epochs"]) >= 1 and float(s["lr"]) > 0, "epochs must be at least 1 and lr positive")
 
     def make(n_classes: int, seed) -> QNNHead:
-        return QNNHead(ctx.executor, name, n_classes, s, seed, ctx.progress)
+        return QNNHead(ctx.quantum, name, n_classes, s, seed, ctx.progress)
 
     return shape, make
 

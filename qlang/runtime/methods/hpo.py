@@ -310,9 +310,9 @@ def quantum_hpo(ctx: MethodContext, data) -> MethodResult:
             f"circuit '{name}' has {shape.n_wires} wires, the space "
             f"{s['space']!r} of {s['objective']} encodes in {bits} bits",
         )
-    ctx.executor.reseed(ctx.seed)
+    ctx.quantum.reseed(ctx.seed)
     solver = QAOASolver(
-        ctx.executor,
+        ctx.quantum,
         name,
         shots=s["shots"],
         restarts=int(s["restarts"]),
@@ -326,6 +326,8 @@ def quantum_hpo(ctx: MethodContext, data) -> MethodResult:
 
     def solve(qubo: QUBO, step: int):
         solution = solver.solve(qubo)
+        if solution.probs is None or solution.samples is None:
+            raise ValueError("QAOASolver.solve returns its distribution and its draws")
         probs, samples = solution.probs, np.unique(solution.samples)  # no second executor call, no redraw
         info = {
             **solution.info,

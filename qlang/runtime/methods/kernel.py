@@ -151,7 +151,7 @@ class FidelityKernel:
         self.name, shape = ctx.circuit("feature_map" if shots is None else "overlap")
         self.inputs = shape.n_inputs if shots is None else shape.n_inputs // 2
         if shots is not None:
-            ctx.executor.reseed(ctx.seed)
+            ctx.quantum.reseed(ctx.seed)
 
     @property
     def label(self) -> str:
@@ -169,12 +169,12 @@ class FidelityKernel:
     def states(self, x: np.ndarray) -> np.ndarray:
         """Statevectors (exact kernels only): Grams of subsets then cost one matrix product each."""
         assert self.shots is None
-        return states(self.ctx.executor, self.name, self._scaled(x))
+        return states(self.ctx.quantum, self.name, self._scaled(x))
 
     def __call__(self, x: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
         x = self._scaled(x)
         y = None if y is None else self._scaled(y)
         if self.shots is None:
-            return exact_gram(self.ctx.executor, self.name, x, y, self.ctx.progress)
-        gram = sampled_gram(self.ctx.executor, self.name, x, self.shots, self.ctx.progress, y)
+            return exact_gram(self.ctx.quantum, self.name, x, y, self.ctx.progress)
+        gram = sampled_gram(self.ctx.quantum, self.name, x, self.shots, self.ctx.progress, y)
         return nearest_psd(gram) if y is None else gram

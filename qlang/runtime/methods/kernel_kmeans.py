@@ -10,7 +10,8 @@ def kernel_kmeans(
 ) -> tuple[np.ndarray, float]:
     """Best of `n_init` runs by objective: (cluster ids, sum of squared feature-space distances of
     each point to its cluster's centroid)."""
-    best_labels, best_objective = None, np.inf
+    best_labels: np.ndarray | None = None
+    best_objective = np.inf
     for _ in range(n_init):
         labels = _seed(gram, k, rng)
         for _ in range(max_iter):
@@ -21,6 +22,8 @@ def kernel_kmeans(
         objective = float(_distances(gram, labels, k)[np.arange(len(labels)), labels].sum())
         if objective < best_objective:
             best_labels, best_objective = labels, objective
+    if best_labels is None:
+        raise ValueError(f"kernel_kmeans needs n_init >= 1 and a finite objective, got n_init = {n_init}")
     return best_labels, best_objective
 
 

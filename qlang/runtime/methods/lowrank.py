@@ -59,9 +59,9 @@ def truncated_svd(ctx: MethodContext, data) -> MethodResult:
     return _lowrank(ctx, data, s, svd_basis)
 
 
-def _lowrank(ctx: MethodContext, data, s: dict, basis) -> MethodResult:
-    data: Dataset = getattr(data, "data", None) or data  # a trained model's input stage: its rows
-    data = data.sample(s["limit"], ctx.seed)
+def _lowrank(ctx: MethodContext, given, s: dict, basis) -> MethodResult:
+    rows: Dataset = getattr(given, "data", None) or given  # a trained model's input stage: its rows
+    data = rows.sample(s["limit"], ctx.seed)
     folds, rank = int(s["folds"]), int(s["rank"])
     require(data.n_classes >= 2, "classification needs at least two classes")
     require(int(np.bincount(data.labels).min()) >= folds, f"{folds} folds need every class {folds} times")

@@ -31,6 +31,7 @@ import torch
 from sklearn.model_selection import train_test_split
 
 from qlang.circuits.library import pruning_k
+from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
 from qlang.runtime.errors import BAD_PARAMETER, CIRCUIT_MISMATCH, RuntimeDiagnostic
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
@@ -55,10 +56,9 @@ class PruningProblem:
     """A trained MLP head, its calibration and evaluation rows, and the pruning QUBO of its hidden units."""
 
     def __init__(self, ctx: MethodContext, method: str, model, s: dict, units_param: bool = True):
-        self.model, self.head = _prunable(model, method)
+        self.model, self.head, data = _prunable(model, method)
         self.s, self.seed = s, ctx.seed
-        net = self.head.model
-        self.n = net[0].out_features
+        self.n = self.head.linears[0].out_features
         if units_param and s.get("units") is not None:
             require(
                 int(s["units"]) == self.n,
@@ -68,10 +68,10 @@ class PruningProblem:
         keep = float(s.get("keep", 0.5))
         require(0 < keep <= 1, f"keep must be in (0, 1], got {keep}")
         self.k = pruning_k(keep, self.n)
-        x = self.model.reducer.transform(features_of(self.model.data, ctx.encoder))
-        y = self.model.data.labels
+        x = self.model.reducer.transform(features_of(data, ctx.encoder))
+        y = data.labels
         self.x_cal, self.y_cal, self.x_eval, self.y_eval = _split(x, y, float(s["calibration"]), ctx.seed)
-        self.importance, self.activations = taylor_importance(net, self.x_cal, self.y_cal)
+        self.importance, self.activations = taylor_importance(self.head.model, self.x_cal, self.y_cal)
         self.base_accuracy = _accuracy(self.head, self.x_eval, self.y_eval)
 
     # the redundancy matrix and the QUBOs are built on first use (int8_quantization never uses them)
@@ -141,9 +141,9 @@ class PruningProblem:
         return MethodResult(metrics, out, info)
 
 
-def _prunable(model, method: str) -> tuple[TrainedClassifier, MLPHead]:
+def _prunable(model, method: str) -> tuple[TrainedClassifier, MLPHead, Dataset]:
     if isinstance(model, TrainedClassifier) and isinstance(model.head, MLPHead) and model.data is not None:
-        return model, model.head
+        return model, model.head, model.data
     what = type(model.head).__name__ if isinstance(model, TrainedClassifier) else type(model).__name__
     raise RuntimeDiagnostic(
         BAD_PARAMETER,
@@ -212,7 +212,7 @@ def repair(mask: np.ndarray, importance: np.ndarray, k: int) -> np.ndarray:
 
 def prune_head(head: MLPHead, kept: np.ndarray) -> MLPHead:
     """A copy of the head with only the hidden units `kept` (their incoming rows and outgoing columns)."""
-    first, _, last = head.model
+    first, last = head.linears
     idx = torch.as_tensor(np.asarray(kept, dtype=np.int64))
     new_first = torch.nn.Linear(first.in_features, len(kept)).double()
     new_last = torch.nn.Linear(len(kept), last.out_features).double()
@@ -279,9 +279,9 @@ def qaoa_pruning(ctx: MethodContext, model) -> MethodResult:
         )
     mixer = s.get("mixer", "xy")
     qubo = problem.constrained if mixer == "xy" else problem.penalised
-    ctx.executor.reseed(ctx.seed)
+    ctx.quantum.reseed(ctx.seed)
     solver = QAOASolver(
-        ctx.executor,
+        ctx.quantum,
         name,
         shots=s["shots"],
         restarts=int(s["restarts"]),
@@ -326,7 +326,7 @@ def annealing_pruning(ctx: MethodContext, model) -> MethodResult:
 def magnitude_pruning(ctx: MethodContext, model) -> MethodResult:
     s = _settings(ctx, "magnitude_pruning")
     problem = PruningProblem(ctx, "magnitude_pruning", model, s)
-    first, _, last = problem.head.model
+    first, last = problem.head.linears
     with torch.no_grad():
         norms = torch.sqrt(first.weight.pow(2).sum(1) + first.bias.pow(2) + last.weight.pow(2).sum(0)).numpy()
     keep = np.zeros(problem.n, dtype=bool)
@@ -380,7 +380,7 @@ def int8_quantization(ctx: MethodContext, model) -> MethodResult:
         "latency_ms": latency_ms,
         "energy_per_inference": joules,
     }
-    weights = sum(layer.weight.numel() for layer in (problem.head.model[0], problem.head.model[2]))
+    weights = sum(layer.weight.numel() for layer in problem.head.linears)
     biases = problem.head.n_parameters - weights
     info = {
         "base_accuracy": problem.base_accuracy,

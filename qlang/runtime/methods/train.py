@@ -147,7 +147,7 @@ def _train(ctx: MethodContext, data: Dataset, s: dict, method: str) -> MethodRes
 
     rng = np.random.default_rng([ctx.seed, 1])
     model = HybridModel(
-        CircuitLayer(ctx.executor, name, rng.uniform(-np.pi, np.pi, shape.n_weights)), data.n_classes, [ctx.seed, 2]
+        CircuitLayer(ctx.quantum, name, rng.uniform(-np.pi, np.pi, shape.n_weights)), data.n_classes, [ctx.seed, 2]
     )
     step = _stepper(method, model, s, ctx, name, x_train, rng)
     per_gradient = len(train) * (2 * shape.n_weights + 1)
@@ -186,6 +186,7 @@ def _stepper(method: str, model: HybridModel, s: dict, ctx: MethodContext, circu
     """A function that updates the parameters from their .grad and returns the extra circuits it ran."""
     lr = float(s["lr"])
     params = list(model.parameters())
+    optimiser: torch.optim.Optimizer | None
     if method == "adam":
         optimiser = torch.optim.Adam(params, lr=lr)
     elif method == "sgd":
@@ -203,15 +204,18 @@ def _stepper(method: str, model: HybridModel, s: dict, ctx: MethodContext, circu
         extra = 0
         with torch.no_grad():
             for p in params:
+                grad = p.grad
+                if grad is None:  # a parameter the loss does not reach
+                    continue
                 if p is weights and method == "qng":
                     sample = x_train[rng.choice(len(x_train), rows, replace=False)]
                     w = weights.detach().numpy()
-                    metric = fubini_study_metric(ctx.executor, circuit, sample, w, block)
+                    metric = fubini_study_metric(ctx.quantum, circuit, sample, w, block)
                     metric += float(s["regularization"]) * np.eye(len(w))
-                    p -= lr * torch.from_numpy(np.linalg.solve(metric, p.grad.numpy()))
+                    p.sub_(lr * torch.from_numpy(np.linalg.solve(metric, grad.numpy())))
                     extra = rows * (len(w) + 1)
                 else:
-                    p -= lr * p.grad
+                    p.sub_(lr * grad)
         return extra
 
     return descend

@@ -92,7 +92,6 @@ class PennyLaneExecutor:
         def run(x, w):
             return torch.stack(list(qnode(x.T, w)), dim=-1).reshape(len(x), shape.n_wires).double()
 
-        run.diff_method = diff_method
         return run
 
     def _entry(self, name: str) -> tuple[Body, CircuitShape]:

@@ -54,7 +54,7 @@ class _Compiled:
     amplitude_columns: list[list[int]]  # for each amplitude placeholder, the columns of x it reads
     order: np.ndarray  # little-endian index of each protocol-order index
     state_template: QuantumCircuit | None = None  # transpiled, with save_statevector
-    angles: list[tuple[Parameter, Callable, list]] = None  # (template parameter, f, its arguments)
+    angles: list[tuple[Parameter, Callable, list]] | None = None  # (template parameter, f, its arguments)
     probs_template: QuantumCircuit | None = None  # transpiled, with save_probabilities (less to copy back)
     plain: QuantumCircuit | None = None  # the circuit with plain-parameter angles (see _plain_angles)
     segments: list | None = None  # see segments.py; [] when the circuit cannot be cut
@@ -175,7 +175,8 @@ class QiskitExecutor:
         if not c.amplitude_columns:
             return qc
         out = QuantumCircuit(qc.num_qubits, name=qc.name)
-        touched, columns = set(), iter(c.amplitude_columns)
+        touched: set = set()  # Qubits
+        columns = iter(c.amplitude_columns)
         for inst in qc.data:
             if inst.operation.name == AMPLITUDE_GATE:
                 # The IR lists wires most significant first; Qiskit's first qubit is the least.
@@ -200,7 +201,7 @@ class QiskitExecutor:
         if c.plain is None or c.shape.n_wires > segments.MAX_WIRES or x.shape[0] == 0:
             return None
         if c.segments is None:
-            cut = segments.split(c.plain, {p for _, p in c.inputs}, {p for _, p in c.weights}, c.angles)
+            cut = segments.split(c.plain, {p for _, p in c.inputs}, {p for _, p in c.weights}, c.angles or [])
             c.segments = cut or []
         if not c.segments:
             return None
@@ -228,14 +229,17 @@ class QiskitExecutor:
 
     def _run_aer(self, c: _Compiled, x, w, template: QuantumCircuit | None, finish, **options):
         """Results of one Aer job with one experiment per row."""
+        aer = self._aer
+        if aer is None:
+            raise ValueError(f"Aer jobs run on the aer_simulator device, not {self.device}")
         if template is None:
             circuits = [finish(self._bound(c, xr, wr)) for xr, wr in self._rows(x, w)]
-            result = self._aer.run(circuits, **options).result()
+            result = aer.run(circuits, **options).result()
         elif c.inputs or c.weights:
             binds = self._binds(c, x, w)
-            result = self._aer.run(template, parameter_binds=[binds], **options).result()
+            result = aer.run(template, parameter_binds=[binds], **options).result()
         else:
-            result = self._aer.run([template] * x.shape[0], **options).result()
+            result = aer.run([template] * x.shape[0], **options).result()
         if not result.success:
             raise RuntimeError(f"Aer job failed: {result.status}")
         return result.results
@@ -302,7 +306,8 @@ def _plain_angles(qc: QuantumCircuit) -> tuple[QuantumCircuit, list]:
         return qc, []
     import sympy
 
-    out, angles = qc.copy_empty_like(), []
+    out = qc.copy_empty_like()
+    angles: list[tuple[Parameter, Callable, list]] = []
     for inst in qc.data:
         params = []
         for p in inst.operation.params:

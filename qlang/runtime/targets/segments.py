@@ -11,6 +11,7 @@ for circuits this small, Aer's fixed cost per experiment (about 90 us) is the wh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from qiskit import QuantumCircuit, transpile
@@ -33,7 +34,9 @@ class Segment:
 def split(qc: QuantumCircuit, x_parameters: set, w_parameters: set, angles: list) -> list[Segment] | None:
     """`qc` (its angle expressions already plain parameters, `angles` saying what each stands for) cut into
     segments; None when some gate reads both inputs and weights, or the circuit reads neither."""
-    reads_of = {p: "x" for p in x_parameters} | {p: "w" for p in w_parameters}
+    reads_of: dict[Any, str | None] = {}
+    reads_of.update((p, "x") for p in x_parameters)
+    reads_of.update((p, "w") for p in w_parameters)
     for angle, _, arguments in angles:
         kinds = {reads_of.get(a) for a in arguments}
         reads_of[angle] = kinds.pop() if len(kinds) == 1 else "both"
