@@ -7,7 +7,9 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
+
+T = TypeVar("T")
 
 Severity = Literal["error", "warning"]
 
@@ -191,8 +193,8 @@ def excerpt(text: str, lo: int, hi: int) -> tuple[str, int, int]:
     return before + span + after, display_width(before), max(1, display_width(span))
 
 
-def shown(diagnostics: list[Diagnostic], limit: int = MAX_SHOWN) -> tuple[list[Diagnostic], int]:
-    """The first `limit` diagnostics to print, and how many more there are."""
+def shown(diagnostics: list[T], limit: int = MAX_SHOWN) -> tuple[list[T], int]:
+    """The first `limit` diagnostics (or diagnostics with their sources) to print, and how many more there are."""
     return diagnostics[:limit], max(0, len(diagnostics) - limit)
 
 

@@ -56,6 +56,7 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
     A noisy device (a fake backend, or `noise`) samples: its shots default to NOISY_SHOTS."""
     node = draft.setting_nodes.get("device")
     chosen = _device_name(node, diags)
+    where = node.value.span if node is not None else draft.node.name_span  # a named device has its setting
     model = noise(draft, diags)
     known = DEVICES[target]
     overridden = target != (draft.settings.get("target") or target)
@@ -69,7 +70,7 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
                     f"`{chosen}` brings its own noise; `noise` cannot be added to it",
                     draft.setting_nodes["noise"].value.span,
                     label="a second noise model",
-                    notes=(Label(node.value.span, "a device model with its calibrated noise"),),
+                    notes=(Label(where, "a device model with its calibrated noise"),),
                     help="drop `noise` to use the device's calibration, or drop `device` to simulate this noise model",
                 )
             )
@@ -82,7 +83,7 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
                 Diagnostic(
                     "Q403",
                     f"`{chosen}` is an exact simulator: it cannot apply `noise`",
-                    node.value.span,
+                    where,
                     label="exact-only device",
                     notes=(Label(draft.setting_nodes["noise"].key_span, "noise set here"),),
                     help=f'use `device "{MIXED[target]}"` (a density-matrix simulator), or `device none`',
@@ -93,7 +94,7 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
                 Diagnostic(
                     "Q403",
                     f"`{chosen}` simulates noise, but the spec declares none",
-                    node.value.span,
+                    where,
                     label="a noisy device without noise",
                     help="add a `noise` model (such as `noise depolarizing(p1: 0.001, p2: 0.01)`) or use "
                     f'`device "{known[0]}"`',
@@ -105,7 +106,7 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
             Diagnostic(
                 "Q205",
                 f"`{chosen}` is not a {target} device qlang can run",
-                node.value.span,
+                where,
                 label="unknown device",
                 help=did_you_mean(chosen, choices)
                 or f"{target} devices: {one_of(known)}; with `noise`: `{MIXED[target]}`; or a "
@@ -232,7 +233,7 @@ def qubits(draft: DraftPipeline, dev: Device, diags: Diags) -> dict[str, int | N
                 Diagnostic(
                     "Q402",
                     f"stage `{s.name}` needs {n} qubits; the device `{dev.name}` has {dev.qubits}",
-                    s.method.node.span,
+                    m.node.span if m is not None else s.node.name_span,
                     label=f"{n} qubits on a {dev.qubits}-qubit device",
                     help=f"use at most {dev.qubits} qubits, or a larger device model",
                 )
@@ -244,7 +245,7 @@ def qubits(draft: DraftPipeline, dev: Device, diags: Diags) -> dict[str, int | N
                     "Q401",
                     f"stage `{s.name}` needs {n} qubits; a density-matrix simulator on this machine holds at "
                     f"most {limit}",
-                    s.method.node.span,
+                    m.node.span if m is not None else s.node.name_span,
                     label=f"{n} qubits: a {gib:,.0f} GiB density matrix",
                     help=f"a noisy device is simulated with density matrices (4ⁿ amplitudes); use at most {limit} qubits",
                 )

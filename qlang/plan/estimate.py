@@ -104,7 +104,8 @@ def at_point(method: ir.Method, params: dict) -> ir.Method:
 def point_works(method: ir.Method, rows: int, classes: int, shared: dict | None = None) -> list[Work] | None:
     """The work of every sweep point (one for a method that sweeps nothing); None without a cost model."""
     works = [stage_work(at_point(method, p), rows, classes, shared) for p in points(method.params, method.sweep)]
-    return None if any(w is None for w in works) else works
+    known = [w for w in works if w is not None]
+    return known if len(known) == len(works) else None
 
 
 def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations=None) -> Plan:
@@ -126,6 +127,7 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
         sizes[s.name] = (rows, classes)
         works = point_works(s.method, rows, classes)
         baseline_works = [point_works(b, rows, classes, s.method.params) for b in s.baselines]
+        known_baselines = [ws for ws in baseline_works if ws is not None]
         seeds = pipeline.repeat
         est = StageEstimate(
             name=s.name,
@@ -139,8 +141,8 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
             shots=works[0].shots if works else None,
             simulation_j=sum(prices.joules(w, pipeline.target) for w in works) * seeds if works else None,
             baseline_j=(
-                sum(prices.joules(w, pipeline.target) for ws in baseline_works for w in ws) * seeds
-                if baseline_works and all(ws is not None for ws in baseline_works)
+                sum(prices.joules(w, pipeline.target) for ws in known_baselines for w in ws) * seeds
+                if baseline_works and len(known_baselines) == len(baseline_works)
                 else None
             ),
             qpu_j=None,
