@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qlang import catalog
+from qlang.catalog.roadmap import ROADMAP
 from qlang.catalog.schema import STAGE_KINDS, Entry
 
 _FAMILY = {"quantum": "quantum", "classical": "classical", "quantum-inspired": "quantum-inspired (classical)"}
@@ -13,7 +14,7 @@ def listing(kind: str | None = None) -> str:
     for k, about in STAGE_KINDS.items():
         if kind and k != kind:
             continue
-        lines.append(f"{k} — {about}")
+        lines.append(f"{k} — {about}; {ROADMAP[k].words()}")
         for m in catalog.methods_of(k):
             status = "" if m.runnable else "  (checked; runs in a later version)"
             vs = f"  vs {', '.join(m.baselines)}" if m.baselines else ""
@@ -48,6 +49,8 @@ def describe(name: str) -> str | None:
     lines = [f"{entry.name} — {entry.group}" + (f" for `{entry.stage}` stages" if entry.stage else "")]
     if entry.group == "method":
         lines.append(f"family: {_FAMILY[entry.family]}")
+        if entry.stage in ROADMAP:
+            lines.append(f"roadmap: `{entry.stage}` stages are {ROADMAP[entry.stage].words()}")
     lines += ["", entry.summary, ""]
     if entry.params:
         lines.append("parameters:")
@@ -78,7 +81,7 @@ def markdown() -> str:
         "",
     ]
     for kind, about in STAGE_KINDS.items():
-        out += [f"## `{kind}` — {about}", ""]
+        out += [f"## `{kind}` — {about}", "", f"Roadmap: {ROADMAP[kind].words()}.", ""]
         for m in catalog.methods_of(kind):
             out += [f"### `{m.name}` ({_FAMILY[m.family]})", "", m.summary, ""]
             out += _param_table(m)

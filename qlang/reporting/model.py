@@ -45,6 +45,7 @@ class StageView:
     energy: str | None
     warnings: tuple[str, ...]
     verdict: str | None
+    roadmap: str | None = None
     figures: tuple[Figure, ...] = ()
 
 
@@ -141,6 +142,7 @@ SUMMARY_HEADER = (
     "energy ratio here",
     "energy ratio, QPU model",
     "verdict",
+    "expected (literature)",
 )
 
 
@@ -150,7 +152,7 @@ def summary_table(report: dict) -> Table | None:
     for r in report.get("summary") or ():
         stage = f"{r['stage']} ({r['kind']})"
         if r["method"] is None:
-            rows.append((stage, "—", "—", "—", "—", "—", r["status"]))
+            rows.append((stage, "—", "—", "—", "—", "—", r["status"], "—"))
             continue
         diff = "—" if r["difference"] is None else _signed(r["difference"])
         if r["ci"]:
@@ -160,7 +162,8 @@ def summary_table(report: dict) -> Table | None:
             ratio += f" ({r['energy_ratio_ci'][0]:.3g}–{r['energy_ratio_ci'][1]:.3g})"
         qpu = "—" if r["qpu_ratio"] is None else f"{r['qpu_ratio']:.3g}×"
         versus = f"`{r['method']}` vs `{r['baseline']}`" + (" (reference)" if r.get("reference") else "")
-        rows.append((stage, versus, r["metric"], diff, ratio, qpu, f"**{r['verdict']}**"))
+        expected = f"{r['expected']['horizon']}, {r['expected']['impact']} impact" if r.get("expected") else "—"
+        rows.append((stage, versus, r["metric"], diff, ratio, qpu, f"**{r['verdict']}**", expected))
     return Table(SUMMARY_HEADER, tuple(rows)) if rows else None
 
 
@@ -171,8 +174,29 @@ def summary_note(report: dict) -> str:
         f"t-test, Holm-corrected over the {compared} comparisons of this spec, α = {report.get('alpha', 0.05)}). "
         "Energy ratio here: the method's energy over that baseline's, both metered on this machine (geometric "
         "mean over seeds, with its interval). QPU model: the method's modeled energy on the QPU platform per "
-        "seed over the baseline's energy here."
+        "seed over the baseline's energy here. Expected: the horizon and impact the literature assigns the stage "
+        "kind (Flöther, Mikolon and Longobardi 2025)."
     )
+
+
+def roadmap_sentence(stage: dict) -> str | None:
+    """`Roadmap: finetune stages are expected near-term (1–3 years), high impact (…); measured here: …`."""
+    r = stage.get("roadmap")
+    if not r:
+        return None
+    text = (
+        f"**Roadmap:** `{stage['kind']}` stages are expected {r['horizon']} ({r['years']}), {r['impact']} impact "
+        f"({r['source']})"
+    )
+    measured = []
+    for c in stage.get("comparisons") or ():
+        q, e = c["quality"], c["energy"]
+        if q["estimate"] is None:
+            continue
+        ci = f" (95% CI {_signed(q['ci'][0])} to {_signed(q['ci'][1])})" if q["ci"] else ""
+        at = f" at {e['estimate']:.3g}× its energy" if e["estimate"] is not None else ""
+        measured.append(f"against `{c['baseline']}` {q['word']}, {_signed(q['estimate'])}{ci}{at}")
+    return text + ("; measured here: " + "; ".join(measured) if measured else "") + "."
 
 
 def stage_view(stage: dict, figures: tuple[Figure, ...] = ()) -> StageView:
@@ -187,6 +211,7 @@ def stage_view(stage: dict, figures: tuple[Figure, ...] = ()) -> StageView:
         ),
         warnings=tuple(stage.get("warnings") or ()),
         verdict=stage.get("verdict"),
+        roadmap=roadmap_sentence(stage),
         figures=figures,
     )
 

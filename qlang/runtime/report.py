@@ -106,6 +106,7 @@ class StageReport:
             "warnings": self.warnings,
             "comparisons": comparisons,
             "verdict": verdict_sentence(self, comparisons),
+            "roadmap": roadmap_of(self.kind),
         }
 
 
@@ -282,6 +283,13 @@ def verdict_sentence(stage: StageReport, comparisons: list[dict]) -> str | None:
     return "; ".join(parts) + "."
 
 
+def roadmap_of(kind: str) -> dict | None:
+    """The literature's horizon and impact for the stage kind (qlang.catalog.roadmap), or None."""
+    from qlang.catalog.roadmap import ROADMAP
+
+    return ROADMAP[kind].to_json() if kind in ROADMAP else None
+
+
 def summary_rows(report: Report, comparisons: dict[str, list[dict]]) -> list[dict]:
     """The table a report opens with: per stage and baseline, the quality difference with its interval, the
     energy ratio here (metered) and on the QPU model (modeled), and the verdict."""
@@ -311,6 +319,7 @@ def summary_rows(report: Report, comparisons: dict[str, list[dict]]) -> list[dic
                     "energy_ratio_ci": c["energy"]["ci"],
                     "energy_verdict": c["energy"]["word"],
                     "qpu_ratio": qpu_j / seeds / baseline_j if qpu_j and baseline_j else None,
+                    "expected": roadmap_of(s.kind),
                 }
             )
     return rows

@@ -67,6 +67,10 @@ def test_the_head_that_loses_every_seed_reads_worse_with_energy_per_baseline():
     assert "quantum/classical" not in text and "measured 10 J (modeled)" not in text
     assert "the stage here 10 J (modeled from CPU time" in text
     assert "hybrid_qnn_head against logistic_regression: worse (accuracy" in data["stages"][0]["verdict"]
+    # the literature's expectation beside the measurement
+    assert data["stages"][0]["roadmap"]["horizon"] == "near-term" and row["expected"]["impact"] == "high"
+    assert "expected near-term (1–3 years), high impact" in text
+    assert "measured here: against `logistic_regression` worse, −0.022" in text
 
 
 def test_holm_spans_every_stage_of_the_spec():
