@@ -133,7 +133,7 @@ def render(diag: Diagnostic, source: Source, color: bool = False) -> str:
         lines.append(_paint(" --> ", "blue", color) + path)
     else:
         line, col = source.line_col(diag.span.start)
-        numbers = [source.line_col(lbl.span.start)[0] for lbl in spans]
+        numbers = [source.line_col(lbl.span.start)[0] for lbl in spans if lbl.span is not None]
         width = len(str(max(numbers)))
         gutter = " " * width
         lines.append(f"{gutter}{_paint('-->', 'blue', color)} {path}:{line}:{col}")
@@ -165,6 +165,8 @@ def display_width(text: str) -> int:
 
 
 def _snippet(source: Source, label: Label, width: int, style: str, color: bool) -> list[str]:
+    if label.span is None:  # a note without a place is printed as `= note:`, not drawn
+        return []
     line, col = source.line_col(label.span.start)
     end_line, end_col = source.line_col(label.span.end)
     text = source.line_text(line).expandtabs(1)

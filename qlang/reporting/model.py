@@ -8,6 +8,7 @@ the HTML template turns them into elements after escaping.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,7 +97,7 @@ def results_table(stage: dict) -> Table | None:
     return Table(("", "method", "family", *metrics, "time (s)", "energy (J)"), tuple(rows))
 
 
-def energy_sentence(energy: dict, comparisons: list[dict] = (), method: str = "the method") -> str | None:
+def energy_sentence(energy: dict, comparisons: Sequence[dict] = (), method: str = "the method") -> str | None:
     """What the stage's energy was, what the plan expected, the QPU model's figure, and the method's energy
     against each baseline's (a ratio per baseline with its interval, never over their sum)."""
     from qlang.units import format_energy as j

@@ -27,13 +27,11 @@ from typing import Literal
 MIN_PAIRS = 3
 ALPHA = 0.05
 
-BETTER, WORSE, NO_DIFFERENCE, INCONCLUSIVE = (
-    "better",
-    "worse",
-    "no significant difference",
-    "inconclusive: raise `repeat`",
-)
 Word = Literal["better", "worse", "no significant difference", "inconclusive: raise `repeat`"]
+BETTER: Word = "better"
+WORSE: Word = "worse"
+NO_DIFFERENCE: Word = "no significant difference"
+INCONCLUSIVE: Word = "inconclusive: raise `repeat`"
 
 
 @dataclass(frozen=True)
@@ -166,5 +164,11 @@ def holm(comparisons: Sequence[Comparison]) -> list[Comparison]:
         running = max(running, min(1.0, (m - rank) * p))
         c = comparisons[i]
         neutral = 1.0 if c.scale == "ratio" else 0.0
-        out[i] = replace(c, p_adjusted=running, word=_word(c.estimate, neutral, running, c.alpha, c.higher_is_better))
+        out[i] = replace(
+            c,
+            p_adjusted=running,
+            word=_word(
+                c.estimate if c.estimate is not None else neutral, neutral, running, c.alpha, c.higher_is_better
+            ),
+        )
     return out

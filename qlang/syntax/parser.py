@@ -249,8 +249,10 @@ def parse(text: str) -> tuple[ast.Spec | None, list[Diagnostic]]:
         spec.comments = p.lexed.comments
         spec.blank_lines_before = set(p.lexed.blank_ends)
     diags = errors + p.builder.errors
-    seen: set[tuple] = set()
-    unique = [d for d in diags if not ((d.code, d.span) in seen or seen.add((d.code, d.span)))]
+    first: dict[tuple, Diagnostic] = {}
+    for d in diags:
+        first.setdefault((d.code, d.span), d)  # one diagnostic per code and place, the first made
+    unique = list(first.values())
     return spec, sorted(unique, key=lambda d: d.span.start if d.span else -1)
 
 
