@@ -293,7 +293,7 @@ def roadmap_of(kind: str) -> dict | None:
 def summary_rows(report: Report, comparisons: dict[str, list[dict]]) -> list[dict]:
     """The table a report opens with: per stage and baseline, the quality difference with its interval, the
     energy ratio here (metered) and on the QPU model (modeled), and the verdict."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for s in report.stages:
         if s.method is None:
             rows.append({"stage": s.name, "kind": s.kind, "method": None, "baseline": None, "status": s.status})
