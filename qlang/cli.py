@@ -272,10 +272,14 @@ def cmd_run(args) -> int:
 
 def cmd_plan(args) -> int:
     from qlang.checks import check_text
-    from qlang.plan.estimate import estimate, qiskit_durations
+    from qlang.plan.estimate import estimate, qiskit_durations, what_if
     from qlang.plan.prices import load_prices
     from qlang.plan.render import table
 
+    try:
+        overrides = what_if(args.what_if or "")
+    except ValueError as e:
+        raise UsageError(f"--what-if: {e}") from None
     spec, text = _spec_text(args.spec)
     if text is None:
         return EXIT_INPUT
@@ -295,7 +299,7 @@ def cmd_plan(args) -> int:
                 file=sys.stderr,
             )
     prices = load_prices()
-    plans = [estimate(p, prices, spec.parent, durations) for p in result.checked.pipelines]
+    plans = [estimate(p, prices, spec.parent, durations, overrides) for p in result.checked.pipelines]
     if args.format == "json":
         data = [p.to_json() for p in plans]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=2))
@@ -355,6 +359,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--no-qpu", action="store_true", help="skip the QPU model (it imports Qiskit for durations)")
     p.add_argument("--backend", choices=("heron", "eagle"), default="heron", help="device model for durations")
+    p.add_argument(
+        "--what-if",
+        metavar="CHANGES",
+        help="re-price on other QPU hardware, e.g. qpu.power=5kW,qpu.t_rep=20us (also qpu.t_job=1s)",
+    )
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("calibrate", help="measure this machine's joules per unit of work for `qlc plan`")

@@ -31,6 +31,8 @@ class StageEstimate:
     qpu_circuits: float = 0.0
     qpu_shots: int | None = None
     qpu_note: str | None = None
+    qpu_workload: list[tuple[float, int | None, float]] | None = None  # one seed's job: (d_circ s, shots, count)
+    qpu_platform: dict | None = None  # the platform priced, what-if overrides applied
     budget_j: float | None = None
     on_over_budget: str = "abort"
     verdict: str = "no budget"
@@ -108,9 +110,10 @@ def point_works(method: ir.Method, rows: int, classes: int, shared: dict | None 
     return known if len(known) == len(works) else None
 
 
-def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations=None) -> Plan:
+def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations=None, qpu_overrides=None) -> Plan:
     """`qpu_durations(stage) -> {role: seconds}` gives circuit durations; None leaves the QPU column empty.
-    A swept method or baseline costs the sum of its points."""
+    A swept method or baseline costs the sum of its points. `qpu_overrides` replaces fields of the spec's
+    QPU platform (`p_sys_w`, `t_rep_s`, `t_job_s`): `qlc plan --what-if`."""
     plan = Plan(
         pipeline.name,
         pipeline.target,
@@ -160,15 +163,18 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
                     pipeline,
                     qpu_durations,
                     seeds,
+                    qpu_overrides or {},
                 )
         est.verdict = _verdict(est)
         plan.stages.append(est)
     return plan
 
 
-def _qpu(est: StageEstimate, work: Work, stage: ir.Stage, pipeline: ir.Pipeline, durations, seeds: int) -> None:
+def _qpu(
+    est: StageEstimate, work: Work, stage: ir.Stage, pipeline: ir.Pipeline, durations, seeds: int, overrides: dict
+) -> None:
     """Adds the QPU model's energy for one point of the stage's method to `est`."""
-    from qlang.energy.qpu import qpu_energy_breakdown
+    from qlang.energy.qpu import get_platform, qpu_energy_breakdown
 
     try:
         d = durations(stage)
@@ -177,13 +183,49 @@ def _qpu(est: StageEstimate, work: Work, stage: ir.Stage, pipeline: ir.Pipeline,
         return
     if est.qpu_note and est.qpu_note.startswith("no QPU estimate"):
         return
+    platform = get_platform(pipeline.qpu, **overrides)
+    est.qpu_platform = {
+        "name": platform.name,
+        "p_sys_w": platform.p_sys_w,
+        "t_rep_s": platform.t_rep_s,
+        "t_job_s": platform.t_job_s,
+    }
+    est.qpu_workload = [
+        *(est.qpu_workload or []),
+        *((d[role], work.shots, float(c)) for role, c in work.qpu_circuits.items()),
+    ]
     circuits = [(d[role], work.shots, round(count * seeds)) for role, count in work.qpu_circuits.items()]
-    energy = qpu_energy_breakdown(circuits, pipeline.qpu, jobs=seeds)  # one job per seed
+    energy = qpu_energy_breakdown(circuits, platform, jobs=seeds)  # one job per seed
     est.qpu_j = (est.qpu_j or 0.0) + energy.joules
     est.qpu_circuits += energy.circuits
     est.qpu_shots = int(energy.shots // energy.circuits) if energy.circuits else None
     if energy.default_shots_circuits:
         est.qpu_note = f"exact simulation charged {est.qpu_shots} shots per circuit on the QPU model"
+
+
+# --what-if: a name → (platform field, units)
+WHAT_IF = {
+    "qpu.power": ("p_sys_w", {"W": 1.0, "kW": 1e3, "MW": 1e6}),
+    "qpu.t_rep": ("t_rep_s", {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}),
+    "qpu.t_job": ("t_job_s", {"s": 1.0, "ms": 1e-3, "min": 60.0}),
+}
+
+
+def what_if(text: str) -> dict[str, float]:
+    """`qpu.power=5kW,qpu.t_rep=20us` → {"p_sys_w": 5000.0, "t_rep_s": 2e-05}; a ValueError says what is wrong."""
+    import re
+
+    out = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, value = (part.strip() for part in item.partition("="))
+        if name not in WHAT_IF:
+            raise ValueError(f"unknown setting `{name}`; use {', '.join(WHAT_IF)}")
+        field_name, units = WHAT_IF[name]
+        m = re.fullmatch(r"([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([A-Za-zµ]+)", value)
+        if m is None or m.group(2) not in units:
+            raise ValueError(f"`{item}`: give a number and one of {', '.join(units)}, e.g. {name}=2{next(iter(units))}")
+        out[field_name] = float(m.group(1)) * units[m.group(2)]
+    return out
 
 
 def _verdict(est: StageEstimate) -> str:

@@ -142,6 +142,7 @@ SUMMARY_HEADER = (
     "difference (95% CI)",
     "energy ratio here",
     "energy ratio, QPU model",
+    "QPU break-even",
     "verdict",
     "expected (literature)",
 )
@@ -153,7 +154,7 @@ def summary_table(report: dict) -> Table | None:
     for r in report.get("summary") or ():
         stage = f"{r['stage']} ({r['kind']})"
         if r["method"] is None:
-            rows.append((stage, "—", "—", "—", "—", "—", r["status"], "—"))
+            rows.append((stage, "—", "—", "—", "—", "—", "—", r["status"], "—"))
             continue
         diff = "—" if r["difference"] is None else _signed(r["difference"])
         if r["ci"]:
@@ -164,8 +165,37 @@ def summary_table(report: dict) -> Table | None:
         qpu = "—" if r["qpu_ratio"] is None else f"{r['qpu_ratio']:.3g}×"
         versus = f"`{r['method']}` vs `{r['baseline']}`" + (" (reference)" if r.get("reference") else "")
         expected = f"{r['expected']['horizon']}, {r['expected']['impact']} impact" if r.get("expected") else "—"
-        rows.append((stage, versus, r["metric"], diff, ratio, qpu, f"**{r['verdict']}**", expected))
+        rows.append(
+            (
+                stage,
+                versus,
+                r["metric"],
+                diff,
+                ratio,
+                qpu,
+                break_even_words(r.get("break_even")),
+                f"**{r['verdict']}**",
+                expected,
+            )
+        )
     return Table(SUMMARY_HEADER, tuple(rows)) if rows else None
+
+
+def _si(value: float, unit: str) -> str:
+    """1.2 kW, 340 mW, 20 µs: three significant figures and an SI prefix."""
+    for factor, prefix in ((1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"), (1e-12, "p")):
+        if abs(value) >= factor:
+            return f"{value / factor:.3g} {prefix}{unit}"
+    return f"{value:.3g} {unit}"
+
+
+def break_even_words(b: dict | None) -> str:
+    """`P_sys 1.2 W (t_rep: none; shots: none)`: the hardware at which the QPU model costs what the baseline did."""
+    if not b:
+        return "—"
+    t_rep = _si(b["t_rep_s"], "s") if b["t_rep_s"] is not None else "none"
+    shots = f"{b['shots']:.3g}" if b["shots"] is not None else "none"
+    return f"P_sys {_si(b['power_w'], 'W')}, or t_rep {t_rep}, or shots {shots} ({b['platform']})"
 
 
 def summary_note(report: dict) -> str:
@@ -175,7 +205,9 @@ def summary_note(report: dict) -> str:
         f"t-test, Holm-corrected over the {compared} comparisons of this spec, α = {report.get('alpha', 0.05)}). "
         "Energy ratio here: the method's energy over that baseline's, both metered on this machine (geometric "
         "mean over seeds, with its interval). QPU model: the method's modeled energy on the QPU platform per "
-        "seed over the baseline's energy here. Expected: the horizon and impact the literature assigns the stage "
+        "seed over the baseline's energy here. QPU break-even: the system power, or else the repetition time, or "
+        "else the shots per circuit (one at a time, the others at the spec's platform preset) at which the QPU "
+        "model's energy per seed equals the baseline's here; none: no value gets there. Expected: the horizon and impact the literature assigns the stage "
         "kind (Flöther, Mikolon and Longobardi 2025)."
     )
 

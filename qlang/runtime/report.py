@@ -225,6 +225,7 @@ def _raw_comparisons(stage: StageReport) -> list[dict]:
                 "baseline": b.get("label", b["name"]),
                 "metric": metric,
                 "reference": b.get("reference", False),
+                "break_even": break_even_of(stage, b),
                 "quality": compare(a_q, b_q, higher, ALPHA),
                 "energy": compare_energy(a_j, b_j, ALPHA),
             }
@@ -232,8 +233,23 @@ def _raw_comparisons(stage: StageReport) -> list[dict]:
     return out
 
 
+def break_even_of(stage: StageReport, baseline: dict) -> dict | None:
+    """Per QPU platform preset: the hardware at which one seed of the method on the QPU model costs what the
+    baseline used here per seed (qlang.energy.breakeven); None without a QPU estimate or metered energy."""
+    from qlang.energy.breakeven import break_even
+    from qlang.energy.qpu import PRESETS
+
+    workload = stage.energy.get("qpu_workload")
+    classical_j = baseline.get("energy_j", {}).get("mean")
+    if not workload or not classical_j or classical_j <= 0:
+        return None
+    circuits = [tuple(c) for c in workload]
+    return {name: break_even(circuits, preset, classical_j).to_json() for name, preset in PRESETS.items()}
+
+
 def _comparison_json(raw: dict, quality: Comparison, energy: Comparison) -> dict:
     return {
+        "break_even": raw.get("break_even"),
         "baseline": raw["baseline"],
         "metric": raw["metric"],
         "reference": raw["reference"],
@@ -283,6 +299,13 @@ def verdict_sentence(stage: StageReport, comparisons: list[dict]) -> str | None:
     return "; ".join(parts) + "."
 
 
+def _spec_platform(by_platform: dict | None, platform: dict | None) -> dict | None:
+    """The break-even on the spec's own QPU platform (its preset's name)."""
+    if not by_platform or not platform:
+        return None
+    return by_platform.get(platform["name"])
+
+
 def roadmap_of(kind: str) -> dict | None:
     """The literature's horizon and impact for the stage kind (qlang.catalog.roadmap), or None."""
     from qlang.catalog.roadmap import ROADMAP
@@ -320,6 +343,7 @@ def summary_rows(report: Report, comparisons: dict[str, list[dict]]) -> list[dic
                     "energy_verdict": c["energy"]["word"],
                     "qpu_ratio": qpu_j / seeds / baseline_j if qpu_j and baseline_j else None,
                     "expected": roadmap_of(s.kind),
+                    "break_even": _spec_platform(c.get("break_even"), s.energy.get("qpu_platform")),
                 }
             )
     return rows

@@ -287,6 +287,8 @@ def estimate_energy(pipeline: dict, options: RunOptions) -> dict[str, dict]:
             "estimated_baseline_j": s.baseline_j,
             "qpu_model_j": s.qpu_j,
             "qpu_note": s.qpu_note,
+            "qpu_workload": s.qpu_workload,
+            "qpu_platform": s.qpu_platform,
             "calibrated": plan.calibrated,
         }
         for s in plan.stages

@@ -1,0 +1,132 @@
+"""Break-even: how far the QPU is from paying off, in the QPU model's own terms.
+
+The model (qlang.energy.qpu): one seed's quantum work is one job of circuits `(d_circ s, shots, count)`,
+costing E = P_sys × (T_job + Σ count × shots × (d_circ + t_rep)). Against a classical energy E_c (joules per
+seed, metered), each hardware parameter is solved for E = E_c with the others at the platform's preset:
+
+    P_sys*  = E_c / (T_job + Σ c s (d + t_rep))
+    t_rep*  = (E_c / P_sys − T_job − Σ c s d) / Σ c s            (None when negative: unreachable)
+    shots*  = (E_c / P_sys − T_job) / Σ c (d + t_rep)            (every circuit at shots*; None below 1)
+
+`crossing(n, quantum, classical)` finds the data size at which two energy curves E(N) cross, if they do in
+[N_MIN, N_MAX]: the quantum curve from the cost model's QPU circuit counts at N, the classical one from the
+plan's estimate at N scaled to what was metered at the run's size."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from qlang.energy.qpu import DEFAULT_SHOTS, QpuPlatform
+
+N_MIN, N_MAX = 2, 10**7
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """One platform against one classical energy; None where no value of the parameter breaks even."""
+
+    platform: str
+    qpu_j: float  # at the preset
+    classical_j: float
+    power_w: float
+    t_rep_s: float | None
+    shots: float | None
+
+    def to_json(self) -> dict:
+        return {
+            "platform": self.platform,
+            "qpu_j": self.qpu_j,
+            "classical_j": self.classical_j,
+            "qpu_over_classical": self.qpu_j / self.classical_j if self.classical_j else None,
+            "power_w": self.power_w,
+            "t_rep_s": self.t_rep_s,
+            "shots": self.shots,
+        }
+
+
+def _terms(circuits: Sequence[tuple[float, int | None, float]]) -> tuple[float, float]:
+    """(Σ c s, Σ c s d) with exact-simulation circuits at DEFAULT_SHOTS."""
+    cs = sum(c * (DEFAULT_SHOTS if s is None else s) for _, s, c in circuits)
+    csd = sum(c * (DEFAULT_SHOTS if s is None else s) * d for d, s, c in circuits)
+    return cs, csd
+
+
+def qpu_joules(circuits: Sequence[tuple[float, int | None, float]], platform: QpuPlatform) -> float:
+    """One job of these circuits on the platform (the same arithmetic as qpu.qpu_energy_breakdown)."""
+    cs, csd = _terms(circuits)
+    return platform.p_sys_w * (platform.t_job_s + csd + cs * platform.t_rep_s)
+
+
+def break_even(
+    circuits: Sequence[tuple[float, int | None, float]], platform: QpuPlatform, classical_j: float
+) -> BreakEven:
+    """System power, repetition time and shots (one at a time) at which the job's energy equals classical_j."""
+    if not classical_j > 0:
+        raise ValueError(f"classical energy must be positive, got {classical_j}")
+    cs, csd = _terms(circuits)
+    seconds = platform.t_job_s + csd + cs * platform.t_rep_s
+    budget_s = classical_j / platform.p_sys_w if platform.p_sys_w else math.inf
+    t_rep = (budget_s - platform.t_job_s - csd) / cs if cs else None
+    per_shot = sum(c * (d + platform.t_rep_s) for d, _, c in circuits)
+    shots = (budget_s - platform.t_job_s) / per_shot if per_shot else None
+    return BreakEven(
+        platform=platform.name,
+        qpu_j=platform.p_sys_w * seconds,
+        classical_j=classical_j,
+        power_w=classical_j / seconds,
+        t_rep_s=t_rep if t_rep is not None and t_rep >= 0 else None,
+        shots=shots if shots is not None and shots >= 1 else None,
+    )
+
+
+@dataclass(frozen=True)
+class Growth:
+    """Both sides' energy at sizes `n`, their log-log slopes over the last decade, and where they cross."""
+
+    n: tuple[int, ...]
+    quantum_j: tuple[float, ...]
+    classical_j: tuple[float, ...]
+    quantum_slope: float
+    classical_slope: float
+    crossing_n: int | None  # the smallest N in [N_MIN, N_MAX] from which the quantum side costs less
+
+    def to_json(self) -> dict:
+        return {
+            "n": list(self.n),
+            "quantum_j": list(self.quantum_j),
+            "classical_j": list(self.classical_j),
+            "quantum_slope": self.quantum_slope,
+            "classical_slope": self.classical_slope,
+            "crossing_n": self.crossing_n,
+        }
+
+
+def growth(quantum: Callable[[int], float], classical: Callable[[int], float], n: int) -> Growth:
+    """Energies at n/10, n, 10n, 100n, 1000n and where quantum(N) first falls to classical(N) or below."""
+    sizes = tuple(sorted({max(N_MIN, n // 10), n, 10 * n, 100 * n, 1000 * n}))
+    q, c = tuple(quantum(m) for m in sizes), tuple(classical(m) for m in sizes)
+
+    def slope(values: tuple[float, ...]) -> float:
+        a, b = values[-2], values[-1]
+        return math.log(b / a) / math.log(sizes[-1] / sizes[-2]) if a > 0 and b > 0 else float("nan")
+
+    return Growth(sizes, q, c, slope(q), slope(c), crossing(quantum, classical))
+
+
+def crossing(quantum: Callable[[int], float], classical: Callable[[int], float]) -> int | None:
+    """The smallest N in [N_MIN, N_MAX] with quantum(N) <= classical(N), found on a geometric grid and then
+    bisected (assumes one sign change between grid points); None when the quantum side never gets there."""
+    grid = sorted({round(N_MIN * 1.5**k) for k in range(60) if N_MIN * 1.5**k <= N_MAX} | {N_MAX})
+    below = [quantum(m) <= classical(m) for m in grid]
+    if below[0]:
+        return N_MIN
+    first = next((i for i, b in enumerate(below) if b), None)
+    if first is None:
+        return None
+    lo, hi = grid[first - 1], grid[first]  # quantum above at lo, at or below at hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if quantum(mid) <= classical(mid) else (mid, hi)
+    return hi
