@@ -172,6 +172,14 @@ def _spec_text(path: str) -> tuple[Path, str | None]:
     return spec, text
 
 
+def cmd_lsp(args) -> int:
+    try:
+        from qlang.lsp.server import main as serve
+    except ImportError as e:
+        raise UsageError(f"`qlc lsp` needs pygls: pip install 'qlang[lsp]' ({e})") from None
+    return serve()
+
+
 def cmd_compile(args) -> int:
     if args.check or args.all:
         if args.spec:
@@ -365,6 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-price on other QPU hardware, e.g. qpu.power=5kW,qpu.t_rep=20us (also qpu.t_job=1s)",
     )
     p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("lsp", help="serve the language server protocol over stdio (needs qlang[lsp])")
+    p.set_defaults(func=cmd_lsp)
 
     p = sub.add_parser("calibrate", help="measure this machine's joules per unit of work for `qlc plan`")
     p.add_argument("--quick", action="store_true", help="shorter measurements")
