@@ -61,7 +61,7 @@ def _value_hits(v: ast.Value, offset: int, group: dict[str, Entry] | None) -> Hi
             if _inside(node.name_span, offset):
                 return Hit("entry", node.name_span, node.name) if entry else None
             for a in node.args:
-                if a.name is not None and _inside(a.name_span, offset) and entry is not None:
+                if a.name is not None and a.name_span is not None and _inside(a.name_span, offset) and entry:
                     return Hit("arg", a.name_span, a.name, where=entry.name)
                 param = entry.param(a.name) if entry is not None and a.name else None
                 sub = catalog.GROUPS.get(param.choices[0]) if param is not None and param.type == "call" else None
@@ -70,7 +70,7 @@ def _value_hits(v: ast.Value, offset: int, group: dict[str, Entry] | None) -> Hi
             todo += [(i, grp) for i in node.items]
         elif isinstance(node, ast.Sum):
             todo += [(t, grp) for t in node.terms]
-        elif isinstance(node, getattr(ast, "Sweep", ())):
+        elif isinstance(node, ast.Sweep):
             todo += [(p, grp) for p in node.points]
     return None
 
@@ -96,7 +96,7 @@ def hit_at(tree: ast.Spec | None, offset: int) -> Hit | None:
                 return Hit("kind", st.kind_span, st.kind)
             if _inside(st.name_span, offset):
                 return Hit("name", st.name_span, st.name, "stage", st.kind)
-            if _inside(st.source_span, offset):
+            if st.source_span is not None and _inside(st.source_span, offset):
                 return Hit("ref", st.source_span, st.source or "")
             for item in st.items:
                 if _inside(item.key_span, offset):
@@ -351,7 +351,8 @@ def complete(result: Result, text: str, offset: int) -> list[Item]:
     """Completion items for the cursor at `offset`."""
     line_start = text.rfind("\n", 0, offset) + 1
     before = text[line_start:offset]
-    head = before[: len(before) - len(_WORD_BEFORE.search(before).group(0))] if _WORD_BEFORE.search(before) else before
+    partial = _WORD_BEFORE.search(before)
+    head = before[: partial.start()] if partial else before
     words = head.split()
     after_number = bool(re.search(r"\d\s+$", head)) or bool(re.search(r"\d$", before))
     call = _open_call(text, offset)

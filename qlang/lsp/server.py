@@ -13,6 +13,7 @@ import logging
 
 from lsprotocol import types as t
 from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
 
 from qlang import __version__
 from qlang.checks import Result, check_text
@@ -50,7 +51,7 @@ class QlangServer(LanguageServer):
         self.results: dict[str, tuple[int | None, Result]] = {}  # uri → (version, check result)
         self.pending: dict[str, asyncio.TimerHandle] = {}
 
-    def result(self, uri: str) -> tuple[object, Result]:
+    def result(self, uri: str) -> tuple[TextDocument, Result]:
         """The document and the check result of its current text (computed at most once per version)."""
         doc = self.workspace.get_text_document(uri)
         cached = self.results.get(uri)

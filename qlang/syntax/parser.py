@@ -277,6 +277,7 @@ class _Recovering:
         self.quiet_until = -1  # errors up to this offset follow from one already reported
         self.save()
         self.last_line = -1  # start offset of the line of the last error reported
+        self.accepted_by_stack: dict[tuple, set[str]] = {}
 
     def tokens(self):
         """The lexer's tokens; an unexpected character is yielded as its exception, and lexing goes on."""
@@ -319,7 +320,7 @@ class _Recovering:
                     continue
                 self.restore()
                 if tok.start_pos != retried and self.starts_line(tok):
-                    retried = tok.start_pos  # the statement before it ended early: it may start the next one
+                    retried = tok.start_pos or 0  # the statement before it ended early: it may start the next one
                     self.rewind(tok)
                     continue
                 retry = self.skip_line(tok, stream)
@@ -332,10 +333,11 @@ class _Recovering:
         self.ip.lexer_thread.state.line_ctr.char_pos = tok.start_pos
 
     def starts_line(self, tok: Token) -> bool:
-        start = self.text.rfind("\n", max(0, tok.start_pos - 200), tok.start_pos)
-        return start != -1 and not self.text[start + 1 : tok.start_pos].strip()
+        at = tok.start_pos or 0
+        start = self.text.rfind("\n", max(0, at - 200), at)
+        return start != -1 and not self.text[start + 1 : at].strip()
 
-    def skip_line(self, tok: Token, stream) -> Token | None:
+    def skip_line(self, tok: Token | UnexpectedCharacters | None, stream) -> Token | None:
         """Skip to the end of the broken statement; the token to resume with (None: go on reading)."""
         self.p.lexed.depth = 0
         opened = 0  # a broken header's block is skipped whole
@@ -400,9 +402,16 @@ class _Recovering:
         return None
 
     def accepted(self) -> set[str]:
-        return {t for t in self.state.parse_conf.states[self.state.position] if t.isupper() and self.accepts(t)}
+        """The terminals the parser can take now (what Lark's `accepts` computes), cached by stack: a file
+        with thousands of errors meets the same few stacks again and again."""
+        key = tuple(self.state.state_stack)
+        if key not in self.accepted_by_stack:
+            states = self.state.parse_conf.states[self.state.position]
+            self.accepted_by_stack[key] = {t for t in states if t.isupper() and self.accepts(t)}
+        return self.accepted_by_stack[key]
 
     def report(self, e: UnexpectedInput, tok: Token) -> None:
+        assert tok.start_pos is not None  # every token here comes from the lexer or carries its offset
         if tok.start_pos <= self.quiet_until:
             return
         line = self.text.rfind("\n", 0, tok.start_pos) + 1 if tok.type != "$END" else -2
@@ -417,6 +426,7 @@ class _Recovering:
         """Report an unexpected character and skip it; an unterminated string is skipped to the end of its
         line. What else goes wrong on that line follows from it and is recovered from silently."""
         pos = e.pos_in_stream
+        assert pos is not None  # the lexer always says where
         if not quiet:
             self.report(e, Token("ERROR", self.text[pos], pos, 0, 0, None, None, pos + 1))
         eol = self.text.find("\n", pos)
