@@ -13,7 +13,11 @@ cold `qlc check` ≤ 0.4 s.
 The generated text keeps every call and list on one line: qlang's parser drops newlines inside brackets
 with a post-lexer, which a bare Lark parser does not have, so the text must not need it.
 
-Usage:  python benchmarks/frontend.py [--stages N] [--repeat R] [--json]
+With --scaling MAX_BYTES it instead times `check_text` and `format_text` on inputs from 1 kB up to
+MAX_BYTES (10 MB at most) of four shapes: valid specs, deep nesting, one very long line, and thousands
+of syntax errors; the time per kB staying flat across sizes is what "linear" means here.
+
+Usage:  python benchmarks/frontend.py [--stages N] [--repeat R] [--json] [--scaling MAX_BYTES]
 """
 
 from __future__ import annotations
@@ -43,40 +47,68 @@ QUICKSTART = ROOT / "specs" / "quickstart.qlc"
 # curate and encode read and produce datasets, architect produces a config, train and finetune produce
 # models, deploy reads and produces a model, monitor reads a model and produces a report.
 _TEMPLATES = (
-    ("curate", "{data}", [
-        "method quantum_kmeans(clusters: {k}, encoding: {enc}, qubits: {q})",
-        "baseline kmeans",
-        "budget {kj} kJ + {j} J",
-    ]),
-    ("encode", "{prev}", [
-        "method zz_feature_map(qubits: {q}, reps: 2)",
-        "baseline [rbf_svm, knn(k: {k})]",
-        "budget {kj} kJ",
-    ]),
-    ("architect", "{enc_stage}", [
-        "method quantum_hpo(evaluations: {evals}, qaoa_layers: 2)",
-        "baseline [random_search, tpe]",
-        "on_over_budget warn",
-    ]),
-    ("train", "{enc_stage}", [
-        "method qng(lr: 0.0{b}, qubits: {q})",
-        "baseline adam",
-        "budget {wh} Wh",
-    ]),
-    ("finetune", "{enc_stage}", [
-        "method hybrid_qnn_head(qubits: {q}, epochs: {evals})",
-        "baseline logistic_regression",
-        "budget {kj} kJ",
-    ]),
-    ("deploy", "{prev}", [
-        "method qaoa_pruning(keep: {pct} %, units: {units})",
-        "baseline magnitude_pruning",
-        "budget {j} J",
-    ]),
-    ("monitor", "{prev}", [
-        "method quantum_kernel_mmd(window: 64, alpha: 0.05)",
-        "baseline [rbf_mmd, ks_test]",
-    ]),
+    (
+        "curate",
+        "{data}",
+        [
+            "method quantum_kmeans(clusters: {k}, encoding: {enc}, qubits: {q})",
+            "baseline kmeans",
+            "budget {kj} kJ + {j} J",
+        ],
+    ),
+    (
+        "encode",
+        "{prev}",
+        [
+            "method zz_feature_map(qubits: {q}, reps: 2)",
+            "baseline [rbf_svm, knn(k: {k})]",
+            "budget {kj} kJ",
+        ],
+    ),
+    (
+        "architect",
+        "{enc_stage}",
+        [
+            "method quantum_hpo(evaluations: {evals}, qaoa_layers: 2)",
+            "baseline [random_search, tpe]",
+            "on_over_budget warn",
+        ],
+    ),
+    (
+        "train",
+        "{enc_stage}",
+        [
+            "method qng(lr: 0.0{b}, qubits: {q})",
+            "baseline adam",
+            "budget {wh} Wh",
+        ],
+    ),
+    (
+        "finetune",
+        "{enc_stage}",
+        [
+            "method hybrid_qnn_head(qubits: {q}, epochs: {evals})",
+            "baseline logistic_regression",
+            "budget {kj} kJ",
+        ],
+    ),
+    (
+        "deploy",
+        "{prev}",
+        [
+            "method qaoa_pruning(keep: {pct} %, units: {units})",
+            "baseline magnitude_pruning",
+            "budget {j} J",
+        ],
+    ),
+    (
+        "monitor",
+        "{prev}",
+        [
+            "method quantum_kernel_mmd(window: 64, alpha: 0.05)",
+            "baseline [rbf_mmd, ks_test]",
+        ],
+    ),
 )
 
 
@@ -102,14 +134,28 @@ def generate(stages: int = 10_000) -> str:
         if kind == "encode":
             enc_stage = f"s{i}"
         values = {
-            "i": i, "data": "corpus", "prev": f"s{i - 1}", "enc_stage": enc_stage,
-            "k": 2 + i % 5, "enc": encodings[i % 3], "q": 2 + i % 5, "shots": 256 * (1 + i % 4),
-            "ninit": 1 + i % 10, "kj": 1 + i % 3, "j": 100 * (i % 10), "b": 1 + i % 9, "evals": 20 + i % 30,
-            "wh": 1 + i % 2, "pct": 40 + i % 30, "units": 4 + i % 8,
+            "i": i,
+            "data": "corpus",
+            "prev": f"s{i - 1}",
+            "enc_stage": enc_stage,
+            "k": 2 + i % 5,
+            "enc": encodings[i % 3],
+            "q": 2 + i % 5,
+            "shots": 256 * (1 + i % 4),
+            "ninit": 1 + i % 10,
+            "kj": 1 + i % 3,
+            "j": 100 * (i % 10),
+            "b": 1 + i % 9,
+            "evals": 20 + i % 30,
+            "wh": 1 + i % 2,
+            "pct": 40 + i % 30,
+            "units": 4 + i % 8,
         }
         if i % len(_TEMPLATES) == 0:  # a comment and a blank line before each lifecycle
             out.append("")
-            out.append(f"  // lifecycle {i // len(_TEMPLATES)}: curate → encode → architect/train/finetune → deploy → monitor")
+            out.append(
+                f"  // lifecycle {i // len(_TEMPLATES)}: curate → encode → architect/train/finetune → deploy → monitor"
+            )
         src = source.format(**values)
         out.append(f"  stage {kind} s{i} from {src} {{")
         out += ["    " + line.format(**values) for line in lines]
@@ -177,8 +223,13 @@ def peak_memory(which: str, text: str) -> int:
 
 def _in_subprocess(measure: str, stages: int) -> int:
     """Run one memory measurement in a fresh interpreter, so that neither run sees the other's heap."""
-    out = subprocess.run([sys.executable, __file__, "--measure", measure, "--stages", str(stages)],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", measure, "--stages", str(stages)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return int(out.stdout.strip())
 
 
@@ -263,6 +314,63 @@ def table(r: dict) -> str:
     return "\n".join(rows)
 
 
+# --- scaling: time against size, for valid specs and the pathological shapes -------------------------
+
+SCALING_SIZES = (1_000, 10_000, 100_000, 1_000_000, 10_000_000)
+
+
+def _shape(shape: str, size: int) -> str:
+    """About `size` characters of one shape: a valid spec, deep brackets, one long line, many errors."""
+    if shape == "valid":
+        stages = max(1, size // 146)  # the generated spec has about 146 characters per stage
+        return generate(stages)
+    if shape == "deep":
+        depth = max(1, size // 2)
+        return "pipeline p {\n  seed " + "[" * depth + "1" + "]" * depth + "\n}\n"
+    if shape == "long_line":
+        return "pipeline p {  seed [" + ", ".join(["2 kJ"] * max(1, size // 6)) + "] }\n"
+    if shape == "errors":
+        return "pipeline p {\n" + "  seed = 7\n" * max(1, size // 11) + "}\n"
+    raise ValueError(shape)
+
+
+def scaling(max_size: int) -> dict:
+    """Seconds of `check_text` and of `format_text` for each shape and size up to `max_size`, and the time
+    per kB, whose flatness across sizes shows that time grows linearly."""
+    from qlang.checks import check_text
+    from qlang.syntax.printer import format_text
+
+    _warm_qlang()
+    rows = []
+    for shape in ("valid", "deep", "long_line", "errors"):
+        for size in (s for s in SCALING_SIZES if s <= max_size):
+            text = _shape(shape, size)
+            t0 = time.perf_counter()
+            result = check_text(text, "scaling.qlc")
+            check_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            format_text(text)
+            fmt_s = time.perf_counter() - t0
+            rows.append(
+                {
+                    "shape": shape,
+                    "bytes": len(text.encode()),
+                    "check_s": round(check_s, 4),
+                    "fmt_s": round(fmt_s, 4),
+                    "check_us_per_kb": round(check_s * 1e6 / (len(text) / 1e3), 1),
+                    "diagnostics": len(result.diagnostics),
+                }
+            )
+    return {"rows": rows, "python": platform.python_version(), "load_average": _load()}
+
+
+def _load() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--stages", type=int, default=10_000, help="stages in the generated spec (default 10000)")
@@ -270,7 +378,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     ap.add_argument("--measure", choices=("bare", "qlang"), help=argparse.SUPPRESS)  # internal: one memory run
     ap.add_argument("--dump", action="store_true", help="print the generated spec and exit")
+    ap.add_argument(
+        "--scaling",
+        type=int,
+        metavar="MAX_BYTES",
+        help="time against size (1 kB up to MAX_BYTES) "
+        "for valid specs, deep nesting, one long line and many errors, instead of the comparison",
+    )
     args = ap.parse_args(argv)
+    if args.scaling:
+        out = scaling(args.scaling)
+        if args.json:
+            print(json.dumps(out))
+        else:
+            print(
+                f"{'shape':<10}{'bytes':>12}{'check s':>10}{'fmt s':>10}{'µs/kB':>10}{'diags':>8}  (load {out['load_average']})"
+            )
+            for r in out["rows"]:
+                print(
+                    f"{r['shape']:<10}{r['bytes']:>12,}{r['check_s']:>10.3f}{r['fmt_s']:>10.3f}"
+                    f"{r['check_us_per_kb']:>10.0f}{r['diagnostics']:>8}"
+                )
+        return 0
     if args.dump:
         sys.stdout.write(generate(args.stages))
         return 0
