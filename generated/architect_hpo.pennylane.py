@@ -15,7 +15,7 @@ from pathlib import Path
 
 from qlang.runtime.main import main
 from qlang.runtime.protocol import CircuitShape
-from qlang.runtime.targets.pennylane import PennyLaneExecutor
+from qlang.runtime.targets.pennylane import executor
 
 SPEC = {"file": 'architect_hpo.qlc', "sha256": "4584940a71797c83d5587ea85e552d59be253052740ab8dc59e3711532bfd397"}
 SPEC_DIR = '../specs'  # data paths in the spec start here, relative to this file
@@ -271,8 +271,9 @@ BODIES = {
 }
 
 
-def make_executor(device, seed):
-    return PennyLaneExecutor(BODIES, device=device, seed=seed)
+def make_executor(device, seed, noise=None, shots=None):
+    """An exact executor; with a noise model, a density-matrix one that samples `shots` per circuit."""
+    return executor(BODIES, device, seed, noise, shots)
 
 
 def torch_module(key, device=None, seed=0):

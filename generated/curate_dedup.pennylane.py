@@ -15,7 +15,7 @@ from pathlib import Path
 
 from qlang.runtime.main import main
 from qlang.runtime.protocol import CircuitShape
-from qlang.runtime.targets.pennylane import PennyLaneExecutor
+from qlang.runtime.targets.pennylane import executor
 
 SPEC = {"file": 'curate_dedup.qlc', "sha256": "68bc4d6c76edb78a152f22cb61a384b9bf33834471a714ea0ba45eaa9dbf25a3"}
 SPEC_DIR = '../specs'  # data paths in the spec start here, relative to this file
@@ -70,8 +70,9 @@ BODIES = {
 }
 
 
-def make_executor(device, seed):
-    return PennyLaneExecutor(BODIES, device=device, seed=seed)
+def make_executor(device, seed, noise=None, shots=None):
+    """An exact executor; with a noise model, a density-matrix one that samples `shots` per circuit."""
+    return executor(BODIES, device, seed, noise, shots)
 
 
 def torch_module(key, device=None, seed=0):

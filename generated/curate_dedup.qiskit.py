@@ -14,7 +14,7 @@ from qiskit.circuit import Gate, ParameterVector
 from pathlib import Path
 
 from qlang.runtime.main import main
-from qlang.runtime.targets.qiskit import QiskitExecutor
+from qlang.runtime.targets.qiskit import executor
 
 SPEC = {"file": 'curate_dedup.qlc', "sha256": "68bc4d6c76edb78a152f22cb61a384b9bf33834471a714ea0ba45eaa9dbf25a3"}
 SPEC_DIR = '../specs'  # data paths in the spec start here, relative to this file
@@ -77,8 +77,9 @@ BUILDERS = {
 }
 
 
-def make_executor(device, seed):
-    return QiskitExecutor(BUILDERS, device=device, seed=seed)
+def make_executor(device, seed, noise=None, shots=None):
+    """An exact executor; with a noise model, a density-matrix one that samples `shots` per circuit."""
+    return executor(BUILDERS, device, seed, noise, shots)
 
 
 def torch_module(key, device=None, seed=0):

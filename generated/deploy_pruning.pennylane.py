@@ -16,7 +16,7 @@ from pathlib import Path
 
 from qlang.runtime.main import main
 from qlang.runtime.protocol import CircuitShape
-from qlang.runtime.targets.pennylane import PennyLaneExecutor
+from qlang.runtime.targets.pennylane import executor
 
 SPEC = {"file": 'deploy_pruning.qlc', "sha256": "3c08ac7111264269d8314d5e3eb8ed7a9917a3a5183d9470bbe2fd87e5e5b49b"}
 SPEC_DIR = '../specs'  # data paths in the spec start here, relative to this file
@@ -756,8 +756,9 @@ BODIES = {
 }
 
 
-def make_executor(device, seed):
-    return PennyLaneExecutor(BODIES, device=device, seed=seed)
+def make_executor(device, seed, noise=None, shots=None):
+    """An exact executor; with a noise model, a density-matrix one that samples `shots` per circuit."""
+    return executor(BODIES, device, seed, noise, shots)
 
 
 def torch_module(key, device=None, seed=0):

@@ -16,7 +16,7 @@ from qiskit.circuit import Gate, ParameterVector
 from pathlib import Path
 
 from qlang.runtime.main import main
-from qlang.runtime.targets.qiskit import QiskitExecutor
+from qlang.runtime.targets.qiskit import executor
 
 SPEC = {"file": 'encode_breast_cancer.qlc', "sha256": "fc56071f7e39e51c5374652188f30a65054181cd8b5e2d11ac00fa37a695fd36"}
 SPEC_DIR = '../specs'  # data paths in the spec start here, relative to this file
@@ -780,8 +780,9 @@ BUILDERS = {
 }
 
 
-def make_executor(device, seed):
-    return QiskitExecutor(BUILDERS, device=device, seed=seed)
+def make_executor(device, seed, noise=None, shots=None):
+    """An exact executor; with a noise model, a density-matrix one that samples `shots` per circuit."""
+    return executor(BUILDERS, device, seed, noise, shots)
 
 
 def torch_module(key, device=None, seed=0):

@@ -14,7 +14,7 @@ from qiskit.circuit import Gate, ParameterVector
 from pathlib import Path
 
 from qlang.runtime.main import main
-from qlang.runtime.targets.qiskit import QiskitExecutor
+from qlang.runtime.targets.qiskit import executor
 
 SPEC = {"file": 'finetune_fewshot.qlc', "sha256": "5283d88402925434b0216f320e3ebcbfb6852d36eb663c3a1086a2df8aa578fe"}
 SPEC_DIR = '../specs'  # data paths in the spec start here, relative to this file
@@ -118,8 +118,9 @@ BUILDERS = {
 }
 
 
-def make_executor(device, seed):
-    return QiskitExecutor(BUILDERS, device=device, seed=seed)
+def make_executor(device, seed, noise=None, shots=None):
+    """An exact executor; with a noise model, a density-matrix one that samples `shots` per circuit."""
+    return executor(BUILDERS, device, seed, noise, shots)
 
 
 def torch_module(key, device=None, seed=0):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from qlang.runtime.main import main
 from qlang.runtime.protocol import CircuitShape
-from qlang.runtime.targets.pennylane import PennyLaneExecutor
+from qlang.runtime.targets.pennylane import executor
 
 SPEC = {"file": 'finetune_lowrank.qlc', "sha256": "b90610b0ae301c70a9e1a698e39e8d3bd70ba619461d47f02c5c639915e2261b"}
 SPEC_DIR = '../specs'  # data paths in the spec start here, relative to this file
@@ -53,8 +53,9 @@ BODIES = {
 }
 
 
-def make_executor(device, seed):
-    return PennyLaneExecutor(BODIES, device=device, seed=seed)
+def make_executor(device, seed, noise=None, shots=None):
+    """An exact executor; with a noise model, a density-matrix one that samples `shots` per circuit."""
+    return executor(BODIES, device, seed, noise, shots)
 
 
 def torch_module(key, device=None, seed=0):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from qlang.runtime.main import main
 from qlang.runtime.protocol import CircuitShape
-from qlang.runtime.targets.pennylane import PennyLaneExecutor
+from qlang.runtime.targets.pennylane import executor
 
 SPEC = {"file": 'quickstart.qlc', "sha256": "27d3705b1bc4faa30471083e5c9ea6194bdad95e10d99c502bb76512c546f0cd"}
 SPEC_DIR = '../specs'  # data paths in the spec start here, relative to this file
@@ -139,8 +139,9 @@ BODIES = {
 }
 
 
-def make_executor(device, seed):
-    return PennyLaneExecutor(BODIES, device=device, seed=seed)
+def make_executor(device, seed, noise=None, shots=None):
+    """An exact executor; with a noise model, a density-matrix one that samples `shots` per circuit."""
+    return executor(BODIES, device, seed, noise, shots)
 
 
 def torch_module(key, device=None, seed=0):

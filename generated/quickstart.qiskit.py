@@ -15,7 +15,7 @@ from qiskit.circuit import Gate, ParameterVector
 from pathlib import Path
 
 from qlang.runtime.main import main
-from qlang.runtime.targets.qiskit import QiskitExecutor
+from qlang.runtime.targets.qiskit import executor
 
 SPEC = {"file": 'quickstart.qlc', "sha256": "27d3705b1bc4faa30471083e5c9ea6194bdad95e10d99c502bb76512c546f0cd"}
 SPEC_DIR = '../specs'  # data paths in the spec start here, relative to this file
@@ -150,8 +150,9 @@ BUILDERS = {
 }
 
 
-def make_executor(device, seed):
-    return QiskitExecutor(BUILDERS, device=device, seed=seed)
+def make_executor(device, seed, noise=None, shots=None):
+    """An exact executor; with a noise model, a density-matrix one that samples `shots` per circuit."""
+    return executor(BUILDERS, device, seed, noise, shots)
 
 
 def torch_module(key, device=None, seed=0):

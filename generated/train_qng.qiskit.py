@@ -14,7 +14,7 @@ from qiskit.circuit import Gate, ParameterVector
 from pathlib import Path
 
 from qlang.runtime.main import main
-from qlang.runtime.targets.qiskit import QiskitExecutor
+from qlang.runtime.targets.qiskit import executor
 
 SPEC = {"file": 'train_qng.qlc', "sha256": "7e2c113a34ccfaa01bf357cf3caa65ba2687c7b9659905b48c6e9f7e83a8f8d1"}
 SPEC_DIR = '../specs'  # data paths in the spec start here, relative to this file
@@ -121,8 +121,9 @@ BUILDERS = {
 }
 
 
-def make_executor(device, seed):
-    return QiskitExecutor(BUILDERS, device=device, seed=seed)
+def make_executor(device, seed, noise=None, shots=None):
+    """An exact executor; with a noise model, a density-matrix one that samples `shots` per circuit."""
+    return executor(BUILDERS, device, seed, noise, shots)
 
 
 def torch_module(key, device=None, seed=0):

@@ -9,6 +9,15 @@ native gates and coupling map.
 qiskit-ibm-runtime's SamplerV2 on IBM hardware.
 """
 
+
+def with_shots(params: dict, shots: int | None) -> dict:
+    """A method's parameters with the pipeline's `shots` where the method has `shots` and leaves it unset
+    (the runtime and the plan both read a stage this way)."""
+    if shots is not None and "shots" in params and params["shots"] is None:
+        return {**params, "shots": shots}
+    return params
+
+
 MIXED = {"pennylane": "default.mixed", "qiskit": "aer_simulator"}
 NOISY_SHOTS = 4096
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from qlang.catalog.costs import COSTS, Work, data_rows
+from qlang.catalog.devices import with_shots
 from qlang.ir import model as ir
 from qlang.plan.prices import Prices
 from qlang.sweep import points
@@ -98,6 +99,19 @@ def stage_work(method: ir.Method, rows: int, classes: int, shared: dict | None =
     return cost({**(shared or {}), **method.params}, rows, classes)
 
 
+def _sampled(stage: ir.Stage, shots: int | None) -> ir.Stage:
+    """The stage with the pipeline's shots in every method and baseline that leaves `shots` unset."""
+    if shots is None:
+        return stage
+
+    def sampled(m: ir.Method) -> ir.Method:
+        return m.model_copy(update={"params": with_shots(m.params, shots)})
+
+    return stage.model_copy(
+        update={"method": sampled(stage.method), "baselines": [sampled(b) for b in stage.baselines]}
+    )
+
+
 def at_point(method: ir.Method, params: dict) -> ir.Method:
     """The method at one sweep point: those parameters, nothing swept."""
     return method.model_copy(update={"params": params, "sweep": {}})
@@ -126,6 +140,7 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
     )
     sizes = {d.name: data_rows(d.source.model_dump(), spec_dir) for d in pipeline.data}
     for s in pipeline.stages:
+        s = _sampled(s, pipeline.shots)
         rows, classes = sizes.get(s.input, (0, 2))
         sizes[s.name] = (rows, classes)
         works = point_works(s.method, rows, classes)

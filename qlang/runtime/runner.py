@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qlang.catalog.devices import with_shots
 from qlang.runtime.budget import BudgetExceeded, Guard
 from qlang.runtime.errors import RuntimeDiagnostic
 from qlang.runtime.methods import METHODS, ROLES
@@ -214,9 +215,7 @@ class _Run:
                     method_window,
                 ):
                     for seed in self.seeds:
-                        executor = (
-                            self.make_executor(self.pipeline["device"], seed) if ROLES.get(method["name"]) else None
-                        )
+                        executor = self._executor(seed) if ROLES.get(method["name"]) else None
                         result = self._run_one(stage, "method", method, {}, seed, executor, runs, "method")
                         self.outputs[seed][stage["name"]] = result.output
             except BudgetExceeded as e:
@@ -228,7 +227,7 @@ class _Run:
             for seed in self.seeds:
                 for i, (b, label) in enumerate(baselines):
                     # a baseline with circuit roles (adam, sgd) trains its method's circuits on its own executor
-                    executor = self.make_executor(self.pipeline["device"], seed) if ROLES.get(b["name"]) else None
+                    executor = self._executor(seed) if ROLES.get(b["name"]) else None
                     result = self._run_one(stage, "baseline", b, method["params"], seed, executor, runs, label)
                     if fell_back and i == 0:
                         self.outputs[seed][stage["name"]] = result.output
@@ -246,6 +245,15 @@ class _Run:
             )
         stage_report.finish("fallback" if fell_back else "ok")
 
+    def _executor(self, seed: int):
+        """The target's executor for one seed: exact, or on a noisy device the density-matrix one."""
+        from qlang.runtime.noise import from_pipeline
+
+        noise = from_pipeline(self.pipeline)
+        if noise is None:
+            return self.make_executor(self.pipeline["device"], seed)
+        return self.make_executor(self.pipeline["device"], seed, noise=noise, shots=self.pipeline["shots"])
+
     def _run_one(
         self, stage: dict, role: str, m: dict, shared: dict, seed: int, executor, runs: dict[str, list], key: str
     ) -> MethodResult:
@@ -256,7 +264,7 @@ class _Run:
         ctx = MethodContext(
             executor=executor if circuits else None,
             circuits=circuits,
-            params={**shared, **m["params"]},
+            params=with_shots({**shared, **m["params"]}, self.pipeline.get("shots")),
             seed=seed,
             progress=self.options.progress,
             encoder=self.encoder,

@@ -199,6 +199,18 @@ noise_values = st.lists(channel_values, min_size=1, max_size=4, unique_by=lambda
     lambda cs: cs[0] if len(cs) == 1 else ast.Sum(cs, NOWHERE))
 
 
+def _capped(v: ast.Value) -> ast.Value:
+    """A qubit count (or each point of a sweep of them) at most NOISY_QUBITS."""
+    if isinstance(v, ast.Sweep):  # distinct points stay distinct (a repeated point is Q208)
+        kept = [p for p in v.points if not (isinstance(p, ast.Number) and p.value > NOISY_QUBITS)]
+        taken = {p.value for p in kept if isinstance(p, ast.Number)}
+        spare = (number_node(str(n)) for n in range(NOISY_QUBITS, 0, -1) if n not in taken)
+        return dataclasses.replace(v, points=[p if p in kept else next(spare) for p in v.points])
+    if isinstance(v, ast.Number) and v.value > NOISY_QUBITS:
+        return number_node(str(NOISY_QUBITS))
+    return v
+
+
 def _sampling(v: ast.Value, noisy: bool) -> ast.Value:
     """On a noisy device: shots in place of `shots: none`, and at most NOISY_QUBITS qubits or units."""
     if not noisy or not isinstance(v, ast.Call):
@@ -209,8 +221,8 @@ def _sampling(v: ast.Value, noisy: bool) -> ast.Value:
         name = a.name if a.name is not None else params[i].name
         if name == "shots" and isinstance(a.value, ast.NoneValue):
             a = dataclasses.replace(a, value=number_node("100"))
-        if name in ("qubits", "units") and isinstance(a.value, ast.Number) and a.value.value > NOISY_QUBITS:
-            a = dataclasses.replace(a, value=number_node(str(NOISY_QUBITS)))
+        if name in ("qubits", "units"):
+            a = dataclasses.replace(a, value=_capped(a.value))
         args.append(a)
     return dataclasses.replace(v, args=args)
 

@@ -118,3 +118,13 @@ class PennyLaneExecutor:
             # Without a broadcast parameter the QNode returns one unbatched row.
             out[rows] = np.broadcast_to(np.asarray(result), (rows.stop - rows.start, width))
         return out
+
+
+def executor(bodies, device: str, seed: int = 0, noise=None, shots: int | None = None):
+    """The exact PennyLaneExecutor, or with a `qlang.runtime.noise.NoiseModel` the noisy executor on a density-matrix
+    simulator, sampling `shots` per circuit."""
+    if noise is None:
+        return PennyLaneExecutor(bodies, device=device, seed=seed)
+    from qlang.runtime.targets.pennylane_noisy import NoisyPennyLaneExecutor
+
+    return NoisyPennyLaneExecutor(bodies, noise, shots, device=device, seed=seed)

@@ -326,3 +326,13 @@ def _plain_angles(qc: QuantumCircuit) -> tuple[QuantumCircuit, list]:
             operation.params = params
         out.append(operation, inst.qubits, inst.clbits, copy=False)
     return out, angles
+
+
+def executor(builders, device: str, seed: int = 0, noise=None, shots: int | None = None):
+    """The exact QiskitExecutor, or with a `qlang.runtime.noise.NoiseModel` the noisy executor on a density-matrix
+    simulator, sampling `shots` per circuit."""
+    if noise is None:
+        return QiskitExecutor(builders, device=device, seed=seed)
+    from qlang.runtime.targets.qiskit_noisy import NoisyQiskitExecutor
+
+    return NoisyQiskitExecutor(builders, noise, shots, device=device, seed=seed)

@@ -1,0 +1,184 @@
+"""One noise description for both targets, and what every noisy executor shares.
+
+A `NoiseModel` acts after every gate of a circuit, on the gate's k qubits: the k-qubit depolarizing
+channel ρ → (1 − p)ρ + p·Tr_k(ρ)⊗I/2ᵏ with p = p1 for k = 1 and p2 for k ≥ 2, then amplitude damping
+and phase damping (each with its gamma) on each of the k qubits; `readout` flips each measured bit.
+Both targets insert exactly these channels after exactly the gates their emitted circuits hold, so
+under one model their density matrices agree to rounding (tests/runtime/test_runtime_noise.py).
+
+A fake backend's model (`from_backend`) takes the medians of its calibration: p1 from the `sx` error,
+p2 from the two-qubit gate's error (an average gate infidelity r is a depolarizing p = r·d/(d − 1)),
+readout from the `measure` error. The reported gate errors come from randomised benchmarking and so
+already hold the decoherence during a gate: no separate damping is added. Routing onto the coupling
+map is not simulated (the SWAPs it adds are counted by the transpile the QPU estimate uses).
+
+Sampling: a noisy executor computes each row's exact noisy probabilities from its density matrix,
+applies the readout flips, and draws `shots` samples per row with a numpy generator seeded from the
+executor's seed — the same distribution a shot-by-shot simulator samples, on both targets.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from qlang.runtime.errors import BAD_PARAMETER, RuntimeDiagnostic
+
+TWO_QUBIT_GATES = ("cz", "ecr", "cx")  # the native entangler of a fake backend, the first it has
+
+
+@dataclass(frozen=True)
+class NoiseModel:
+    p1: float = 0.0
+    p2: float = 0.0
+    amplitude_damping: float = 0.0
+    phase_damping: float = 0.0
+    readout: float = 0.0
+    source: str = "parametric"  # what the numbers come from, for the report
+
+    def __post_init__(self) -> None:
+        for name in ("p1", "p2", "amplitude_damping", "phase_damping"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be a probability, got {getattr(self, name)}")
+        if not 0.0 <= self.readout <= 0.5:
+            raise ValueError(f"readout must lie in [0, 0.5], got {self.readout}")
+
+    def depolarizing(self, k: int) -> float:
+        return self.p1 if k == 1 else self.p2
+
+    def describe(self) -> dict:
+        return {
+            "p1": self.p1,
+            "p2": self.p2,
+            "amplitude_damping": self.amplitude_damping,
+            "phase_damping": self.phase_damping,
+            "readout": self.readout,
+            "source": self.source,
+        }
+
+
+def from_pipeline(pipeline: dict) -> NoiseModel | None:
+    """The pipeline's noise: its parametric model, its device model's calibration, or None (exact)."""
+    if pipeline.get("noise"):
+        return NoiseModel(**pipeline["noise"])
+    if pipeline.get("device_qubits") is not None:
+        return from_backend(pipeline["device"])
+    return None
+
+
+@cache
+def from_backend(name: str) -> NoiseModel:
+    """Median calibration of the fake backend `name` as a NoiseModel (see the module's docstring)."""
+    from qlang.runtime.devices import fake_backend
+
+    try:
+        target = fake_backend(name).target
+    except KeyError as e:
+        raise RuntimeDiagnostic(
+            BAD_PARAMETER,
+            f"no device model `{name}` in this qiskit-ibm-runtime",
+            help="`python -m qlang.runtime.devices` lists the installed fake backends",
+        ) from e
+
+    def median_error(gate: str) -> float:
+        errors = [p.error for p in target[gate].values() if p is not None and p.error is not None]
+        return statistics.median(errors) if errors else 0.0
+
+    two = next((g for g in TWO_QUBIT_GATES if g in target.operation_names), None)
+    return NoiseModel(
+        p1=min(1.0, 2.0 * median_error("sx")),
+        p2=min(1.0, 4.0 / 3.0 * median_error(two)) if two else 0.0,
+        readout=min(0.5, median_error("measure")),
+        source=f"{name} calibration (medians)",
+    )
+
+
+# --- what both targets share ---------------------------------------------------------------------
+
+_PAULIS = (np.eye(2), np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1.0, -1.0]))
+
+
+def depolarizing_kraus(p: float, k: int) -> list[np.ndarray]:
+    """Kraus operators of the k-qubit depolarizing channel (1 − p)ρ + p·I/2ᵏ: every k-fold Pauli
+    product, the identity with weight 1 − p + p/4ᵏ and each other with p/4ᵏ (wire 0 most significant)."""
+    out = []
+    for index in range(4**k):
+        op = np.ones((1, 1))
+        for digit in range(k):
+            op = np.kron(op, _PAULIS[(index // 4 ** (k - 1 - digit)) % 4])
+        weight = 1 - p + p / 4**k if index == 0 else p / 4**k
+        if weight > 0:
+            out.append(np.sqrt(weight) * op)
+    return out
+
+
+def readout_probs(probs: np.ndarray, n_wires: int, error: float) -> np.ndarray:
+    """Probabilities (B, 2**n) after each bit flips independently with probability `error`."""
+    if error == 0.0:
+        return probs
+    flip = np.array([[1 - error, error], [error, 1 - error]])
+    out = probs.reshape(probs.shape[0], *([2] * n_wires))
+    for wire in range(n_wires):
+        out = np.moveaxis(np.tensordot(out, flip, axes=([wire + 1], [0])), -1, wire + 1)
+    return out.reshape(probs.shape)
+
+
+def sample(probs: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndarray:
+    """Frequencies from `shots` draws per row of `probs` (B, 2**n)."""
+    probs = np.clip(probs, 0.0, None)
+    probs = probs / probs.sum(axis=1, keepdims=True)
+    return np.array([rng.multinomial(shots, row) for row in probs]) / shots
+
+
+def no_states(device: str) -> RuntimeDiagnostic:
+    return RuntimeDiagnostic(
+        BAD_PARAMETER,
+        f"a noisy device (`{device}`) has no statevector",
+        help="this method needs an exact simulator; on a noisy device use its sampled form (`shots`)",
+    )
+
+
+class NoisyExecutor:
+    """The protocol on a noisy device; a subclass gives `densities` (B, 2**n, 2**n), wire 0 first.
+    `probs` always samples (with the executor's shots unless a call gives its own); `expvals` are
+    <Z_i> from those samples; there are no statevectors."""
+
+    noise: NoiseModel
+    shots: int
+    device: str
+
+    def reseed(self, seed: int) -> None:
+        self._rng = np.random.default_rng(seed)
+
+    def states(self, name: str, x, w) -> np.ndarray:
+        raise no_states(self.device)
+
+    def exact_probs(self, name: str, x, w) -> np.ndarray:
+        """Noisy probabilities (readout included) before sampling."""
+        rho = self.densities(name, x, w)
+        probs = np.real(np.diagonal(rho, axis1=1, axis2=2))
+        return readout_probs(probs, self.shape(name).n_wires, self.noise.readout)
+
+    def probs(self, name: str, x, w, shots: int | None = None) -> np.ndarray:
+        shots = int(shots or self.shots)
+        if shots < 1:
+            raise ValueError(f"shots must be positive, got {shots}")
+        self.shots_spent += shots * _rows(x, w)
+        self.circuits_run += _rows(x, w)
+        return sample(self.exact_probs(name, x, w), shots, self._rng)
+
+    def expvals(self, name: str, x, w) -> np.ndarray:
+        from qlang.runtime.targets.batching import z_expvals
+
+        return z_expvals(self.probs(name, x, w), self.shape(name).n_wires)
+
+
+def _rows(x, w) -> int:
+    if x is not None:
+        return int(np.asarray(x).shape[0])
+    if w is not None and np.asarray(w).ndim == 2:
+        return int(np.asarray(w).shape[0])
+    return 1
