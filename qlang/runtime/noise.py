@@ -26,6 +26,7 @@ from functools import cache
 import numpy as np
 
 from qlang.runtime.errors import BAD_PARAMETER, RuntimeDiagnostic
+from qlang.runtime.protocol import CircuitShape
 
 TWO_QUBIT_GATES = ("cz", "ecr", "cx")  # the native entangler of a fake backend, the first it has
 
@@ -149,6 +150,15 @@ class NoisyExecutor:
     noise: NoiseModel
     shots: int
     device: str
+    shots_spent: int = 0  # measured shots so far, every row of every call
+    circuits_run: int = 0  # circuits (rows) sampled so far
+
+    def shape(self, name: str) -> CircuitShape:
+        raise NotImplementedError
+
+    def densities(self, name: str, x, w) -> np.ndarray:
+        """Density matrices (B, 2**n, 2**n) of the rows, noise applied, readout not."""
+        raise NotImplementedError
 
     def reseed(self, seed: int) -> None:
         self._rng = np.random.default_rng(seed)

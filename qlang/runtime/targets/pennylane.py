@@ -125,6 +125,7 @@ def executor(bodies, device: str, seed: int = 0, noise=None, shots: int | None =
     simulator, sampling `shots` per circuit."""
     if noise is None:
         return PennyLaneExecutor(bodies, device=device, seed=seed)
+    from qlang.catalog.devices import NOISY_SHOTS
     from qlang.runtime.targets.pennylane_noisy import NoisyPennyLaneExecutor
 
-    return NoisyPennyLaneExecutor(bodies, noise, shots, device=device, seed=seed)
+    return NoisyPennyLaneExecutor(bodies, noise, shots or NOISY_SHOTS, device=device, seed=seed)

@@ -333,6 +333,7 @@ def executor(builders, device: str, seed: int = 0, noise=None, shots: int | None
     simulator, sampling `shots` per circuit."""
     if noise is None:
         return QiskitExecutor(builders, device=device, seed=seed)
+    from qlang.catalog.devices import NOISY_SHOTS
     from qlang.runtime.targets.qiskit_noisy import NoisyQiskitExecutor
 
-    return NoisyQiskitExecutor(builders, noise, shots, device=device, seed=seed)
+    return NoisyQiskitExecutor(builders, noise, shots or NOISY_SHOTS, device=device, seed=seed)
