@@ -50,6 +50,11 @@ def test_every_example_spec_runs_or_reports_unavailable(spec, tmp_path):
     assert lines[2].startswith("| stage | method vs baseline |"), lines[:4]
     assert len(report["summary"]) >= len(report["stages"])
     compared = sum(len(s.get("comparisons", [])) for s in report["stages"])
+    for stage in report["stages"]:  # a classifier head is also set beside the full-embedding reference
+        if stage["status"] == "ok" and stage["method"]["name"] in ("hybrid_qnn_head", "quantum_distillation"):
+            (ref,) = [b for b in stage["baselines"] if b.get("reference")]
+            assert ref["params"]["compress"] is False and ref["params"]["qubits"] is None
+            assert ref["params"]["folds"] == stage["method"]["params"]["folds"]
     assert sum(r["method"] is not None for r in report["summary"]) == compared
 
 

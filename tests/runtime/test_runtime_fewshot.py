@@ -54,3 +54,11 @@ def test_few_shot_hybrid_head_beats_chance_on_vader_words(real):
     result = METHODS["hybrid_qnn_head"](ctx, data)
     assert result.metrics["accuracy"] > 0.65
     assert result.metrics["n_parameters"] == 4 + 16 + 4 * 2 + 2
+
+
+def test_the_reference_head_reads_every_dimension():
+    params = {"qubits": 3, "folds": 3, "examples_per_class": 5, "refit": False, "limit": 90, "compress": False}
+    ctx = MethodContext(params=params, seed=0)
+    result = METHODS["logistic_regression"](ctx, breast_cancer())
+    assert result.metrics["n_parameters"] == 30 + 1  # 30 features and an intercept, not 3 components
+    assert ctx.ran_with["qubits"] is None and ctx.ran_with["examples_per_class"] == 5

@@ -38,7 +38,8 @@ from qlang.runtime.protocol import Executor
 QNN_KNOBS = {"limit": None, "refit": True}
 # examples_per_class (few-shot; None: every training row): a baseline inherits it from its method.
 SHOTS_PER_CLASS = {"examples_per_class": None}
-LOGISTIC_KNOBS = {"qubits": 4, "max_iter": 1000, "limit": None, "refit": True}
+# compress False: the full embedding, z-scored (the finetune stage's reference row, what one would do anyway)
+LOGISTIC_KNOBS = {"qubits": 4, "max_iter": 1000, "limit": None, "refit": True, "compress": True}
 SVM_KNOBS = {"qubits": 4, "limit": None, "refit": True}
 MLP_KNOBS = {"qubits": 4, "lr": 0.01, "batch_size": 32, "limit": None, "refit": True, "temperature": None}
 # quantum_distillation: the teacher is logistic regression with this C on the full features.
@@ -245,6 +246,8 @@ def hybrid_qnn_head(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 def logistic_regression(ctx: MethodContext, data: Dataset) -> MethodResult:
     s = ctx.settings("logistic_regression", {**LOGISTIC_KNOBS, **SHOTS_PER_CLASS})
+    if not s["compress"]:
+        ctx.ran_with = s = {**s, "qubits": None}  # it reads every dimension
     return _cross_validate(ctx, data, s, lambda n_classes, seed: LogisticHead(s), {})
 
 
@@ -304,12 +307,20 @@ def _few_shot(rows: np.ndarray, y: np.ndarray, k: int, rng: np.random.Generator)
     return np.sort(np.concatenate([rng.choice(rows[y[rows] == c], k, replace=False) for c in range(len(counts))]))
 
 
+def _reducer(s: dict):
+    """The compression every head shares (PCA to `qubits`, arctan), or, with `compress` false, the full
+    features z-scored."""
+    if s.get("compress", True):
+        return Reducer(int(s["qubits"]), "arctan")
+    return make_pipeline(StandardScaler())
+
+
 def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict, targets=None) -> MethodResult:
     """Stratified k-fold scores of `make(n_classes, seed)` heads. `targets(x_train, y_train, x_test, y_test)`,
     when given, returns what the head fits instead of the labels (a teacher's soft labels); its inputs are the
     full features (x_test None for the refit)."""
     fit_to = targets or (lambda x_train, y_train, x_test, y_test: y_train)
-    folds, qubits = int(s["folds"]), int(s["qubits"])
+    folds = int(s["folds"])
     data = data.sample(s["limit"], ctx.seed)
     require(data.n_classes >= 2, "classification needs at least two classes")
     smallest = int(np.bincount(data.labels, minlength=data.n_classes).min())
@@ -324,7 +335,7 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
         ctx.progress(f"fold {fold + 1}/{folds}")
         if few is not None:
             train = _few_shot(train, y, int(few), rng)
-        reducer = Reducer(qubits, "arctan").fit(x[train])
+        reducer = _reducer(s).fit(x[train])
         fitted = fit_to(x[train], y[train], x[test], y[test])
         head = make(data.n_classes, [ctx.seed, fold]).fit(reducer.transform(x[train]), fitted)
         predicted = head.predict_proba(reducer.transform(x[test])).argmax(axis=1)
@@ -335,7 +346,7 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
     if s["refit"]:
         ctx.progress("refit on all rows")
         rows = np.arange(len(y)) if few is None else _few_shot(np.arange(len(y)), y, int(few), rng)
-        reducer = Reducer(qubits, "arctan").fit(x[rows])
+        reducer = _reducer(s).fit(x[rows])
         fitted = fit_to(x[rows], y[rows], None, None)
         head = make(data.n_classes, [ctx.seed, folds]).fit(reducer.transform(x[rows]), fitted)
         output = TrainedClassifier(reducer, head, data.label_names, data)
