@@ -13,6 +13,13 @@ from pathlib import Path
 from qlang import __version__
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+VERBOSITY = [0]  # -v adds one, -q takes one away: notes print at level 0, details at 1
+
+
+def note(message: str, level: int = 0) -> None:
+    """A line for the user on stderr (what was written, progress), unless -q; level 1 only with -v."""
+    if VERBOSITY[0] >= level:
+        print(message, file=sys.stderr)
 
 
 class UsageError(Exception):
@@ -73,10 +80,19 @@ def print_diagnostics(results, fmt: str) -> None:
         print(more_line(hidden) + "\n", file=sys.stderr)
 
 
+STDIN = "-"  # `qlc check -` and `qlc fmt -` read the spec from standard input
+
+
+def _stdin_text() -> str:
+    return sys.stdin.buffer.read().decode("utf-8", errors="replace")
+
+
 def check_files(paths: list[str], target: str | None = None):
     from qlang.checks import Result, check_text
     from qlang.diagnostics import Source
 
+    if paths == [STDIN]:
+        return [check_text(_stdin_text(), "<stdin>", target)]
     results = []
     for path in spec_files(paths):
         text, problem = read_source(path)
@@ -100,13 +116,33 @@ def cmd_check(args) -> int:
     results = check_files(args.paths)
     print_diagnostics(results, args.format)
     if args.format == "text":
-        print(_summary(results), file=sys.stderr)
+        note(_summary(results))
     return EXIT_INPUT if any(r.errors for r in results) else EXIT_OK
+
+
+def _fmt_stdin(check: bool) -> int:
+    """`qlc fmt -`: the formatted spec on stdout (with --check, only the exit status says whether it would change)."""
+    from qlang.syntax.printer import format_text
+
+    text = _stdin_text()
+    result, formatted = format_text(text, "<stdin>")
+    if formatted is None:
+        print_diagnostics([result], "text")
+        return EXIT_INPUT
+    if check:
+        if formatted != text:
+            note("would reformat <stdin>")
+            return EXIT_INPUT
+        return EXIT_OK
+    sys.stdout.write(formatted)
+    return EXIT_OK
 
 
 def cmd_fmt(args) -> int:
     from qlang.syntax.printer import format_text
 
+    if args.paths == [STDIN]:
+        return _fmt_stdin(args.check)
     status = EXIT_OK
     changed = []
     bad = []
@@ -126,7 +162,7 @@ def cmd_fmt(args) -> int:
         print_diagnostics(bad, "text")
         status = EXIT_INPUT
     for p in changed:
-        print(f"{'would reformat' if args.check else 'reformatted'} {p}", file=sys.stderr)
+        note(f"{'would reformat' if args.check else 'reformatted'} {p}")
     if args.check and changed:
         status = EXIT_INPUT
     return status
@@ -139,9 +175,32 @@ def _problem_result(path, problem):
     return Result(Source("", str(path)), diagnostics=[problem])
 
 
+def _methods_json(args) -> int:
+    from qlang import catalog
+    from qlang.catalog.export import entry_json
+
+    if args.name:
+        entry = catalog.lookup(args.name)
+        if entry is None:
+            raise UsageError(f"no method, data source or model named `{args.name}`")
+        print(json.dumps(entry_json(entry), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    entries = [e for e in catalog.METHODS.values() if not args.kind or e.stage == args.kind]
+    if not args.kind:
+        entries += [*catalog.DATA.values(), *catalog.MODELS.values()]
+    print(json.dumps([entry_json(e) for e in entries], indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
 def cmd_methods(args) -> int:
     from qlang.catalog.docs import describe, listing
 
+    if args.format == "json":
+        from qlang.catalog.schema import STAGE_KINDS
+
+        if args.kind and args.kind not in STAGE_KINDS:
+            raise UsageError(f"no stage kind `{args.kind}`; stage kinds: {', '.join(STAGE_KINDS)}")
+        return _methods_json(args)
     if args.name:
         text = describe(args.name)
         if text is None:
@@ -201,7 +260,7 @@ def cmd_compile(args) -> int:
     out = Path(args.output) if args.output else default_output(spec, result.checked.pipelines[0].target)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(module_source(result, text, spec, out.parent), encoding="utf-8")
-    print(f"wrote {out}", file=sys.stderr)
+    note(f"wrote {out}")
     return EXIT_OK
 
 
@@ -221,7 +280,7 @@ def _compile_examples(write: bool) -> int:
                 path.write_text(expected[path], encoding="utf-8")
             else:
                 path.unlink()
-        print(f"generated/ is up to date ({len(stale)} file(s) written or removed)", file=sys.stderr)
+        note(f"generated/ is up to date ({len(stale)} file(s) written or removed)")
         return EXIT_OK
     for path in stale:
         print(f"stale: {path}" + ("" if path in expected else " (no spec)"), file=sys.stderr)
@@ -274,8 +333,19 @@ def cmd_run(args) -> int:
             f'the {first.target} target needs its SDK: {e}; install it with pip install "qlang[all]"'
         ) from e
     argv = ["--out", str(out), "--format", args.format] + (["--smoke"] if args.smoke else [])
+    argv += ["--quiet"] if VERBOSITY[0] < 0 else ["--verbose"] * VERBOSITY[0]
     spec_dir = Path(os.path.relpath(spec.parent.resolve()))
-    return run_main(ns["PIPELINES"], ns["make_executor"], ns["SPEC"], spec_dir, argv)
+    status = run_main(ns["PIPELINES"], ns["make_executor"], ns["SPEC"], spec_dir, argv)
+    if args.log and (out / "report.json").exists():
+        from qlang.reporting.runs import load_run
+        from qlang.tracking import log_run
+
+        for kind in dict.fromkeys(args.log):
+            try:
+                note(log_run(kind, load_run(out), out))
+            except ImportError as e:
+                raise UsageError(str(e)) from None
+    return status
 
 
 def cmd_plan(args) -> int:
@@ -319,32 +389,92 @@ def cmd_plan(args) -> int:
 def cmd_calibrate(args) -> int:
     from qlang.plan.calibrate import run_calibration
 
-    print(run_calibration(quick=args.quick, progress=lambda m: print(f"  · {m}", file=sys.stderr)))
+    print(run_calibration(quick=args.quick, progress=lambda m: note(f"  · {m}"), as_json=args.format == "json"))
+    return EXIT_OK
+
+
+def _run_folder(raw: str) -> tuple[Path, dict]:
+    from qlang.reporting.runs import RunError, load_run
+
+    try:
+        return Path(raw), load_run(Path(raw))
+    except RunError as e:
+        raise UsageError(str(e)) from None
+
+
+def cmd_report(args) -> int:
+    from qlang import reporting
+
+    folder, report = _run_folder(args.run)
+    folder = folder if folder.is_dir() else folder.parent
+    out = folder / reporting.FILES[args.format]
+    text = reporting.render(report, args.format)
+    if args.format != "json":  # report.json is the source: never rewritten
+        part = folder / f".{out.name}.part"
+        part.write_text(text, encoding="utf-8")
+        part.replace(out)
+    note(f"wrote {out}" if args.format != "json" else f"{out} is the source; unchanged")
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(out.resolve().as_uri())
+    return EXIT_OK
+
+
+def cmd_runs(args) -> int:
+    from qlang.reporting.runs import format_runs, runs_table
+
+    root = Path(args.dir)
+    if not root.is_dir():
+        raise UsageError(f"no such folder: {args.dir}")
+    rows, problems = runs_table(root)
+    for p in problems:
+        print(f"warning: {p}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps([r.__dict__ for r in rows], indent=2))
+    elif rows:
+        print(format_runs(rows))
+    else:
+        note(f"no runs under {root} (a run folder holds report.json)")
+    return EXIT_OK
+
+
+def cmd_diff(args) -> int:
+    from qlang.reporting.runs import diff
+
+    (a_dir, a), (b_dir, b) = _run_folder(args.run_a), _run_folder(args.run_b)
+    print(diff(a, b, str(a_dir), str(b_dir)))
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="qlc", description="The qlang compiler.")
     ap.add_argument("--version", action="version", version=f"qlc {__version__}")
+    ap.add_argument("-q", "--quiet", action="count", default=0, dest="top_quiet", help="fewer notes on stderr")
+    ap.add_argument("-v", "--verbose", action="count", default=0, dest="top_verbose", help="more detail on stderr")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="count", default=0, help="fewer notes on stderr (errors still show)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more detail on stderr")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("check", help="check specs and report every problem")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="spec files or folders")
+    p = sub.add_parser("check", parents=[common], help="check specs and report every problem")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="spec files or folders, or - for standard input")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("fmt", help="format specs in place (or --check)")
+    p = sub.add_parser("fmt", parents=[common], help="format specs in place (or --check)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--check", action="store_true", help="only report files that would change")
     p.set_defaults(func=cmd_fmt)
 
-    p = sub.add_parser("methods", help="list the catalog, or document one entry")
+    p = sub.add_parser("methods", parents=[common], help="list the catalog, or document one entry")
     p.add_argument("name", nargs="?")
     p.add_argument("--kind", help="only this stage kind")
+    p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_methods)
 
-    p = sub.add_parser("compile", help="compile a spec into a runnable Python pipeline")
+    p = sub.add_parser("compile", parents=[common], help="compile a spec into a runnable Python pipeline")
     p.add_argument("spec", nargs="?", metavar="SPEC")
     p.add_argument("--target", choices=("qiskit", "pennylane"), help="overrides the spec's target")
     p.add_argument("-o", "--output", metavar="PATH", help="default generated/<spec>.<target>.py")
@@ -353,15 +483,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="regenerate generated/ from every spec in specs/")
     p.set_defaults(func=cmd_compile)
 
-    p = sub.add_parser("run", help="compile and run a spec; writes report.json and report.md")
+    p = sub.add_parser(
+        "run", parents=[common], help="compile and run a spec; writes report.json, report.md and report.html"
+    )
     p.add_argument("spec", metavar="SPEC")
     p.add_argument("--target", choices=("qiskit", "pennylane"), help="overrides the spec's target")
     p.add_argument("--out", metavar="DIR", help="default runs/<pipeline>/<n>/")
     p.add_argument("--format", choices=("text", "json"), default="text", help="json: the report on stdout")
     p.add_argument("--smoke", action="store_true", help="tiny data and few iterations: prove it runs")
+    p.add_argument("--log", action="append", choices=("mlflow", "csv"),
+                   help="also record the run: mlflow (a local ./mlruns unless $MLFLOW_TRACKING_URI), csv")  # fmt: skip
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("plan", help="estimate each stage's work and energy before running")
+    p = sub.add_parser("report", parents=[common], help="render a finished run's report again from its report.json")
+    p.add_argument("run", metavar="RUN_DIR", help="a run folder (runs/<pipeline>/<n>/)")
+    p.add_argument("--format", choices=("html", "md", "json"), default="html")
+    p.add_argument("--open", action="store_true", help="open the file in the default browser or viewer")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "runs", parents=[common], help="list the runs under a folder: spec, when, status, duration, energy, verdicts"
+    )
+    p.add_argument("dir", nargs="?", default="runs", metavar="DIR", help="default runs/")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser(
+        "diff", parents=[common], help="what changed between two runs: spec, parameters, metrics and their significance"
+    )
+    p.add_argument("run_a", metavar="RUN_A")
+    p.add_argument("run_b", metavar="RUN_B")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("plan", parents=[common], help="estimate each stage's work and energy before running")
     p.add_argument("spec", metavar="SPEC")
     p.add_argument("--target", choices=("qiskit", "pennylane"), help="overrides the spec's target")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -374,11 +528,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_plan)
 
-    p = sub.add_parser("lsp", help="serve the language server protocol over stdio (needs qlang[lsp])")
+    p = sub.add_parser(
+        "lsp", parents=[common], help="serve the language server protocol over stdio (needs qlang[lsp])"
+    )
     p.set_defaults(func=cmd_lsp)
 
-    p = sub.add_parser("calibrate", help="measure this machine's joules per unit of work for `qlc plan`")
+    p = sub.add_parser(
+        "calibrate", parents=[common], help="measure this machine's joules per unit of work for `qlc plan`"
+    )
     p.add_argument("--quick", action="store_true", help="shorter measurements")
+    p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_calibrate)
     return ap
 
@@ -397,6 +556,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:
         return int(e.code or 0)
+    VERBOSITY[0] = args.verbose + args.top_verbose - args.quiet - args.top_quiet
     try:
         status = args.func(args)
     except UsageError as e:

@@ -71,7 +71,10 @@ def measure_kmeans_init(meter: Meter, quick: bool) -> float:
     return _joules(meter, lambda: KMeans(n_clusters=2, n_init=1, random_state=0).fit(x), 5 if quick else 20)
 
 
-def run_calibration(quick: bool = False, progress=lambda message: None) -> str:
+def run_calibration(quick: bool = False, progress=lambda message: None, as_json: bool = False) -> str:
+    """Measure and store this machine's prices; the result as lines of text, or as one JSON object."""
+    import json
+
     from qlang.energy.calibrate import calibrate
 
     meter = Meter()
@@ -79,6 +82,9 @@ def run_calibration(quick: bool = False, progress=lambda message: None) -> str:
     progress("statevector and FLOP kernels")
     cal = calibrate(meter, min_seconds=0.3 if quick else 1.0)
     prices: Prices = load_prices()
+    data: dict = {"meter": {"provider": meter.provider, "provenance": meter.provenance},
+                  "joules_per_amplitude_op": cal.joules_per_amplitude_op, "joules_per_flop": cal.joules_per_flop,
+                  "targets": {}}  # fmt: skip
     lines = [
         f"meter: {meter.provider} ({meter.provenance})",
         f"joules per amplitude op: {cal.joules_per_amplitude_op:.3g}",
@@ -90,13 +96,17 @@ def run_calibration(quick: bool = False, progress=lambda message: None) -> str:
             row, call = measure_target(target, meter, quick)
         except ImportError:
             lines.append(f"{target}: not installed, defaults kept")
+            data["targets"][target] = None
             continue
         prices.row_j[target], prices.call_j[target] = row, call
+        data["targets"][target] = {"joules_per_circuit_row": row, "joules_per_executor_call": call}
         lines.append(f"{target}: {row:.3g} J per circuit row, {call:.3g} J per executor call")
     progress("fitting-call overhead")
     prices.fit_j = measure_fit(meter, quick)
     lines.append(f"fitting call: {prices.fit_j:.3g} J")
     prices.kmeans_init_j = measure_kmeans_init(meter, quick)
     lines.append(f"k-means restart: {prices.kmeans_init_j:.3g} J")
-    lines.append(f"stored in {save_overheads(prices).parent}")
-    return "\n".join(lines)
+    stored = save_overheads(prices).parent
+    lines.append(f"stored in {stored}")
+    data.update(fit_j=prices.fit_j, kmeans_init_j=prices.kmeans_init_j, stored_in=str(stored))
+    return json.dumps(data, indent=2) if as_json else "\n".join(lines)

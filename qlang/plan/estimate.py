@@ -34,6 +34,7 @@ class StageEstimate:
     qpu_note: str | None = None
     qpu_workload: list[tuple[float, int | None, float]] | None = None  # one seed's job: (d_circ s, shots, count)
     qpu_platform: dict | None = None  # the platform priced, what-if overrides applied
+    qpu_by_platform_j: dict[str, float] | None = None  # the same circuits on every preset platform
     budget_j: float | None = None
     on_over_budget: str = "abort"
     verdict: str = "no budget"
@@ -189,12 +190,12 @@ def _qpu(
     est: StageEstimate, work: Work, stage: ir.Stage, pipeline: ir.Pipeline, durations, seeds: int, overrides: dict
 ) -> None:
     """Adds the QPU model's energy for one point of the stage's method to `est`."""
-    from qlang.energy.qpu import get_platform, qpu_energy_breakdown
+    from qlang.energy.qpu import PRESETS, get_platform, qpu_energy_breakdown
 
     try:
         d = durations(stage)
     except Exception as e:  # noqa: BLE001 (a circuit the device model cannot take: say so, do not guess)
-        est.qpu_note, est.qpu_j = f"no QPU estimate: {e}", None
+        est.qpu_note, est.qpu_j, est.qpu_by_platform_j = f"no QPU estimate: {e}", None, None
         return
     if est.qpu_note and est.qpu_note.startswith("no QPU estimate"):
         return
@@ -213,6 +214,10 @@ def _qpu(
     energy = qpu_energy_breakdown(circuits, platform, jobs=seeds)  # one job per seed
     est.qpu_j = (est.qpu_j or 0.0) + energy.joules
     est.qpu_circuits += energy.circuits
+    by_platform = est.qpu_by_platform_j or {}
+    est.qpu_by_platform_j = {  # the same circuits on every preset platform, summed over the points
+        name: by_platform.get(name, 0.0) + qpu_energy_breakdown(circuits, name, jobs=seeds).joules for name in PRESETS
+    }
     est.qpu_shots = int(energy.shots // energy.circuits) if energy.circuits else None
     if energy.default_shots_circuits:
         est.qpu_note = f"exact simulation charged {est.qpu_shots} shots per circuit on the QPU model"

@@ -8,6 +8,7 @@ the HTML template turns them into elements after escaping.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,10 +37,17 @@ class Figure:
     title: str
     caption: str
     data: dict[str, Any]
+    image: str | None = None  # a data: URI of the drawn picture (report.html), None when not drawn
+
+    @property
+    def data_json(self) -> str:
+        """`data` as JSON that is safe inside an HTML <script> element."""
+        return json.dumps(self.data, sort_keys=True).replace("</", "<\\/")
 
 
 @dataclass(frozen=True)
 class StageView:
+    name: str
     heading: str
     message: str | None
     table: Table | None
@@ -59,7 +67,47 @@ class ReportView:
     summary: Table | None = None  # the table the page opens with: per stage and baseline, the verdict
     summary_note: str = ""
     figures: tuple[Figure, ...] = ()
-    facts: tuple[tuple[str, str], ...] = field(default=())  # (label, value) pairs for the page's header
+    facts: tuple[tuple[str, str], ...] = ()  # (label, value) pairs for the page's header
+
+
+def facts(report: dict) -> tuple[tuple[str, str], ...]:
+    """What ran, where and when, as (label, value) pairs."""
+    spec = report.get("spec") or {}
+    energy = report["energy"]
+    out = [
+        ("spec", f"`{spec.get('file', '?')}` (sha256 `{str(spec.get('sha256', '?'))[:12]}`)"),
+        ("target", f"{report['target']} on `{report['device']}`"),
+        ("seeds", ", ".join(map(str, report["seeds"]))),
+        ("status", f"**{report['status']}**"),
+        ("time", f"{report['wall_time_s']:.1f} s"),
+        ("meter", f"`{energy.get('provider', '?')}` ({energy.get('provenance', 'modeled')})"),
+        ("qlang", report.get("qlang_version", "?")),
+    ]
+    return tuple(out + environment_facts(report.get("environment") or {}))
+
+
+def environment_facts(env: dict) -> list[tuple[str, str]]:
+    """report.json's environment block (runtime/environment.py) as (label, value) pairs; [] without one."""
+    if not env:
+        return []
+    cpu, meter, cal = env.get("cpu") or {}, env.get("meter") or {}, env.get("calibration") or {}
+    packages = ", ".join(f"{k} {v}" for k, v in (env.get("packages") or {}).items() if v and k != "qlang")
+    settings = ", ".join(f"{k} {v}" for k, v in (meter.get("settings") or {}).items())
+    gpus = ", ".join(g["name"] for g in env.get("gpus") or ()) or "none"
+    return [
+        ("python", f"{env.get('python', '?')} on {env.get('platform', '?')}"),
+        ("packages", packages or "?"),
+        ("cpu", f"{cpu.get('model') or '?'}, {cpu.get('usable_cores', '?')} of {cpu.get('logical_cores', '?')} cores"),
+        ("gpu", gpus),
+        (
+            "meter settings",
+            (settings or "none") + (f"; config `{meter['config_file']}`" if meter.get("config_file") else ""),
+        ),
+        (
+            "calibration",
+            f"`{cal['file']}` (sha256 `{cal['sha256'][:12]}`)" if cal.get("file") else "none (`qlc calibrate`)",
+        ),
+    ]
 
 
 def cell(stat: dict) -> str:
@@ -236,6 +284,7 @@ def roadmap_sentence(stage: dict) -> str | None:
 
 def stage_view(stage: dict, figures: tuple[Figure, ...] = ()) -> StageView:
     return StageView(
+        name=stage["name"],
         heading=f"{stage['name']} ({stage['kind']}, from `{stage['input']}`) — {stage['status']}",
         message=stage.get("message"),
         table=results_table(stage),
@@ -273,4 +322,5 @@ def report_view(report: dict, with_figures: bool = False) -> ReportView:
         summary=summary_table(report),
         summary_note=summary_note(report),
         figures=fig.run_figures(report) if with_figures else (),
+        facts=facts(report),
     )

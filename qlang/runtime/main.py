@@ -11,6 +11,7 @@ from pathlib import Path
 
 from qlang import __version__
 from qlang.runtime.errors import RuntimeDiagnostic
+from qlang.runtime.progress import make_progress
 from qlang.runtime.report import Report
 from qlang.runtime.runner import RunOptions, run_pipeline, seeds_of
 
@@ -22,14 +23,24 @@ def next_run_dir(root: Path, pipeline: str) -> Path:
     return base / str(max(taken, default=0) + 1)
 
 
-def _progress(quiet: bool):
-    if quiet:
-        return lambda message: None
+def new_report(pipeline: dict, spec: dict | None) -> Report:
+    return Report(pipeline["name"], pipeline["target"], pipeline["device"], seeds_of(pipeline), spec or {},
+                  __version__, grid_g_per_kwh=pipeline["grid_g_per_kwh"])  # fmt: skip
 
-    def show(message: str) -> None:
-        print(f"  · {message}", file=sys.stderr, flush=True)
 
-    return show
+def run_one(pipeline: dict, make_executor, report: Report, spec_dir: Path, out: Path, smoke: bool,
+            verbosity: int) -> Report:  # fmt: skip
+    """Run one pipeline into `report`, rewriting the files in `out` after each stage; progress on stderr at
+    `verbosity` (-1 none). Raises KeyboardInterrupt and RuntimeDiagnostic as the runner does."""
+    if verbosity >= 0:
+        print(f"running {pipeline['name']} on {pipeline['target']} ({pipeline['device']}), seeds {report.seeds} "
+              f"→ {out}", file=sys.stderr)  # fmt: skip
+    progress = make_progress(verbosity)
+    options = RunOptions(spec_dir, smoke, progress.message, lambda r: r.write(out), on_task=progress.task)
+    try:
+        return run_pipeline(pipeline, make_executor, report, options)
+    finally:
+        progress.close()
 
 
 def main(
@@ -43,8 +54,10 @@ def main(
     ap.add_argument("--out", help="report folder (default runs/<pipeline>/<n>/)")
     ap.add_argument("--format", choices=("text", "json"), default="text", help="json: print the report to stdout")
     ap.add_argument("--smoke", action="store_true", help="tiny data and few iterations: prove it runs")
-    ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    ap.add_argument("-v", "--verbose", action="count", default=0, help="every message of the methods too")
     args = ap.parse_args(argv)
+    verbosity = -1 if args.quiet else args.verbose
     status = 0
     reports = []
     for p in pipelines:
@@ -53,23 +66,11 @@ def main(
             if args.out and len(pipelines) == 1
             else (Path(args.out) / p["name"] if args.out else next_run_dir(Path("runs"), p["name"]))
         )
-        report = Report(
-            p["name"],
-            p["target"],
-            p["device"],
-            seeds_of(p),
-            spec or {},
-            __version__,
-            grid_g_per_kwh=p["grid_g_per_kwh"],
-        )
-        options = RunOptions(
-            Path(spec_dir), args.smoke, _progress(args.quiet), functools.partial(Report.write, out_dir=out)
-        )
-        print(f"running {p['name']} on {p['target']} ({p['device']}), seeds {report.seeds} → {out}", file=sys.stderr)
+        report = new_report(p, spec)
         try:
-            run_pipeline(p, make_executor, report, options)
+            run_one(p, make_executor, report, Path(spec_dir), out, args.smoke, verbosity)
         except KeyboardInterrupt:
-            report.write(out)
+            report.write(out)  # no report.html: its plots take seconds; `qlc report DIR --format html` draws them
             print(f"interrupted: finished stages are in {out / 'report.md'}", file=sys.stderr)
             # CPython re-raises SIGINT at shutdown after an interrupt crossed C code: the report is written
             sys.stdout.flush()
@@ -77,10 +78,10 @@ def main(
             os._exit(130)
         except RuntimeDiagnostic as e:
             report.finish("failed")
-            report.write(out)
+            report.write(out, html=True)
             print(str(e), file=sys.stderr)
             return 1
-        report.write(out)
+        report.write(out, html=True)
         reports.append(report)
         if report.status != "ok":
             status = 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -124,6 +123,8 @@ class Report:
     grid_g_per_kwh: float = 0.0
     meter: dict = field(default_factory=dict)
     energy_j: float = 0.0
+    windows: list = field(default_factory=list)  # every meter window, flattened: path, joules, wall_s, cpu_s
+    environment: dict = field(default_factory=dict)  # runtime/environment.py: versions, CPU, GPU, meter, calibration
     _started: float = field(default_factory=time.perf_counter)
 
     def finish(self, status: str) -> None:
@@ -151,6 +152,8 @@ class Report:
             },
             "alpha": ALPHA,
             "summary": summary_rows(self, rows),
+            "meter_windows": self.windows,
+            "environment": self.environment,
             "stages": [s.to_json(rows[s.name]) for s in self.stages],
         }
 
@@ -163,10 +166,16 @@ class Report:
         energy = iter(holm([c["energy"] for c in flat]))
         return {name: [_comparison_json(c, next(quality), next(energy)) for c in rows] for name, rows in raw.items()}
 
-    def write(self, out_dir: Path) -> None:
-        """Both files, each replaced whole (written aside, then renamed): a reader never sees half a report."""
+    def write(self, out_dir: Path, html: bool = False) -> None:
+        """report.json and report.md, and report.html when `html` (its plots take seconds: the runner asks for
+        it once, at the end), each replaced whole (written aside, then renamed): a reader never sees half a
+        report."""
+        from qlang import reporting
+
         out_dir.mkdir(parents=True, exist_ok=True)
-        for name, text in (("report.json", json.dumps(self.to_json(), indent=2) + "\n"), ("report.md", markdown(self))):
+        data = self.to_json()
+        for fmt in ("json", "md", "html") if html else ("json", "md"):
+            name, text = reporting.FILES[fmt], reporting.render(data, fmt)
             part = out_dir / f".{name}.part"
             part.write_text(text, encoding="utf-8")
             part.replace(out_dir / name)

@@ -35,6 +35,8 @@ class RunOptions:
     smoke: bool = False
     progress: Callable[[str], None] = lambda message: None
     on_stage_done: Callable[[Report], None] = lambda report: None
+    # before each method on each seed: stage, method, role, seed, done and total (runs), joules so far, budget_j
+    on_task: Callable[[dict], None] = lambda event: None
 
 
 def seeds_of(pipeline: dict) -> list[int]:
@@ -137,6 +139,7 @@ class _Run:
     def __init__(self, pipeline: dict, make_executor, report: Report, options: RunOptions):
         from qlang.energy.meter import Meter
         from qlang.runtime.encoder import MiniLMEncoder
+        from qlang.runtime.environment import environment
 
         self.pipeline, self.make_executor, self.report, self.options = pipeline, make_executor, report, options
         self.seeds = seeds_of(pipeline)
@@ -144,6 +147,7 @@ class _Run:
         self.failed: set[str] = set()
         self.meter, self.guard = Meter(), Guard()
         report.meter = {"provider": self.meter.provider, "provenance": self.meter.provenance}
+        report.environment = environment(self.meter)
         declared = [m["model"]["params"] for m in pipeline["models"] if m["model"]["name"] == "minilm"]
         texts = any(d["modality"] != "numeric" for d in pipeline["data"])
         self.encoder = MiniLMEncoder(batch_size=declared[0]["batch_size"] if declared else 64) if texts else None
@@ -154,7 +158,11 @@ class _Run:
         sources = load_sources(self.pipeline, options)
         warm_encoder(sources, self.encoder, options)
         self.outputs = {seed: dict(sources) for seed in self.seeds}
+        runnable = [[s["method"], *s["baselines"]] for s in self.pipeline["stages"]]
+        self.tasks_total = len(self.seeds) * sum(1 for calls in runnable for m in calls if m["name"] in METHODS)
+        self.tasks_done = 0
         with self.guard.polling(), self.meter.window("pipeline") as pipeline_window:
+            self.pipeline_window = pipeline_window
             try:
                 with self.guard.limit("the pipeline", pipeline_window, self.pipeline["budget_j"]):
                     for stage in self.pipeline["stages"]:
@@ -164,6 +172,7 @@ class _Run:
                 report.finish("over_budget")
             finally:
                 report.energy_j = pipeline_window.reading().joules
+        report.windows = meter_windows(self.meter)
         if report.status != "over_budget":
             report.finish("ok" if all(s.status in ("ok", "fallback") for s in report.stages) else "incomplete")
         options.on_stage_done(report)
@@ -277,7 +286,13 @@ class _Run:
     ) -> MethodResult:
         """One method on one seed in its own meter window. A baseline also sees its method's parameters
         (the same input representation and tuning budget); its own parameters win."""
-        self.options.progress(f"{stage['name']}: {key if role == 'baseline' else m['name']} (seed {seed})")
+        label = key if role == "baseline" else m["name"]
+        self.options.progress(f"{stage['name']}: {label} (seed {seed})")
+        self.options.on_task({"stage": stage["name"], "method": label, "role": role, "seed": seed,
+                              "done": self.tasks_done, "total": self.tasks_total,
+                              "joules": self.pipeline_window.reading().joules,
+                              "budget_j": self.pipeline["budget_j"]})  # fmt: skip
+        self.tasks_done += 1
         circuits = {r: f"{self.pipeline['name']}.{stage['name']}.{r}" for r in ROLES.get(m["name"], ())}
         ctx = MethodContext(
             executor=executor if circuits else None,
@@ -292,6 +307,24 @@ class _Run:
         reading = window.reading()
         runs.setdefault(key, []).append((seed, result, reading.wall_s, reading.joules, ctx.ran_with))
         return result
+
+
+def meter_windows(meter) -> list[dict]:
+    """Every window of the run's meter, depth first, as `{path, joules, wall_s, cpu_s, provenance}`; a path
+    joins the names from the outermost window (`pipeline/stage:clusters/method:kmeans/method:kmeans:7`)."""
+    out = []
+
+    def visit(window, prefix: str) -> None:
+        path = f"{prefix}/{window.name}" if prefix else window.name
+        r = window.reading()
+        out.append({"path": path, "joules": r.joules, "wall_s": r.wall_s, "cpu_s": r.cpu_s,
+                    "provenance": r.provenance})  # fmt: skip
+        for child in list(window.children):
+            visit(child, path)
+
+    for w in meter.windows:
+        visit(w, "")
+    return out
 
 
 def estimate_energy(pipeline: dict, options: RunOptions) -> dict[str, dict]:
@@ -315,6 +348,7 @@ def estimate_energy(pipeline: dict, options: RunOptions) -> dict[str, dict]:
             "qpu_note": s.qpu_note,
             "qpu_workload": s.qpu_workload,
             "qpu_platform": s.qpu_platform,
+            "qpu_by_platform_j": s.qpu_by_platform_j,
             "calibrated": plan.calibrated,
         }
         for s in plan.stages

@@ -37,9 +37,10 @@ def test_generated_quickstart_module_runs_as_a_script(target, tmp_path):
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
-def test_every_example_spec_runs_or_reports_unavailable(spec, tmp_path):
-    assert main(["run", str(spec), "--smoke", "--out", str(tmp_path), "--format", "json"]) in (0, 1)
-    report = _report(tmp_path)
+def test_every_example_spec_runs_or_reports_unavailable(spec, smoke_runs):
+    out, status = smoke_runs(spec)  # shared with tests/report (report.html in a browser)
+    assert status in (0, 1)
+    report = _report(out)
     assert report["stages"]
     for stage in report["stages"]:
         assert stage["status"] in ("ok", "unavailable", "skipped"), stage

@@ -11,7 +11,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
-from qlang.runtime.methods.kernel import FidelityKernel, offdiagonal_mean
+from qlang.runtime.methods.kernel import FidelityKernel, gram_preview, offdiagonal_mean
 from qlang.runtime.methods.kernel_kmeans import kernel_kmeans
 from qlang.runtime.methods.reduce import encoding_reducer
 
@@ -36,6 +36,7 @@ def quantum_kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
         "kernel": kernel.label,
         # Near 0: the kernel has concentrated (every pair nearly orthogonal), so clusters mean little.
         "kernel_offdiagonal_mean": offdiagonal_mean(gram),
+        "gram_preview": gram_preview(gram, data.labels),
     }
     return _result(data, labels, objective, info)
 

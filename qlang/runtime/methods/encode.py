@@ -35,7 +35,7 @@ from sklearn.svm import SVC
 from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
-from qlang.runtime.methods.kernel import FidelityKernel, gram_of_states, offdiagonal_mean
+from qlang.runtime.methods.kernel import FidelityKernel, gram_of_states, gram_preview, offdiagonal_mean
 from qlang.runtime.methods.reduce import Reducer
 
 C_FACTORS = (0.1, 1.0, 10.0)  # the tuning budget: C times these, for every SVM
@@ -98,6 +98,7 @@ def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
         "kernel": kernel.label,
         "device_model": DEVICE_MODEL,
         "kernel_offdiagonal_mean": offdiagonal_mean(gram),
+        "gram_preview": gram_preview(gram, data.labels),
     }
     return MethodResult(metrics, data, info)
 

@@ -69,6 +69,7 @@ class QNNHead:
         self.readout = torch.tensor(rng.normal(0.0, 0.5, (shape.n_wires, n_classes)), requires_grad=True)
         self.bias = torch.zeros(n_classes, dtype=torch.float64, requires_grad=True)
         self.settings, self.rng, self.progress = settings, rng, progress
+        self.loss_curve: list[float] = []  # the mean training loss of each epoch (report.html plots it)
 
     @property
     def n_parameters(self) -> int:
@@ -93,6 +94,7 @@ class QNNHead:
                 optimiser.step()
                 losses.append(loss.item() * len(rows))
             self.train_loss = sum(losses) / len(x)
+            self.loss_curve.append(self.train_loss)
             if (epoch + 1) % 5 == 0 or epoch + 1 == epochs:
                 self.progress(f"epoch {epoch + 1}/{epochs}: loss {self.train_loss:.4f}")
 
@@ -182,15 +184,18 @@ class MLPHead:
         optimiser = torch.optim.Adam(self.model.parameters(), lr=float(self.settings["lr"]))
         inputs, targets = torch.from_numpy(x), torch.from_numpy(y)
         batch = int(self.settings["batch_size"] or len(x))
+        self.loss_curve = []  # the mean training loss of each epoch (report.html plots it)
         with single_threaded_torch():
             for _ in range(int(self.settings["epochs"])):
-                order = torch.from_numpy(self.rng.permutation(len(x)))
+                order, losses = torch.from_numpy(self.rng.permutation(len(x))), []
                 for start in range(0, len(x), batch):
                     rows = order[start : start + batch]
                     loss = soft_or_hard_loss(self.model(inputs[rows]), targets[rows], self.settings.get("temperature"))
                     optimiser.zero_grad()
                     loss.backward()
                     optimiser.step()
+                    losses.append(loss.item() * len(rows))
+                self.loss_curve.append(sum(losses) / len(x))
             with torch.no_grad():
                 loss = soft_or_hard_loss(self.model(inputs), targets, self.settings.get("temperature"))
                 self.train_loss = float(loss)
@@ -328,7 +333,7 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
     require(smallest >= folds, f"{folds} folds need every class {folds} times; the rarest has {smallest} rows")
     x, y = features_of(data, ctx.encoder), data.labels
     splits = StratifiedKFold(folds, shuffle=True, random_state=ctx.seed).split(x, y)
-    accuracy, f1, losses = [], [], []
+    accuracy, f1, losses, curves = [], [], [], []
     few = s.get("examples_per_class")
     rng = np.random.default_rng([ctx.seed, 3])
     for fold, (train, test) in enumerate(splits):
@@ -342,6 +347,7 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
         accuracy.append(accuracy_score(y[test], predicted))
         f1.append(f1_score(y[test], predicted, average="macro"))
         losses.append(head.train_loss)
+        curves.append(getattr(head, "loss_curve", None))
     output = None
     if s["refit"]:
         ctx.progress("refit on all rows")
@@ -358,4 +364,7 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
         "train_loss_final": float(np.mean(losses)),
         "n": float(len(data)),
     }
-    return MethodResult(metrics, output, {**info, "folds": folds, "fold_accuracy": [float(a) for a in accuracy]})
+    info = {**info, "folds": folds, "fold_accuracy": [float(a) for a in accuracy]}
+    if all(curves):  # heads trained by epochs: the training loss per epoch, mean over folds
+        info["loss_curve"] = [float(v) for v in np.mean(curves, axis=0)]
+    return MethodResult(metrics, output, info)

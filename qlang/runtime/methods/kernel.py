@@ -68,6 +68,23 @@ def offdiagonal_mean(gram: np.ndarray) -> float:
     return float((gram.sum() - np.trace(gram)) / max(len(gram) * (len(gram) - 1), 1))
 
 
+PREVIEW_ROWS = 32  # a report shows at most this many rows of a Gram matrix (32 x 32 values in report.json)
+
+
+def gram_preview(gram: np.ndarray, labels: np.ndarray | None) -> dict:
+    """At most PREVIEW_ROWS rows and columns of a square Gram matrix, evenly spaced over the rows sorted by
+    label, values to 4 decimals: `{"rows": row indices, "labels": their labels, "values": matrix}`. Sorted by
+    class, a kernel that separates the classes shows blocks along the diagonal."""
+    n = len(gram)
+    order = np.argsort(labels, kind="stable") if labels is not None else np.arange(n)
+    rows = order[np.unique(np.linspace(0, n - 1, min(n, PREVIEW_ROWS)).round().astype(int))]
+    return {
+        "rows": [int(r) for r in rows],
+        "labels": [int(labels[r]) for r in rows] if labels is not None else None,
+        "values": np.round(gram[np.ix_(rows, rows)], 4).tolist(),
+    }
+
+
 def exact_gram(
     executor: Executor,
     feature_map: str,

@@ -81,13 +81,18 @@ def ks_test(ctx: MethodContext, data: Dataset) -> MethodResult:
     w = _windows(ctx, data, s)
     alpha = float(s["alpha"])
 
-    def rejects(pair) -> bool:
+    def smallest(pair) -> tuple[float, int]:
         x, y = pair
-        return min(ks_2samp(x[:, f], y[:, f]).pvalue for f in range(x.shape[1])) <= alpha / x.shape[1]
+        return min(ks_2samp(x[:, f], y[:, f]).pvalue for f in range(x.shape[1])), x.shape[1]
 
-    return MethodResult(
-        _rates([rejects(p) for p in w.null], [rejects(p) for p in w.drifted]), data, {"trials": len(w.null)}
-    )
+    null, drifted = [smallest(p) for p in w.null], [smallest(p) for p in w.drifted]
+    # the report shows Bonferroni-adjusted p-values (features x smallest, at most 1) against the same alpha
+    info = {
+        "trials": len(w.null),
+        "alpha": alpha,
+        "p_values": {"null": [min(1.0, d * p) for p, d in null], "drifted": [min(1.0, d * p) for p, d in drifted]},
+    }
+    return MethodResult(_rates([p <= alpha / d for p, d in null], [p <= alpha / d for p, d in drifted]), data, info)
 
 
 def _windows(ctx: MethodContext, data: Dataset, s: dict) -> Windows:
@@ -152,9 +157,11 @@ def _drift_result(ctx: MethodContext, s: dict, grams: list[np.ndarray], info: di
     require(int(s["permutations"]) >= 1, f"permutations must be at least 1, got {s['permutations']}")
     rng = np.random.default_rng(ctx.seed + 1)
     m, alpha = int(s["window"]), float(s["alpha"])
-    rejects = [permutation_pvalue(g, m, int(s["permutations"]), rng) <= alpha for g in grams]
+    p_values = [permutation_pvalue(g, m, int(s["permutations"]), rng) for g in grams]
+    rejects = [p <= alpha for p in p_values]
     half = len(grams) // 2
-    return MethodResult(_rates(rejects[:half], rejects[half:]), None, {**info, "trials": half})
+    info = {**info, "trials": half, "alpha": alpha, "p_values": {"null": p_values[:half], "drifted": p_values[half:]}}
+    return MethodResult(_rates(rejects[:half], rejects[half:]), None, info)
 
 
 def _rates(null: list[bool], drifted: list[bool]) -> dict[str, float]:
