@@ -10,7 +10,7 @@ from qlang.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 
 STAGE_KEYS = {"name", "kind", "method", "family", "baselines", "rows", "qubits", "circuits", "shots",
-              "simulation_j", "baseline_j", "qpu_j", "qpu_circuits", "qpu_shots", "qpu_note", "qpu_workload",
+              "simulation_j", "baseline_j", "qpu_j", "qpu_circuits", "qpu_shots", "qpu_note", "qpu_workload", "qpu_by_platform_j",
               "qpu_platform", "budget_j",
               "on_over_budget", "verdict", "note"}
 
