@@ -128,6 +128,7 @@ class Spec:
         if executor != "local":
             raise ValueError(f"executor {executor!r} is not available in this version; use 'local'")
         result = self._checked(target)
+        assert result.spec is not None  # _checked raised on errors
         first = result.spec.pipelines[0]
         folder = Path(out) if out is not None else next_run_dir(Path("runs"), first.name)
         folder.mkdir(parents=True, exist_ok=True)
@@ -149,6 +150,7 @@ class Spec:
 
 
 def _pipeline(result: Result, name: str | None):
+    assert result.spec is not None  # checked: no errors
     pipelines = result.spec.pipelines
     if name is None:
         return pipelines[0]
@@ -171,7 +173,7 @@ class Table:
     def to_pandas(self):
         """A pandas.DataFrame of the rows (raises ImportError with the install hint without pandas)."""
         try:
-            import pandas as pd
+            import pandas as pd  # type: ignore[import-untyped]
         except ImportError as e:
             raise ImportError("Table.to_pandas needs pandas: pip install pandas") from e
         return pd.DataFrame(list(self.rows), columns=list(self.columns))

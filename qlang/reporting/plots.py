@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
+from typing import Literal
 
 from qlang.reporting.model import Figure
 
@@ -187,7 +188,7 @@ def svg(figure: Figure) -> str | None:
     wide = figure.key == "gram" and len(figure.data["maps"]) > 2
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "qlang", "font.size": 9}):
         # constrained layout costs about 0.5 s a figure here; only the heat maps with their colour bar need it
-        layout = "constrained" if figure.key == "gram" else "tight"
+        layout: Literal["constrained", "tight"] = "constrained" if figure.key == "gram" else "tight"
         fig = MplFigure(figsize=(WIDTH, HEIGHT * (0.8 if wide else 1)), dpi=100, layout=layout)
         DRAW[figure.key](fig, figure.data)
         out = io.StringIO()

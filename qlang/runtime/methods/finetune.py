@@ -366,5 +366,5 @@ def _cross_validate(ctx: MethodContext, data: Dataset, s: dict, make, info: dict
     }
     info = {**info, "folds": folds, "fold_accuracy": [float(a) for a in accuracy]}
     if all(curves):  # heads trained by epochs: the training loss per epoch, mean over folds
-        info["loss_curve"] = [float(v) for v in np.mean(curves, axis=0)]
+        info["loss_curve"] = [float(v) for v in np.mean(np.array(curves, dtype=float), axis=0)]
     return MethodResult(metrics, output, info)
