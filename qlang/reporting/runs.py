@@ -61,10 +61,19 @@ def outcome(stage: dict) -> str:
     return " / ".join(found) if found else "no clear difference"
 
 
+def stage_verdicts(report: dict, stage: dict) -> str:
+    """The stage's tested verdict against each baseline (report.json's summary rows), or, for a report written
+    before verdicts were tested, the sentence's gist."""
+    rows = [r for r in report.get("summary") or () if r.get("stage") == stage["name"] and r.get("verdict")]
+    if stage.get("status") not in ("ok", "fallback") or not rows:
+        return outcome(stage)
+    return "; ".join(f"{r['verdict']} vs {r['baseline']}" for r in rows)
+
+
 def run_row(folder: Path, root: Path) -> RunRow:
     report = load_run(folder)
     stamp = datetime.fromtimestamp((folder / "report.json").stat().st_mtime, UTC)
-    verdicts = ", ".join(f"{s['name']}: {outcome(s)}" for s in report["stages"])
+    verdicts = ", ".join(f"{s['name']}: {stage_verdicts(report, s)}" for s in report["stages"])
     return RunRow(
         path=str(folder.relative_to(root)) if folder.is_relative_to(root) else str(folder),
         spec=(report.get("spec") or {}).get("file", report.get("pipeline", "?")),
