@@ -528,9 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_plan)
 
-    p = sub.add_parser(
-        "lsp", parents=[common], help="serve the language server protocol over stdio (needs qlang[lsp])"
-    )
+    p = sub.add_parser("lsp", parents=[common], help="serve the language server protocol over stdio (needs qlang[lsp])")
     p.set_defaults(func=cmd_lsp)
 
     p = sub.add_parser(
