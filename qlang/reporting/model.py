@@ -118,8 +118,9 @@ def cell(stat: dict) -> str:
 
 
 def runs_of(stage: dict) -> list[dict]:
-    """The stage's method (when it ran) and then its baselines."""
-    return [r for r in [stage["method"], *stage["baselines"]] if r is not None]
+    """The stage's method (when it ran), its ideal run on an exact simulator (on a noisy device), then its
+    baselines."""
+    return [r for r in [stage["method"], stage.get("ideal"), *stage["baselines"]] if r is not None]
 
 
 def results_table(stage: dict) -> Table | None:
@@ -130,6 +131,7 @@ def results_table(stage: dict) -> Table | None:
     rows = []
     for r in runs:
         role = "method" if r is stage["method"] else ("reference" if r.get("reference") else "baseline")
+        role = "ideal (exact)" if r is stage.get("ideal") else role
         time_cell = cell(r["wall_time_s"]) if "wall_time_s" in r else "does not run in this version"
         energy_cell = cell(r["energy_j"]) if "energy_j" in r else "—"
         rows.append(

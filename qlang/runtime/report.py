@@ -76,6 +76,7 @@ class StageReport:
     message: str | None = None
     wall_time_s: float = 0.0
     method: dict | None = None
+    ideal: dict | None = None  # on a noisy device: the same method on the exact simulator
     baselines: list[dict] = field(default_factory=list)
     energy: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -100,6 +101,7 @@ class StageReport:
             "message": self.message,
             "wall_time_s": self.wall_time_s,
             "method": self.method,
+            "ideal": self.ideal,
             "baselines": self.baselines,
             "energy": energy_summary(self),
             "warnings": self.warnings,

@@ -239,6 +239,8 @@ class _Run:
                         executor = self._executor(seed) if ROLES.get(method["name"]) else None
                         result = self._run_one(stage, "method", method, {}, seed, executor, runs, "method")
                         self.outputs[seed][stage["name"]] = result.output
+                    if self.pipeline.get("noise") or self.pipeline.get("device_qubits") is not None:
+                        self._ideal(stage, method, runs)
             except BudgetExceeded as e:
                 if policy != "fallback" or not baselines:
                     raise
@@ -256,6 +258,8 @@ class _Run:
                     self._run_one(stage, "baseline", reference, method["params"], seed, None, runs, REFERENCE_LABEL)
         if "method" in runs:
             stage_report.method = run_record(method, runs["method"])
+        if "ideal" in runs:
+            stage_report.ideal = run_record(method, runs["ideal"], f"{method['name']} (ideal)")
         stage_report.baselines = [
             run_record(b, runs[label], label) if label in runs else _unavailable(b, label)
             for b, label in zip(stage["baselines"], labels)
@@ -281,6 +285,17 @@ class _Run:
             return self.make_executor(self.pipeline["device"], seed)
         return self.make_executor(self.pipeline["device"], seed, noise=noise, shots=self.pipeline["shots"])
 
+    def _ideal(self, stage: dict, method: dict, runs: dict[str, list]) -> None:
+        """On a noisy device, the same quantum method on the target's exact simulator, every seed: the
+        quality the noise costs. Its output is not passed on."""
+        if not ROLES.get(method["name"]):
+            return
+        from qlang.catalog.settings import DEVICES
+
+        for seed in self.seeds:
+            executor = self.make_executor(DEVICES[self.pipeline["target"]][0], seed)
+            self._run_one(stage, "ideal", method, {}, seed, executor, runs, "ideal")
+
     def _run_one(
         self, stage: dict, role: str, m: dict, shared: dict, seed: int, executor, runs: dict[str, list], key: str
     ) -> MethodResult:
@@ -297,13 +312,15 @@ class _Run:
         ctx = MethodContext(
             executor=executor if circuits else None,
             circuits=circuits,
-            params=with_shots({**shared, **m["params"]}, self.pipeline.get("shots")),
+            params=with_shots({**shared, **m["params"]}, None if key == "ideal" else self.pipeline.get("shots")),
             seed=seed,
             progress=self.options.progress,
             encoder=self.encoder,
         )
         with self.meter.window(f"{role}:{m['name']}:{seed}") as window:
             result = METHODS[m["name"]](ctx, self.outputs[seed][stage["input"]])
+        if getattr(executor, "shots_spent", 0):  # a noisy device: what it measured
+            result.metrics["shots"] = float(executor.shots_spent)
         reading = window.reading()
         runs.setdefault(key, []).append((seed, result, reading.wall_s, reading.joules, ctx.ran_with))
         return result
