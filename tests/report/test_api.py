@@ -31,7 +31,7 @@ CELLS = [
     """,
     # cell 2: compile for both targets; a spec with errors raises with its diagnostics
     """
-    assert "PennyLaneExecutor" in spec.compile() and "QiskitExecutor" in spec.compile("qiskit")
+    assert "qlang.runtime.targets.pennylane" in spec.compile() and "qlang.runtime.targets.qiskit" in spec.compile("qiskit")
     try:
         bad.compile()
     except qlang.SpecError as e:
