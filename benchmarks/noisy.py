@@ -96,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     seconds["fidelity_quantum_kernel"] = time.perf_counter() - start
 
     model = NoiseModel(**PARAMETRIC)
-    pairs = np.hstack([x[:16], x[16:32]])
+    half = min(16, args.n // 2)
+    pairs = np.hstack([x[:half], x[half : 2 * half]])
     rho = {t: executor(t, model).densities("overlap", pairs, None) for t in TARGETS}
     result = {
         "n": args.n, "qubits": QUBITS, "reps": REPS, "shots": SHOTS, "noise": noise.describe(),
