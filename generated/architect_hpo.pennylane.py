@@ -70,7 +70,7 @@ PIPELINES = [{'name': 'architect_hpo',
   'device_qubits': None}]
 
 
-def architect_hpo_search_qaoa(x, w):
+def architect_hpo__search__qaoa(x, w):
     """qaoa: 12 wires, 78 inputs, 4 weights, 192 ops (h 12, rx 24, rz 24, rzz 132)"""
     qml.Hadamard(wires=0)
     qml.Hadamard(wires=1)
@@ -267,7 +267,7 @@ def architect_hpo_search_qaoa(x, w):
 
 
 BODIES = {
-    'architect_hpo.search.qaoa': (architect_hpo_search_qaoa, CircuitShape(12, 78, 4)),
+    'architect_hpo.search.qaoa': (architect_hpo__search__qaoa, CircuitShape(12, 78, 4)),
 }
 
 

@@ -69,11 +69,11 @@ PIPELINES = [{'name': 'architect_hpo',
   'device_qubits': None}]
 
 
-def architect_hpo_search_qaoa():
+def architect_hpo__search__qaoa():
     """qaoa: 12 wires, 78 inputs, 4 weights, 192 ops (h 12, rx 24, rz 24, rzz 132)"""
     x = ParameterVector("x", 78)
     w = ParameterVector("w", 4)
-    qc = QuantumCircuit(12, name="architect_hpo_search_qaoa")
+    qc = QuantumCircuit(12, name="architect_hpo__search__qaoa")
     qc.h(0)
     qc.h(1)
     qc.h(2)
@@ -270,7 +270,7 @@ def architect_hpo_search_qaoa():
 
 
 BUILDERS = {
-    'architect_hpo.search.qaoa': architect_hpo_search_qaoa,
+    'architect_hpo.search.qaoa': architect_hpo__search__qaoa,
 }
 
 

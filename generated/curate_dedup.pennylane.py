@@ -53,20 +53,20 @@ PIPELINES = [{'name': 'curate_dedup',
   'device_qubits': None}]
 
 
-def curate_dedup_dedup_feature_map(x, w):
+def curate_dedup__dedup__feature_map(x, w):
     """feature_map: 5 wires, 32 inputs, 0 weights, 1 ops (amplitude 1)"""
     qml.StatePrep(normalise(x[0:32].T), wires=[0, 1, 2, 3, 4])
 
 
-def curate_dedup_dedup_overlap(x, w):
+def curate_dedup__dedup__overlap(x, w):
     """overlap: 5 wires, 64 inputs, 0 weights, 2 ops (amplitude 2)"""
     qml.StatePrep(normalise(x[0:32].T), wires=[0, 1, 2, 3, 4])
     qml.QubitUnitary(amplitude_reflection(x[32:64].T), wires=[0, 1, 2, 3, 4])
 
 
 BODIES = {
-    'curate_dedup.dedup.feature_map': (curate_dedup_dedup_feature_map, CircuitShape(5, 32, 0)),
-    'curate_dedup.dedup.overlap': (curate_dedup_dedup_overlap, CircuitShape(5, 64, 0)),
+    'curate_dedup.dedup.feature_map': (curate_dedup__dedup__feature_map, CircuitShape(5, 32, 0)),
+    'curate_dedup.dedup.overlap': (curate_dedup__dedup__overlap, CircuitShape(5, 64, 0)),
 }
 
 

@@ -52,28 +52,28 @@ PIPELINES = [{'name': 'curate_dedup',
   'device_qubits': None}]
 
 
-def curate_dedup_dedup_feature_map():
+def curate_dedup__dedup__feature_map():
     """feature_map: 5 wires, 32 inputs, 0 weights, 1 ops (amplitude 1)"""
     x = ParameterVector("x", 32)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(5, name="curate_dedup_dedup_feature_map")
+    qc = QuantumCircuit(5, name="curate_dedup__dedup__feature_map")
     qc.append(Gate("amplitude_encoding", 5, x[0:32]), [0, 1, 2, 3, 4])
     return qc, x, w
 
 
-def curate_dedup_dedup_overlap():
+def curate_dedup__dedup__overlap():
     """overlap: 5 wires, 64 inputs, 0 weights, 2 ops (amplitude 2)"""
     x = ParameterVector("x", 64)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(5, name="curate_dedup_dedup_overlap")
+    qc = QuantumCircuit(5, name="curate_dedup__dedup__overlap")
     qc.append(Gate("amplitude_encoding", 5, x[0:32]), [0, 1, 2, 3, 4])
     qc.append(Gate("amplitude_encoding", 5, x[32:64]), [0, 1, 2, 3, 4])
     return qc, x, w
 
 
 BUILDERS = {
-    'curate_dedup.dedup.feature_map': curate_dedup_dedup_feature_map,
-    'curate_dedup.dedup.overlap': curate_dedup_dedup_overlap,
+    'curate_dedup.dedup.feature_map': curate_dedup__dedup__feature_map,
+    'curate_dedup.dedup.overlap': curate_dedup__dedup__overlap,
 }
 
 

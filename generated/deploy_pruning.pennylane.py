@@ -71,7 +71,7 @@ PIPELINES = [{'name': 'deploy_pruning',
   'device_qubits': None}]
 
 
-def deploy_pruning_prune_qaoa(x, w):
+def deploy_pruning__prune__qaoa(x, w):
     """qaoa: 12 wires, 78 inputs, 4 weights, 676 ops (cnot 284, rxx 24, ry 182, ryy 24, rz 24, rzz 132, x 6)"""
     qml.PauliX(wires=6)
     qml.PauliX(wires=7)
@@ -752,7 +752,7 @@ def deploy_pruning_prune_qaoa(x, w):
 
 
 BODIES = {
-    'deploy_pruning.prune.qaoa': (deploy_pruning_prune_qaoa, CircuitShape(12, 78, 4)),
+    'deploy_pruning.prune.qaoa': (deploy_pruning__prune__qaoa, CircuitShape(12, 78, 4)),
 }
 
 

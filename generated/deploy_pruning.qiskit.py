@@ -70,11 +70,11 @@ PIPELINES = [{'name': 'deploy_pruning',
   'device_qubits': None}]
 
 
-def deploy_pruning_prune_qaoa():
+def deploy_pruning__prune__qaoa():
     """qaoa: 12 wires, 78 inputs, 4 weights, 676 ops (cnot 284, rxx 24, ry 182, ryy 24, rz 24, rzz 132, x 6)"""
     x = ParameterVector("x", 78)
     w = ParameterVector("w", 4)
-    qc = QuantumCircuit(12, name="deploy_pruning_prune_qaoa")
+    qc = QuantumCircuit(12, name="deploy_pruning__prune__qaoa")
     qc.x(6)
     qc.x(7)
     qc.x(8)
@@ -755,7 +755,7 @@ def deploy_pruning_prune_qaoa():
 
 
 BUILDERS = {
-    'deploy_pruning.prune.qaoa': deploy_pruning_prune_qaoa,
+    'deploy_pruning.prune.qaoa': deploy_pruning__prune__qaoa,
 }
 
 

@@ -96,18 +96,18 @@ PIPELINES = [{'name': 'encode_breast_cancer',
   'device_qubits': None}]
 
 
-def encode_breast_cancer_amplitude_feature_map(x, w):
+def encode_breast_cancer__amplitude__feature_map(x, w):
     """feature_map: 3 wires, 8 inputs, 0 weights, 1 ops (amplitude 1)"""
     qml.StatePrep(normalise(x[0:8].T), wires=[0, 1, 2])
 
 
-def encode_breast_cancer_amplitude_overlap(x, w):
+def encode_breast_cancer__amplitude__overlap(x, w):
     """overlap: 3 wires, 16 inputs, 0 weights, 2 ops (amplitude 2)"""
     qml.StatePrep(normalise(x[0:8].T), wires=[0, 1, 2])
     qml.QubitUnitary(amplitude_reflection(x[8:16].T), wires=[0, 1, 2])
 
 
-def encode_breast_cancer_angle_feature_map(x, w):
+def encode_breast_cancer__angle__feature_map(x, w):
     """feature_map: 8 wires, 8 inputs, 0 weights, 8 ops (ry 8)"""
     qml.RY((0.5 * x[0]), wires=0)
     qml.RY((0.5 * x[1]), wires=1)
@@ -119,7 +119,7 @@ def encode_breast_cancer_angle_feature_map(x, w):
     qml.RY((0.5 * x[7]), wires=7)
 
 
-def encode_breast_cancer_angle_overlap(x, w):
+def encode_breast_cancer__angle__overlap(x, w):
     """overlap: 8 wires, 16 inputs, 0 weights, 16 ops (ry 16)"""
     qml.RY((0.5 * x[0]), wires=0)
     qml.RY((0.5 * x[1]), wires=1)
@@ -139,7 +139,7 @@ def encode_breast_cancer_angle_overlap(x, w):
     qml.RY((-0.5 * x[8]), wires=0)
 
 
-def encode_breast_cancer_zz_feature_map(x, w):
+def encode_breast_cancer__zz__feature_map(x, w):
     """feature_map: 8 wires, 8 inputs, 0 weights, 200 ops (cnot 112, h 16, rz 72)"""
     qml.Hadamard(wires=0)
     qml.Hadamard(wires=1)
@@ -343,7 +343,7 @@ def encode_breast_cancer_zz_feature_map(x, w):
     qml.CNOT(wires=[6, 7])
 
 
-def encode_breast_cancer_zz_overlap(x, w):
+def encode_breast_cancer__zz__overlap(x, w):
     """overlap: 8 wires, 16 inputs, 0 weights, 400 ops (cnot 224, h 32, rz 144)"""
     qml.Hadamard(wires=0)
     qml.Hadamard(wires=1)
@@ -748,12 +748,12 @@ def encode_breast_cancer_zz_overlap(x, w):
 
 
 BODIES = {
-    'encode_breast_cancer.amplitude.feature_map': (encode_breast_cancer_amplitude_feature_map, CircuitShape(3, 8, 0)),
-    'encode_breast_cancer.amplitude.overlap': (encode_breast_cancer_amplitude_overlap, CircuitShape(3, 16, 0)),
-    'encode_breast_cancer.angle.feature_map': (encode_breast_cancer_angle_feature_map, CircuitShape(8, 8, 0)),
-    'encode_breast_cancer.angle.overlap': (encode_breast_cancer_angle_overlap, CircuitShape(8, 16, 0)),
-    'encode_breast_cancer.zz.feature_map': (encode_breast_cancer_zz_feature_map, CircuitShape(8, 8, 0)),
-    'encode_breast_cancer.zz.overlap': (encode_breast_cancer_zz_overlap, CircuitShape(8, 16, 0)),
+    'encode_breast_cancer.amplitude.feature_map': (encode_breast_cancer__amplitude__feature_map, CircuitShape(3, 8, 0)),
+    'encode_breast_cancer.amplitude.overlap': (encode_breast_cancer__amplitude__overlap, CircuitShape(3, 16, 0)),
+    'encode_breast_cancer.angle.feature_map': (encode_breast_cancer__angle__feature_map, CircuitShape(8, 8, 0)),
+    'encode_breast_cancer.angle.overlap': (encode_breast_cancer__angle__overlap, CircuitShape(8, 16, 0)),
+    'encode_breast_cancer.zz.feature_map': (encode_breast_cancer__zz__feature_map, CircuitShape(8, 8, 0)),
+    'encode_breast_cancer.zz.overlap': (encode_breast_cancer__zz__overlap, CircuitShape(8, 16, 0)),
 }
 
 

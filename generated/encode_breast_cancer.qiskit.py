@@ -95,30 +95,30 @@ PIPELINES = [{'name': 'encode_breast_cancer',
   'device_qubits': None}]
 
 
-def encode_breast_cancer_amplitude_feature_map():
+def encode_breast_cancer__amplitude__feature_map():
     """feature_map: 3 wires, 8 inputs, 0 weights, 1 ops (amplitude 1)"""
     x = ParameterVector("x", 8)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(3, name="encode_breast_cancer_amplitude_feature_map")
+    qc = QuantumCircuit(3, name="encode_breast_cancer__amplitude__feature_map")
     qc.append(Gate("amplitude_encoding", 3, x[0:8]), [0, 1, 2])
     return qc, x, w
 
 
-def encode_breast_cancer_amplitude_overlap():
+def encode_breast_cancer__amplitude__overlap():
     """overlap: 3 wires, 16 inputs, 0 weights, 2 ops (amplitude 2)"""
     x = ParameterVector("x", 16)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(3, name="encode_breast_cancer_amplitude_overlap")
+    qc = QuantumCircuit(3, name="encode_breast_cancer__amplitude__overlap")
     qc.append(Gate("amplitude_encoding", 3, x[0:8]), [0, 1, 2])
     qc.append(Gate("amplitude_encoding", 3, x[8:16]), [0, 1, 2])
     return qc, x, w
 
 
-def encode_breast_cancer_angle_feature_map():
+def encode_breast_cancer__angle__feature_map():
     """feature_map: 8 wires, 8 inputs, 0 weights, 8 ops (ry 8)"""
     x = ParameterVector("x", 8)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(8, name="encode_breast_cancer_angle_feature_map")
+    qc = QuantumCircuit(8, name="encode_breast_cancer__angle__feature_map")
     qc.ry((0.5 * x[0]), 0)
     qc.ry((0.5 * x[1]), 1)
     qc.ry((0.5 * x[2]), 2)
@@ -130,11 +130,11 @@ def encode_breast_cancer_angle_feature_map():
     return qc, x, w
 
 
-def encode_breast_cancer_angle_overlap():
+def encode_breast_cancer__angle__overlap():
     """overlap: 8 wires, 16 inputs, 0 weights, 16 ops (ry 16)"""
     x = ParameterVector("x", 16)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(8, name="encode_breast_cancer_angle_overlap")
+    qc = QuantumCircuit(8, name="encode_breast_cancer__angle__overlap")
     qc.ry((0.5 * x[0]), 0)
     qc.ry((0.5 * x[1]), 1)
     qc.ry((0.5 * x[2]), 2)
@@ -154,11 +154,11 @@ def encode_breast_cancer_angle_overlap():
     return qc, x, w
 
 
-def encode_breast_cancer_zz_feature_map():
+def encode_breast_cancer__zz__feature_map():
     """feature_map: 8 wires, 8 inputs, 0 weights, 200 ops (cnot 112, h 16, rz 72)"""
     x = ParameterVector("x", 8)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(8, name="encode_breast_cancer_zz_feature_map")
+    qc = QuantumCircuit(8, name="encode_breast_cancer__zz__feature_map")
     qc.h(0)
     qc.h(1)
     qc.h(2)
@@ -362,11 +362,11 @@ def encode_breast_cancer_zz_feature_map():
     return qc, x, w
 
 
-def encode_breast_cancer_zz_overlap():
+def encode_breast_cancer__zz__overlap():
     """overlap: 8 wires, 16 inputs, 0 weights, 400 ops (cnot 224, h 32, rz 144)"""
     x = ParameterVector("x", 16)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(8, name="encode_breast_cancer_zz_overlap")
+    qc = QuantumCircuit(8, name="encode_breast_cancer__zz__overlap")
     qc.h(0)
     qc.h(1)
     qc.h(2)
@@ -771,12 +771,12 @@ def encode_breast_cancer_zz_overlap():
 
 
 BUILDERS = {
-    'encode_breast_cancer.amplitude.feature_map': encode_breast_cancer_amplitude_feature_map,
-    'encode_breast_cancer.amplitude.overlap': encode_breast_cancer_amplitude_overlap,
-    'encode_breast_cancer.angle.feature_map': encode_breast_cancer_angle_feature_map,
-    'encode_breast_cancer.angle.overlap': encode_breast_cancer_angle_overlap,
-    'encode_breast_cancer.zz.feature_map': encode_breast_cancer_zz_feature_map,
-    'encode_breast_cancer.zz.overlap': encode_breast_cancer_zz_overlap,
+    'encode_breast_cancer.amplitude.feature_map': encode_breast_cancer__amplitude__feature_map,
+    'encode_breast_cancer.amplitude.overlap': encode_breast_cancer__amplitude__overlap,
+    'encode_breast_cancer.angle.feature_map': encode_breast_cancer__angle__feature_map,
+    'encode_breast_cancer.angle.overlap': encode_breast_cancer__angle__overlap,
+    'encode_breast_cancer.zz.feature_map': encode_breast_cancer__zz__feature_map,
+    'encode_breast_cancer.zz.overlap': encode_breast_cancer__zz__overlap,
 }
 
 

@@ -72,7 +72,7 @@ PIPELINES = [{'name': 'encode_noisy',
   'device_qubits': 156}]
 
 
-def encode_noisy_angle_feature_map(x, w):
+def encode_noisy__angle__feature_map(x, w):
     """feature_map: 4 wires, 4 inputs, 0 weights, 4 ops (ry 4)"""
     qml.RY((0.5 * x[0]), wires=0)
     qml.RY((0.5 * x[1]), wires=1)
@@ -80,7 +80,7 @@ def encode_noisy_angle_feature_map(x, w):
     qml.RY((0.5 * x[3]), wires=3)
 
 
-def encode_noisy_angle_overlap(x, w):
+def encode_noisy__angle__overlap(x, w):
     """overlap: 4 wires, 8 inputs, 0 weights, 8 ops (ry 8)"""
     qml.RY((0.5 * x[0]), wires=0)
     qml.RY((0.5 * x[1]), wires=1)
@@ -92,7 +92,7 @@ def encode_noisy_angle_overlap(x, w):
     qml.RY((-0.5 * x[4]), wires=0)
 
 
-def encode_noisy_zz_feature_map(x, w):
+def encode_noisy__zz__feature_map(x, w):
     """feature_map: 4 wires, 4 inputs, 0 weights, 52 ops (cnot 24, h 8, rz 20)"""
     qml.Hadamard(wires=0)
     qml.Hadamard(wires=1)
@@ -148,7 +148,7 @@ def encode_noisy_zz_feature_map(x, w):
     qml.CNOT(wires=[2, 3])
 
 
-def encode_noisy_zz_overlap(x, w):
+def encode_noisy__zz__overlap(x, w):
     """overlap: 4 wires, 8 inputs, 0 weights, 104 ops (cnot 48, h 16, rz 40)"""
     qml.Hadamard(wires=0)
     qml.Hadamard(wires=1)
@@ -257,10 +257,10 @@ def encode_noisy_zz_overlap(x, w):
 
 
 BODIES = {
-    'encode_noisy.angle.feature_map': (encode_noisy_angle_feature_map, CircuitShape(4, 4, 0)),
-    'encode_noisy.angle.overlap': (encode_noisy_angle_overlap, CircuitShape(4, 8, 0)),
-    'encode_noisy.zz.feature_map': (encode_noisy_zz_feature_map, CircuitShape(4, 4, 0)),
-    'encode_noisy.zz.overlap': (encode_noisy_zz_overlap, CircuitShape(4, 8, 0)),
+    'encode_noisy.angle.feature_map': (encode_noisy__angle__feature_map, CircuitShape(4, 4, 0)),
+    'encode_noisy.angle.overlap': (encode_noisy__angle__overlap, CircuitShape(4, 8, 0)),
+    'encode_noisy.zz.feature_map': (encode_noisy__zz__feature_map, CircuitShape(4, 4, 0)),
+    'encode_noisy.zz.overlap': (encode_noisy__zz__overlap, CircuitShape(4, 8, 0)),
 }
 
 

@@ -71,11 +71,11 @@ PIPELINES = [{'name': 'encode_noisy',
   'device_qubits': 156}]
 
 
-def encode_noisy_angle_feature_map():
+def encode_noisy__angle__feature_map():
     """feature_map: 4 wires, 4 inputs, 0 weights, 4 ops (ry 4)"""
     x = ParameterVector("x", 4)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(4, name="encode_noisy_angle_feature_map")
+    qc = QuantumCircuit(4, name="encode_noisy__angle__feature_map")
     qc.ry((0.5 * x[0]), 0)
     qc.ry((0.5 * x[1]), 1)
     qc.ry((0.5 * x[2]), 2)
@@ -83,11 +83,11 @@ def encode_noisy_angle_feature_map():
     return qc, x, w
 
 
-def encode_noisy_angle_overlap():
+def encode_noisy__angle__overlap():
     """overlap: 4 wires, 8 inputs, 0 weights, 8 ops (ry 8)"""
     x = ParameterVector("x", 8)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(4, name="encode_noisy_angle_overlap")
+    qc = QuantumCircuit(4, name="encode_noisy__angle__overlap")
     qc.ry((0.5 * x[0]), 0)
     qc.ry((0.5 * x[1]), 1)
     qc.ry((0.5 * x[2]), 2)
@@ -99,11 +99,11 @@ def encode_noisy_angle_overlap():
     return qc, x, w
 
 
-def encode_noisy_zz_feature_map():
+def encode_noisy__zz__feature_map():
     """feature_map: 4 wires, 4 inputs, 0 weights, 52 ops (cnot 24, h 8, rz 20)"""
     x = ParameterVector("x", 4)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(4, name="encode_noisy_zz_feature_map")
+    qc = QuantumCircuit(4, name="encode_noisy__zz__feature_map")
     qc.h(0)
     qc.h(1)
     qc.h(2)
@@ -159,11 +159,11 @@ def encode_noisy_zz_feature_map():
     return qc, x, w
 
 
-def encode_noisy_zz_overlap():
+def encode_noisy__zz__overlap():
     """overlap: 4 wires, 8 inputs, 0 weights, 104 ops (cnot 48, h 16, rz 40)"""
     x = ParameterVector("x", 8)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(4, name="encode_noisy_zz_overlap")
+    qc = QuantumCircuit(4, name="encode_noisy__zz__overlap")
     qc.h(0)
     qc.h(1)
     qc.h(2)
@@ -272,10 +272,10 @@ def encode_noisy_zz_overlap():
 
 
 BUILDERS = {
-    'encode_noisy.angle.feature_map': encode_noisy_angle_feature_map,
-    'encode_noisy.angle.overlap': encode_noisy_angle_overlap,
-    'encode_noisy.zz.feature_map': encode_noisy_zz_feature_map,
-    'encode_noisy.zz.overlap': encode_noisy_zz_overlap,
+    'encode_noisy.angle.feature_map': encode_noisy__angle__feature_map,
+    'encode_noisy.angle.overlap': encode_noisy__angle__overlap,
+    'encode_noisy.zz.feature_map': encode_noisy__zz__feature_map,
+    'encode_noisy.zz.overlap': encode_noisy__zz__overlap,
 }
 
 

@@ -55,7 +55,7 @@ PIPELINES = [{'name': 'finetune_distill',
   'device_qubits': None}]
 
 
-def finetune_distill_student_model(x, w):
+def finetune_distill__student__model(x, w):
     """model: 4 wires, 4 inputs, 16 weights, 32 ops (cnot 8, ry 16, rz 8)"""
     qml.RY(x[0], wires=0)
     qml.RY(x[1], wires=1)
@@ -92,7 +92,7 @@ def finetune_distill_student_model(x, w):
 
 
 BODIES = {
-    'finetune_distill.student.model': (finetune_distill_student_model, CircuitShape(4, 4, 16)),
+    'finetune_distill.student.model': (finetune_distill__student__model, CircuitShape(4, 4, 16)),
 }
 
 

@@ -54,11 +54,11 @@ PIPELINES = [{'name': 'finetune_distill',
   'device_qubits': None}]
 
 
-def finetune_distill_student_model():
+def finetune_distill__student__model():
     """model: 4 wires, 4 inputs, 16 weights, 32 ops (cnot 8, ry 16, rz 8)"""
     x = ParameterVector("x", 4)
     w = ParameterVector("w", 16)
-    qc = QuantumCircuit(4, name="finetune_distill_student_model")
+    qc = QuantumCircuit(4, name="finetune_distill__student__model")
     qc.ry(x[0], 0)
     qc.ry(x[1], 1)
     qc.ry(x[2], 2)
@@ -95,7 +95,7 @@ def finetune_distill_student_model():
 
 
 BUILDERS = {
-    'finetune_distill.student.model': finetune_distill_student_model,
+    'finetune_distill.student.model': finetune_distill__student__model,
 }
 
 

@@ -62,7 +62,7 @@ PIPELINES = [{'name': 'finetune_fewshot',
   'device_qubits': None}]
 
 
-def finetune_fewshot_head_model(x, w):
+def finetune_fewshot__head__model(x, w):
     """model: 4 wires, 4 inputs, 20 weights, 44 ops (cnot 12, ry 24, rz 8)"""
     qml.RY(x[0], wires=0)
     qml.RY(x[1], wires=1)
@@ -111,7 +111,7 @@ def finetune_fewshot_head_model(x, w):
 
 
 BODIES = {
-    'finetune_fewshot.head.model': (finetune_fewshot_head_model, CircuitShape(4, 4, 20)),
+    'finetune_fewshot.head.model': (finetune_fewshot__head__model, CircuitShape(4, 4, 20)),
 }
 
 

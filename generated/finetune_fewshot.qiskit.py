@@ -61,11 +61,11 @@ PIPELINES = [{'name': 'finetune_fewshot',
   'device_qubits': None}]
 
 
-def finetune_fewshot_head_model():
+def finetune_fewshot__head__model():
     """model: 4 wires, 4 inputs, 20 weights, 44 ops (cnot 12, ry 24, rz 8)"""
     x = ParameterVector("x", 4)
     w = ParameterVector("w", 20)
-    qc = QuantumCircuit(4, name="finetune_fewshot_head_model")
+    qc = QuantumCircuit(4, name="finetune_fewshot__head__model")
     qc.ry(x[0], 0)
     qc.ry(x[1], 1)
     qc.ry(x[2], 2)
@@ -114,7 +114,7 @@ def finetune_fewshot_head_model():
 
 
 BUILDERS = {
-    'finetune_fewshot.head.model': finetune_fewshot_head_model,
+    'finetune_fewshot.head.model': finetune_fewshot__head__model,
 }
 
 

@@ -71,7 +71,7 @@ PIPELINES = [{'name': 'monitor_drift',
   'device_qubits': None}]
 
 
-def monitor_drift_drift_feature_map(x, w):
+def monitor_drift__drift__feature_map(x, w):
     """feature_map: 4 wires, 4 inputs, 0 weights, 4 ops (ry 4)"""
     qml.RY(x[0], wires=0)
     qml.RY(x[1], wires=1)
@@ -79,7 +79,7 @@ def monitor_drift_drift_feature_map(x, w):
     qml.RY(x[3], wires=3)
 
 
-def monitor_drift_drift_overlap(x, w):
+def monitor_drift__drift__overlap(x, w):
     """overlap: 4 wires, 8 inputs, 0 weights, 8 ops (ry 8)"""
     qml.RY(x[0], wires=0)
     qml.RY(x[1], wires=1)
@@ -91,7 +91,7 @@ def monitor_drift_drift_overlap(x, w):
     qml.RY((-1.0 * x[4]), wires=0)
 
 
-def monitor_drift_anomalies_feature_map(x, w):
+def monitor_drift__anomalies__feature_map(x, w):
     """feature_map: 4 wires, 4 inputs, 0 weights, 4 ops (ry 4)"""
     qml.RY(x[0], wires=0)
     qml.RY(x[1], wires=1)
@@ -99,7 +99,7 @@ def monitor_drift_anomalies_feature_map(x, w):
     qml.RY(x[3], wires=3)
 
 
-def monitor_drift_anomalies_overlap(x, w):
+def monitor_drift__anomalies__overlap(x, w):
     """overlap: 4 wires, 8 inputs, 0 weights, 8 ops (ry 8)"""
     qml.RY(x[0], wires=0)
     qml.RY(x[1], wires=1)
@@ -112,10 +112,10 @@ def monitor_drift_anomalies_overlap(x, w):
 
 
 BODIES = {
-    'monitor_drift.drift.feature_map': (monitor_drift_drift_feature_map, CircuitShape(4, 4, 0)),
-    'monitor_drift.drift.overlap': (monitor_drift_drift_overlap, CircuitShape(4, 8, 0)),
-    'monitor_drift.anomalies.feature_map': (monitor_drift_anomalies_feature_map, CircuitShape(4, 4, 0)),
-    'monitor_drift.anomalies.overlap': (monitor_drift_anomalies_overlap, CircuitShape(4, 8, 0)),
+    'monitor_drift.drift.feature_map': (monitor_drift__drift__feature_map, CircuitShape(4, 4, 0)),
+    'monitor_drift.drift.overlap': (monitor_drift__drift__overlap, CircuitShape(4, 8, 0)),
+    'monitor_drift.anomalies.feature_map': (monitor_drift__anomalies__feature_map, CircuitShape(4, 4, 0)),
+    'monitor_drift.anomalies.overlap': (monitor_drift__anomalies__overlap, CircuitShape(4, 8, 0)),
 }
 
 

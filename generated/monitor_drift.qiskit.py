@@ -70,11 +70,11 @@ PIPELINES = [{'name': 'monitor_drift',
   'device_qubits': None}]
 
 
-def monitor_drift_drift_feature_map():
+def monitor_drift__drift__feature_map():
     """feature_map: 4 wires, 4 inputs, 0 weights, 4 ops (ry 4)"""
     x = ParameterVector("x", 4)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(4, name="monitor_drift_drift_feature_map")
+    qc = QuantumCircuit(4, name="monitor_drift__drift__feature_map")
     qc.ry(x[0], 0)
     qc.ry(x[1], 1)
     qc.ry(x[2], 2)
@@ -82,11 +82,11 @@ def monitor_drift_drift_feature_map():
     return qc, x, w
 
 
-def monitor_drift_drift_overlap():
+def monitor_drift__drift__overlap():
     """overlap: 4 wires, 8 inputs, 0 weights, 8 ops (ry 8)"""
     x = ParameterVector("x", 8)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(4, name="monitor_drift_drift_overlap")
+    qc = QuantumCircuit(4, name="monitor_drift__drift__overlap")
     qc.ry(x[0], 0)
     qc.ry(x[1], 1)
     qc.ry(x[2], 2)
@@ -98,11 +98,11 @@ def monitor_drift_drift_overlap():
     return qc, x, w
 
 
-def monitor_drift_anomalies_feature_map():
+def monitor_drift__anomalies__feature_map():
     """feature_map: 4 wires, 4 inputs, 0 weights, 4 ops (ry 4)"""
     x = ParameterVector("x", 4)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(4, name="monitor_drift_anomalies_feature_map")
+    qc = QuantumCircuit(4, name="monitor_drift__anomalies__feature_map")
     qc.ry(x[0], 0)
     qc.ry(x[1], 1)
     qc.ry(x[2], 2)
@@ -110,11 +110,11 @@ def monitor_drift_anomalies_feature_map():
     return qc, x, w
 
 
-def monitor_drift_anomalies_overlap():
+def monitor_drift__anomalies__overlap():
     """overlap: 4 wires, 8 inputs, 0 weights, 8 ops (ry 8)"""
     x = ParameterVector("x", 8)
     w = ParameterVector("w", 0)
-    qc = QuantumCircuit(4, name="monitor_drift_anomalies_overlap")
+    qc = QuantumCircuit(4, name="monitor_drift__anomalies__overlap")
     qc.ry(x[0], 0)
     qc.ry(x[1], 1)
     qc.ry(x[2], 2)
@@ -127,10 +127,10 @@ def monitor_drift_anomalies_overlap():
 
 
 BUILDERS = {
-    'monitor_drift.drift.feature_map': monitor_drift_drift_feature_map,
-    'monitor_drift.drift.overlap': monitor_drift_drift_overlap,
-    'monitor_drift.anomalies.feature_map': monitor_drift_anomalies_feature_map,
-    'monitor_drift.anomalies.overlap': monitor_drift_anomalies_overlap,
+    'monitor_drift.drift.feature_map': monitor_drift__drift__feature_map,
+    'monitor_drift.drift.overlap': monitor_drift__drift__overlap,
+    'monitor_drift.anomalies.feature_map': monitor_drift__anomalies__feature_map,
+    'monitor_drift.anomalies.overlap': monitor_drift__anomalies__overlap,
 }
 
 

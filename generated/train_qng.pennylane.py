@@ -61,7 +61,7 @@ PIPELINES = [{'name': 'train_qng',
   'device_qubits': None}]
 
 
-def train_qng_loop_model(x, w):
+def train_qng__loop__model(x, w):
     """model: 4 wires, 4 inputs, 24 weights, 48 ops (cnot 12, ry 24, rz 12)"""
     qml.RY(x[0], wires=0)
     qml.RY(x[1], wires=1)
@@ -114,7 +114,7 @@ def train_qng_loop_model(x, w):
 
 
 BODIES = {
-    'train_qng.loop.model': (train_qng_loop_model, CircuitShape(4, 4, 24)),
+    'train_qng.loop.model': (train_qng__loop__model, CircuitShape(4, 4, 24)),
 }
 
 

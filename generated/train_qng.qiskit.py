@@ -60,11 +60,11 @@ PIPELINES = [{'name': 'train_qng',
   'device_qubits': None}]
 
 
-def train_qng_loop_model():
+def train_qng__loop__model():
     """model: 4 wires, 4 inputs, 24 weights, 48 ops (cnot 12, ry 24, rz 12)"""
     x = ParameterVector("x", 4)
     w = ParameterVector("w", 24)
-    qc = QuantumCircuit(4, name="train_qng_loop_model")
+    qc = QuantumCircuit(4, name="train_qng__loop__model")
     qc.ry(x[0], 0)
     qc.ry(x[1], 1)
     qc.ry(x[2], 2)
@@ -117,7 +117,7 @@ def train_qng_loop_model():
 
 
 BUILDERS = {
-    'train_qng.loop.model': train_qng_loop_model,
+    'train_qng.loop.model': train_qng__loop__model,
 }
 
 

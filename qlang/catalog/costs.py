@@ -560,13 +560,27 @@ def data_rows(source: dict, spec_dir=None) -> tuple[int, int]:  # at least one r
     return max(1, min(rows, limit) if limit else rows), classes
 
 
+def _non_blank_lines(path, chunk: int = 1 << 20) -> int:
+    """Lines with something on them, read a chunk at a time (a file of one huge line stays in bounds)."""
+    count, filled = 0, False
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            *ended, last = block.split(b"\n")
+            for part in ended:
+                count += filled or bool(part.strip())
+                filled = False
+            filled = filled or bool(last.strip())
+    return count + filled
+
+
 def _count_file_rows(params: dict, spec_dir) -> int:
     from pathlib import Path
 
     path = Path(spec_dir or ".") / params["path"]
     try:
-        with open(path, "rb") as f:
-            lines = sum(1 for line in f if line.strip())
+        if not path.is_file():  # a device (/dev/zero) never ends and a FIFO blocks: the run refuses both
+            return 0
+        lines = _non_blank_lines(path)
     except (OSError, ValueError):
         return 0
     header = 0 if path.suffix.lower() in (".jsonl", ".ndjson") or params.get("format") == "jsonl" else 1

@@ -175,10 +175,23 @@ def data_files_exist(draft: DraftPipeline, spec_dir, diags: Diags) -> None:
         if not path:
             continue
         try:
-            found = (Path(spec_dir or ".") / path).is_file()
+            file = Path(spec_dir or ".") / path
+            found, other = file.is_file(), file.exists() and not file.is_file()
         except (OSError, ValueError):  # a path the system cannot even look up
-            found = False
-        if not found:
+            found = other = False
+        if other:  # /dev/zero, a FIFO, a folder
+            diags.append(
+                Diagnostic(
+                    "Q603",
+                    f"data file `{path}` is not a regular file",
+                    b.node.value.span,
+                    label="not a regular file",
+                    severity="warning",
+                    help="qlang reads data from regular files (`qlc run` will stop at this "
+                    "source); save the data as a .jsonl, .csv or .tsv file",
+                )
+            )
+        elif not found:
             diags.append(
                 Diagnostic(
                     "Q603",

@@ -41,13 +41,25 @@ class Module:
     spec_dir: str  # the spec's folder, relative to the generated module's folder
 
 
-def identifier(*parts: str) -> str:
-    """A Python identifier from spec names (which are identifiers already; keywords get a suffix)."""
-    name = "_".join(re.sub(r"\W", "_", p) for p in parts)
-    return name + "_" if name in _KEYWORDS else name
+def identifier(pipeline: str, stage: str, *rest: str) -> str:
+    """The Python function name of one circuit of a stage, injective in (pipeline, stage), so two stages
+    never share a function (pipeline `a_b` with stage `c` and pipeline `a` with stage `b_c` once both
+    became `a_b_c_feature_map`, and the second silently replaced the first). `rest` is qlang's own: the
+    role and the sweep point (`p<i>`): never empty, without `__`, never starting with `_`. Three forms,
+    readable when the names allow:
 
+    - `quickstart_clusters_feature_map` when neither name has an underscore: split at the first two;
+    - `architect_hpo__search__feature_map` when neither has `__` nor starts or ends with `_`: split at
+      the first two `__`;
+    - `_1__3_a___b_c_feature_map` otherwise: `_<len>_<len>_` and the names, split by their lengths.
 
-_KEYWORDS = set(__import__("keyword").kwlist) | set(__import__("keyword").softkwlist)
+    Only the last starts with `_`, only the second has `__` without it: no name has two readings."""
+    assert rest and not rest[0].startswith("_") and "__" not in "_".join(rest), rest
+    if "_" not in pipeline + stage:
+        return "_".join([pipeline, stage, *rest])
+    if all("__" not in n and not n.startswith("_") and not n.endswith("_") for n in (pipeline, stage)):
+        return "__".join([pipeline, stage, "_".join(rest)])
+    return "_".join(["", str(len(pipeline)), str(len(stage)), pipeline, stage, *rest])
 
 
 def circuits_of(stage: ir.Stage, params: dict | None = None) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -94,6 +95,13 @@ def load_table(
     if text is None and not features:
         raise RuntimeDiagnostic(MISSING_COLUMN, "the data names neither a text column nor feature columns", file=shown)
     if not file.is_file():
+        if file.exists():  # a device (/dev/zero), a FIFO, a folder: no end, or no rows, to read
+            raise RuntimeDiagnostic(
+                FILE_NOT_FOUND,
+                f"data file '{shown}' is not a regular file",
+                file=shown,
+                help="qlang reads data from regular files; save the data as a .jsonl, .csv or .tsv file",
+            )
         raise RuntimeDiagnostic(
             FILE_NOT_FOUND,
             f"data file '{shown}' not found",
@@ -119,9 +127,29 @@ def load_table(
     return Dataset(texts, feature_matrix, labels, names, name=file.stem, source=str(file.resolve()))
 
 
+# Bounds on what one row may hold, so a malformed file is a diagnostic and not a crash or a hang.
+MAX_LINE_CHARS = 16 * 2**20  # one JSONL line (a CSV field has csv's own limit, 131,072 characters)
+
+
+def _lines(handle, shown: str):
+    """(line number, line) of a text file, each line at most MAX_LINE_CHARS long (else Q702)."""
+    line_no = 0
+    while line := handle.readline(MAX_LINE_CHARS + 1):
+        line_no += 1
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            raise RuntimeDiagnostic(
+                MALFORMED_ROW,
+                f"line is longer than {MAX_LINE_CHARS:,} characters",
+                file=shown,
+                line=line_no,
+                help="each line of a JSONL file holds one row: a JSON object with the row's fields",
+            )
+        yield line_no, line
+
+
 def _jsonl_rows(file: Path, shown: str, wanted: list[str]):
     with open(file, encoding="utf-8-sig") as handle:
-        for line_no, line in enumerate(handle, start=1):
+        for line_no, line in _lines(handle, shown):
             if not line.strip():
                 continue
             try:
@@ -129,6 +157,14 @@ def _jsonl_rows(file: Path, shown: str, wanted: list[str]):
             except json.JSONDecodeError as err:
                 raise RuntimeDiagnostic(
                     MALFORMED_ROW, f"invalid JSON: {err.msg}", file=shown, line=line_no, column=err.colno
+                ) from None
+            except RecursionError:  # CPython's parser recurses once per level and stops at the recursion limit
+                raise RuntimeDiagnostic(
+                    MALFORMED_ROW,
+                    "JSON nested too deeply",
+                    file=shown,
+                    line=line_no,
+                    help="a row is a JSON object whose fields are strings, numbers or short lists",
                 ) from None
             if not isinstance(row, dict):
                 raise RuntimeDiagnostic(
@@ -151,9 +187,7 @@ def _delimited_rows(file: Path, shown: str, wanted: list[str], fmt: str):
         reader = csv.reader(handle, delimiter="\t" if fmt == "tsv" else ",")
         header = None
         header_line = 0
-        start = 1
-        for row in reader:
-            line_no, start = start, reader.line_num + 1
+        for line_no, row in _csv_rows(reader, shown):
             if not row:
                 continue
             if header is None:
@@ -178,6 +212,28 @@ def _delimited_rows(file: Path, shown: str, wanted: list[str], fmt: str):
             yield line_no, dict(zip(header, row))
 
 
+def _csv_rows(reader, shown: str):
+    """(first line number, fields) of each CSV/TSV record; csv's own errors (a field over its 131,072
+    characters, usually a quote never closed) are Q702 at the record where they start."""
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise RuntimeDiagnostic(
+                MALFORMED_ROW,
+                f"malformed row: {err}",
+                file=shown,
+                line=start,
+                help='a quote (") that is never closed makes the rest of the file one field; close it, '
+                "or write a quote inside a field as two quotes",
+            ) from None
+        yield start, row
+        start = reader.line_num + 1
+
+
 def _text_value(value, file: str, line: int, column: str) -> str:
     if not isinstance(value, str):
         raise RuntimeDiagnostic(MALFORMED_ROW, f"'{column}' must be a string, got {value!r}", file=file, line=line)
@@ -188,11 +244,25 @@ def _number_value(value, file: str, line: int, column: str) -> float:
     try:
         if isinstance(value, bool):
             raise TypeError  # a bool is not a number here, though Python says it is
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         raise RuntimeDiagnostic(
-            MALFORMED_ROW, f"'{column}' must be a number, got {value!r}", file=file, line=line
+            MALFORMED_ROW, f"'{column}' must be a number, got {_short(value)}", file=file, line=line
         ) from None
+    if not math.isfinite(number):  # nan and inf poison every distance, kernel and fit downstream
+        raise RuntimeDiagnostic(
+            MALFORMED_ROW,
+            f"'{column}' must be a finite number, got {_short(value)}",
+            file=file,
+            line=line,
+            help="fill or drop the rows with missing (nan) or infinite values before the run",
+        )
+    return number
+
+
+def _short(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _label_value(value, file: str, line: int, column: str) -> str:

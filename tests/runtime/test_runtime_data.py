@@ -120,3 +120,61 @@ def test_stratified_sample_keeps_class_shares():
     shares = np.bincount(data.labels) / 60
     assert np.allclose(shares, np.bincount(wine().labels) / 178, atol=0.02)
     assert np.array_equal(wine().sample(60, seed=1).labels, data.labels)
+
+
+# ---- bad data is a Q70x diagnostic, never a crash or a hang -----------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf", "NaN", "1e400"])
+def test_non_finite_features_are_diagnosed(tmp_path, bad):
+    write(tmp_path, "a.csv", f"x,y,label\n1,2,a\n3,{bad},b\n")
+    err = diagnose(tmp_path, "a.csv", text=None, features=["x", "y"])
+    assert err.code == "Q702" and err.line == 3 and "finite" in err.message
+    write(tmp_path, "a.jsonl", '{"x": 1, "y": 2, "label": "a"}\n{"x": NaN, "y": 2, "label": "b"}\n')
+    err = diagnose(tmp_path, "a.jsonl", text=None, features=["x", "y"])
+    assert err.code == "Q702" and err.line == 2 and "finite" in err.message
+
+
+def test_deeply_nested_json_is_diagnosed(tmp_path):
+    depth = 100_000
+    write(tmp_path, "a.jsonl", '{"text": "ok", "label": "a"}\n{"text": ' + "[" * depth + "]" * depth + ', "label": "b"}\n')
+    err = diagnose(tmp_path, "a.jsonl")
+    assert err.code == "Q702" and err.line == 2 and "nested" in err.message
+
+
+def test_an_unterminated_csv_quote_is_diagnosed(tmp_path):
+    write(tmp_path, "a.csv", 'text,label\ngood,a\n"never closed,b\n' + "x" * 200_000 + "\n")
+    err = diagnose(tmp_path, "a.csv")
+    assert err.code == "Q702" and err.line == 3 and "field larger than field limit" in err.message
+    assert "quote" in err.help
+
+
+def test_a_line_over_the_bound_is_diagnosed(tmp_path, monkeypatch):
+    from qlang.runtime import data
+
+    monkeypatch.setattr(data, "MAX_LINE_CHARS", 1000)
+    write(tmp_path, "a.jsonl", '{"text": "ok", "label": "a"}\n{"text": "' + "x" * 5000 + '", "label": "b"}\n')
+    err = diagnose(tmp_path, "a.jsonl")
+    assert err.code == "Q702" and err.line == 2 and "longer than" in err.message
+
+
+def test_devices_fifos_and_folders_are_not_data_files(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.csv")
+    (tmp_path / "folder.csv").mkdir()
+    for path in ("/dev/zero", str(tmp_path / "pipe.csv"), "folder.csv"):
+        err = diagnose(tmp_path, path, fmt="csv")
+        assert err.code == "Q701" and "not a regular file" in err.message
+
+
+def test_the_plan_counts_no_rows_in_devices_and_fifos(tmp_path):
+    import os
+
+    from qlang.catalog.costs import data_rows
+
+    os.mkfifo(tmp_path / "pipe.csv")  # opening it would block for ever
+    for path in ("/dev/zero", "pipe.csv"):  # reading /dev/zero would never end
+        assert data_rows({"name": "file", "params": {"path": path, "limit": None}}, tmp_path) == (1, 2)
+    write(tmp_path, "rows.csv", "text,label\n" + "a,b\n\n" * 5 + "  \n")
+    assert data_rows({"name": "file", "params": {"path": "rows.csv", "limit": None}}, tmp_path) == (5, 2)
