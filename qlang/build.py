@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qlang import catalog
+from qlang.catalog.docs import NOT_RUNNABLE
 from qlang.checks import Result, check_text
 from qlang.codegen import TARGETS, generate
 from qlang.diagnostics import Diagnostic
@@ -41,7 +42,7 @@ def not_runnable(result: Result) -> list[Diagnostic]:
                     span,
                     label="will be reported as unavailable",
                     severity="warning",
-                    help=f"`qlc methods` marks what runs; {consequence}",
+                    help=f"`qlc methods` marks it {NOT_RUNNABLE}; {consequence}",
                 )
             )
     return out

@@ -146,7 +146,8 @@ def cmd_fmt(args) -> int:
     status = EXIT_OK
     changed = []
     bad = []
-    for path in spec_files(args.paths):
+    files = spec_files(args.paths)
+    for path in files:
         text, problem = read_source(path)
         result = None
         if problem is None:
@@ -165,6 +166,8 @@ def cmd_fmt(args) -> int:
         note(f"{'would reformat' if args.check else 'reformatted'} {p}")
     if args.check and changed:
         status = EXIT_INPUT
+    elif args.check and not bad:
+        print(f"{len(files)} file{'s' * (len(files) != 1)} already formatted", file=sys.stderr)
     return status
 
 
@@ -286,7 +289,9 @@ def _compile_examples(write: bool) -> int:
         print(f"stale: {path}" + ("" if path in expected else " (no spec)"), file=sys.stderr)
     if stale:
         print("run `qlc compile --all` to regenerate", file=sys.stderr)
-    return EXIT_INPUT if stale else EXIT_OK
+        return EXIT_INPUT
+    print(f"generated/ matches specs/ ({len(expected)} modules, both targets)", file=sys.stderr)
+    return EXIT_OK
 
 
 def _emit_qasm(text: str, spec: Path, target: str | None) -> int:
@@ -387,7 +392,7 @@ def cmd_plan(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from qlang.plan.calibrate import run_calibration
+    from qlang.plan.overheads import run_calibration
 
     print(run_calibration(quick=args.quick, progress=lambda m: note(f"  · {m}"), as_json=args.format == "json"))
     return EXIT_OK

@@ -54,8 +54,9 @@ def format_quantity(value: float, dim: Dimension) -> str:
     """A readable rendering of a normalised value, e.g. 2500 J → '2.5 kJ'."""
     if dim is ENERGY:
         for unit, f in (("GJ", 1e9), ("MJ", 1e6), ("kJ", 1e3), ("J", 1.0), ("mJ", 1e-3)):
-            if abs(value) >= f or unit == "mJ":
+            if abs(value) >= f or unit == "mJ" and value != 0:
                 return f"{value / f:.3g} {unit}"
+        return "0 J"
     if dim is PERCENT:
         return f"{value * 100:.3g} %"
     return f"{value:.3g} {dim.base}"

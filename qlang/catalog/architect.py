@@ -2,7 +2,7 @@
 
 from qlang.catalog.finetune import EPOCHS, FOLDS, LR
 from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_enum, p_int
-from qlang.catalog.spaces import SPACES, encoded_bits
+from qlang.spaces import SPACES, encoded_bits
 
 EVALUATIONS = p_int("evaluations", 30, 2, 10_000, "objective evaluations (the same budget for every searcher)")
 OBJECTIVE = p_enum(
@@ -11,7 +11,7 @@ OBJECTIVE = p_enum(
     "logistic_regression",
     "the model whose cross-validated accuracy is maximised",
 )
-SPACE = p_enum("space", tuple(SPACES), "default", "the search space, a named preset (see qlang/catalog/spaces.py)")
+SPACE = p_enum("space", tuple(SPACES), "default", "the search space, a named preset (see qlang/spaces.py)")
 METRICS = ("best_score", "evaluations_to_best")
 LAYER_METRICS = ("accuracy", "accuracy_std", "f1", "n_parameters")
 

@@ -427,7 +427,7 @@ def _objective_work(p: dict, n: int, classes: int) -> Work:
 
 
 def _search_work(p: dict, n: int, classes: int, solve: Work | None = None) -> Work:
-    from qlang.catalog.spaces import encoded_bits
+    from qlang.spaces import encoded_bits
 
     evaluations = p["evaluations"]
     solves = max(0, evaluations - max(2, evaluations // 4)) if solve is not None else 0
@@ -453,7 +453,7 @@ def _search_work(p: dict, n: int, classes: int, solve: Work | None = None) -> Wo
 
 
 def quantum_hpo(p: dict, n: int, classes: int) -> Work:
-    from qlang.catalog.spaces import encoded_bits
+    from qlang.spaces import encoded_bits
 
     bits = encoded_bits(p.get("space", "default"), p.get("objective", "logistic_regression"))
     evaluations = HPO_CANDIDATES + HPO_RESTARTS * HPO_MAXITER + 2
@@ -484,7 +484,7 @@ def fmqa_exact(p: dict, n: int, classes: int) -> Work:
 
 
 def fmqa_annealing(p: dict, n: int, classes: int) -> Work:
-    from qlang.catalog.spaces import encoded_bits
+    from qlang.spaces import encoded_bits
 
     bits = encoded_bits(p.get("space", "default"), p.get("objective", "logistic_regression"))
     return _search_work(p, n, classes, Work(flops=100 * 1000 * bits * bits * 2))

@@ -6,6 +6,9 @@ from qlang import catalog
 from qlang.catalog.roadmap import ROADMAP
 from qlang.catalog.schema import STAGE_KINDS, Entry
 
+#: how `qlc methods` marks an entry the checks know but the runtime does not run yet (Q801 quotes it)
+NOT_RUNNABLE = "(checked; runs in a later version)"
+
 _FAMILY = {"quantum": "quantum", "classical": "classical", "quantum-inspired": "quantum-inspired (classical)"}
 
 
@@ -16,7 +19,7 @@ def listing(kind: str | None = None) -> str:
             continue
         lines.append(f"{k} — {about}; {ROADMAP[k].words()}")
         for m in catalog.methods_of(k):
-            status = "" if m.runnable else "  (checked; runs in a later version)"
+            status = "" if m.runnable else f"  {NOT_RUNNABLE}"
             vs = f"  vs {', '.join(m.baselines)}" if m.baselines else ""
             lines.append(f"  {m.name:<26} {_FAMILY[m.family]:<28}{vs}{status}")
         lines.append("")

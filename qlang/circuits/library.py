@@ -384,7 +384,7 @@ def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
         k = pruning_k(params.get("keep", 0.5), units) if mixer == "xy" else None
         return {"qaoa": replace(qaoa_ising(units, params["qaoa_layers"], mixer, k), name="qaoa")}
     if method == "quantum_hpo":
-        from qlang.catalog.spaces import encoded_bits
+        from qlang.spaces import encoded_bits
 
         bits = encoded_bits(params.get("space", "default"), params.get("objective", "logistic_regression"))
         return {"qaoa": replace(qaoa_ising(bits, params["qaoa_layers"]), name="qaoa")}

@@ -1,6 +1,6 @@
 """What one unit of each kind of work costs in joules on this machine (see qlang/catalog/costs.py).
 
-Amplitude ops and FLOPs come from `qlc calibrate`'s kernels (qlang/energy/calibrate.py). The fixed
+Amplitude ops and FLOPs come from `qlc calibrate`'s kernels (qlang/energy/compute_costs.py). The fixed
 overheads — per circuit row and per batched call of each target's executor, per fitting call — are
 measured by `qlc calibrate` too when the SDKs are installed, and default to the figures below
 (measured once on a 2-core development machine and priced with the CPU-time model, 12 W/thread +
@@ -49,7 +49,7 @@ def overheads_path() -> Path:
 
 
 def load_prices() -> Prices:
-    from qlang.energy.calibrate import load_calibration
+    from qlang.energy.compute_costs import load_calibration
 
     cal = load_calibration()
     prices = Prices(cal.joules_per_amplitude_op, cal.joules_per_flop, calibrated=cal.calibrated)

@@ -83,7 +83,7 @@ def meter_config(meter: Any) -> dict[str, Any]:
 
 def calibration() -> dict[str, Any]:
     """The calibration file `qlc plan` and the report's estimates used: its path and sha256, or None."""
-    from qlang.energy.calibrate import calibration_path
+    from qlang.energy.compute_costs import calibration_path
 
     path = calibration_path()
     if not path.exists():

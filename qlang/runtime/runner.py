@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from qlang.catalog.devices import with_shots
+from qlang.runtime import threads
 from qlang.runtime.budget import BudgetExceeded, Guard
 from qlang.runtime.errors import RuntimeDiagnostic
 from qlang.runtime.methods import METHODS, ROLES
@@ -209,8 +210,13 @@ class _Run:
             except RuntimeDiagnostic as e:
                 stage_report.finish("failed", str(e))
                 self.failed.add(stage["name"])
+        reading = stage_window.reading()
         stage_report.energy.update(
-            measured_j=stage_window.reading().joules, provider=self.meter.provider, provenance=self.meter.provenance
+            measured_j=reading.joules,
+            wall_s=reading.wall_s,
+            cpu_s=reading.cpu_s,  # the CPU-time model's input: says whether threads spun or sat idle
+            provider=self.meter.provider,
+            provenance=self.meter.provenance,
         )
         self.options.on_stage_done(self.report)
 
@@ -317,7 +323,7 @@ class _Run:
             progress=self.options.progress,
             encoder=self.encoder,
         )
-        with self.meter.window(f"{role}:{m['name']}:{seed}") as window:
+        with threads.limited(), self.meter.window(f"{role}:{m['name']}:{seed}") as window:  # see threads.py
             result = METHODS[m["name"]](ctx, self.outputs[seed][stage["input"]])
         if getattr(executor, "shots_spent", 0):  # a noisy device: what it measured
             result.metrics["shots"] = float(executor.shots_spent)

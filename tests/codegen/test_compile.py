@@ -24,8 +24,9 @@ def test_generated_folder_is_current(in_root):
     assert stale == [], "run `qlc compile --all`"
 
 
-def test_compile_check_command(in_root):
+def test_compile_check_command(in_root, capsys):
     assert main(["compile", "--check"]) == 0
+    assert "generated/ matches specs/" in capsys.readouterr().err  # success says so, not silence
 
 
 @pytest.mark.parametrize("target", ["qiskit", "pennylane"])
@@ -93,7 +94,13 @@ def test_compile_reports_errors_and_not_runnable(tmp_path, capsys, monkeypatch):
     later.write_text("pipeline p {\n  data d = wine()\n  stage finetune c from d {\n    method svm\n  }\n}\n",
                      encoding="utf-8")
     assert main(["compile", str(later), "-o", str(tmp_path / "y.py")]) == 0
-    assert "Q801" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Q801" in err
+    # the help quotes the very marker `qlc methods` shows for the entry
+    from qlang.catalog.docs import NOT_RUNNABLE, listing
+
+    assert NOT_RUNNABLE in err
+    assert next(line for line in listing("finetune").splitlines() if line.split()[:1] == ["svm"]).endswith(NOT_RUNNABLE)
 
 
 def test_emit_qasm(capsys):

@@ -9,7 +9,7 @@ import pytest
 
 np = pytest.importorskip("numpy")
 
-from qlang.energy import calibrate as cal  # noqa: E402
+from qlang.energy import compute_costs as cal  # noqa: E402
 from qlang.energy.meter import Meter  # noqa: E402
 from qlang.energy.references import REFERENCES, compare  # noqa: E402
 

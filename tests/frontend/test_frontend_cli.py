@@ -161,7 +161,7 @@ def test_fmt_check_reports_and_leaves_files_alone(tmp_path, qlc):
     assert err == f"would reformat {messy}\n"
     assert messy.read_text(encoding="utf-8") == MESSY
     code, _, err = qlc("fmt", "--check", tidy)
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, "1 file already formatted\n")  # success says so, not silence
 
 
 def test_fmt_does_not_touch_a_file_that_does_not_parse(tmp_path, qlc):
@@ -254,3 +254,29 @@ def test_json_carries_secondary_labels(tmp_path, qlc):
     assert d["code"] == "Q206"
     assert [(lbl["primary"], lbl["message"], lbl["line"], lbl["column"]) for lbl in d["labels"]] == [
         (True, "set again here", 3, 3), (False, "first set here", 2, 3)]
+
+
+def _readme_commands() -> list[list[str]]:
+    """Every `qlc ...` line of the README's code blocks, comment removed, as argv."""
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(?:sh)?\n(.*?)```", readme, re.S)
+    lines = [line.split("#")[0].strip() for block in blocks for line in block.splitlines()]
+    return [shlex.split(line)[1:] for line in lines if line.startswith("qlc ")]
+
+
+def test_every_qlc_line_of_the_readme_parses():
+    """A line pasted from the README must be a command qlc accepts (`[--check]` was not)."""
+    from qlang.cli import build_parser
+
+    commands = _readme_commands()
+    assert len(commands) >= 10 and ["fmt", "--check", "specs/"] in commands
+    for argv in commands:
+        placeholders = [a for a in argv if a[:1] in "[<"]
+        assert not placeholders, f"README: `qlc {' '.join(argv)}` has {placeholders}, which a shell passes on as-is"
+        try:
+            build_parser().parse_args(argv)
+        except SystemExit:
+            pytest.fail(f"README: `qlc {' '.join(argv)}` is not a command qlc accepts")

@@ -213,3 +213,14 @@ def test_fmt_is_idempotent_after_a_closing_brace_whose_comment_ends_in_a_brace()
     _, once = format_text(text)
     _, twice = format_text(once)
     assert twice == once and "  } //{\n\n  //\n" in once
+
+
+@pytest.mark.parametrize(
+    "joules, shown",
+    [(0.0, "0 J"), (-0.0, "0 J"), (2500.0, "2.5 kJ"), (1.0, "1 J"), (0.004, "4 mJ"), (3e9, "3 GJ")],
+)
+def test_energy_is_shown_in_its_own_unit(joules, shown):
+    """`budget 0 J` used to print as "0 mJ"."""
+    from qlang.units import format_energy
+
+    assert format_energy(joules) == shown

@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from qlang.catalog import spaces
-from qlang.catalog.spaces import Choice
+from qlang import spaces
 from qlang.runtime.data import builtin_dataset
 from qlang.runtime.errors import RuntimeDiagnostic
 from qlang.runtime.methods import METHODS, MethodContext
 from qlang.runtime.methods.hpo import Encoding, FactorisationMachine
 from qlang.runtime.qubo import QUBO, solve_exact
 from qlang.runtime.qubo.model import bit_table
+from qlang.spaces import Choice
 
 TINY = (Choice("C", (0.01, 0.1, 1.0, 10.0)), Choice("qubits", (2, 4)))  # 3 + 1 bits, 8 configurations
 PARAMS = {"evaluations": 5, "objective": "logistic_regression", "space": "tiny", "qaoa_layers": 1, "shots": None,

@@ -1,4 +1,4 @@
-"""Architect stages: hyperparameter search over a named space (`qlang.catalog.spaces`), every searcher with
+"""Architect stages: hyperparameter search over a named space (`qlang.spaces`), every searcher with
 the same budget of `evaluations` objective evaluations.
 
 The objective is the stratified k-fold accuracy of the model named by `objective` (the finetune methods'
@@ -19,12 +19,12 @@ import itertools
 import numpy as np
 import torch
 
-from qlang.catalog.spaces import Choice, space_of
 from qlang.runtime.errors import BAD_PARAMETER, CIRCUIT_MISMATCH, RuntimeDiagnostic
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
 from qlang.runtime.methods.finetune import single_threaded_torch
 from qlang.runtime.qubo import QUBO, QAOASolver, solve_annealing
 from qlang.runtime.qubo.model import approximation_ratio, bit_table
+from qlang.spaces import Choice, space_of
 
 HPO_KNOBS = {
     "folds": 3,

@@ -1,4 +1,5 @@
-"""Calibrate simulation and classical-compute energy on this machine with the meter (``qlc calibrate``).
+"""Joules per unit of compute on this machine: per statevector amplitude op and per FLOP, measured with the
+meter by two kernels (half of ``qlc calibrate``; the fixed overheads are qlang/plan/overheads.py).
 
 Two kernels, each run for at least ``min_seconds`` of wall time inside a meter window:
 

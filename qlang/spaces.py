@@ -2,7 +2,8 @@
 
 A space is, per objective model, a tuple of `Choice`s. Each is encoded in bits for the QUBO solvers:
 an ordinal choice of m values as a domain wall (m - 1 bits, value v = v leading ones), a categorical one
-one-hot (m bits), any choice of two values as one bit. Plain Python: the front end sizes circuits from it.
+one-hot (m bits), any choice of two values as one bit. Plain Python, below the catalog, the circuit library and
+the runtime, which all size or search these spaces.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""`qlc calibrate`: this machine's joules per amplitude op and per FLOP (qlang/energy/calibrate.py), and
-the fixed overheads the plan also prices — per circuit row and per call of each installed target's
-executor (a 4-qubit, 2-layer re-uploading circuit, as the hybrid head runs), per fitting call."""
+"""Fixed overheads the plan prices beside compute: joules per circuit row and per call of each installed
+target's executor (a 4-qubit, 2-layer re-uploading circuit, as the hybrid head runs), per fitting call and
+per k-means restart. `run_calibration` is `qlc calibrate`: these, then the joules per amplitude op and per
+FLOP of qlang/energy/compute_costs.py."""
 
 from __future__ import annotations
 
@@ -72,10 +73,18 @@ def measure_kmeans_init(meter: Meter, quick: bool) -> float:
 
 
 def run_calibration(quick: bool = False, progress=lambda message: None, as_json: bool = False) -> str:
-    """Measure and store this machine's prices; the result as lines of text, or as one JSON object."""
+    """Measure and store this machine's prices, every one on as many threads as a run gives each method
+    (qlang/runtime/threads.py); the result as lines of text, or as one JSON object."""
+    from qlang.runtime.threads import limited
+
+    with limited():
+        return _calibrate(quick, progress, as_json)
+
+
+def _calibrate(quick: bool, progress, as_json: bool) -> str:
     import json
 
-    from qlang.energy.calibrate import calibrate
+    from qlang.energy.compute_costs import calibrate
 
     meter = Meter()
     progress(f"meter: {meter.provider} ({meter.provenance})")
