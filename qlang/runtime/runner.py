@@ -270,7 +270,7 @@ class _Run:
             run_record(b, runs[label], label) if label in runs else _unavailable(b, label)
             for b, label in zip(stage["baselines"], labels)
         ]
-        if REFERENCE_LABEL in runs:
+        if reference is not None and REFERENCE_LABEL in runs:
             stage_report.baselines.append(
                 {**run_record(reference, runs[REFERENCE_LABEL], REFERENCE_LABEL), "reference": True}
             )
