@@ -264,7 +264,9 @@ def _readme_commands() -> list[list[str]]:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```(?:sh)?\n(.*?)```", readme, re.S)
     lines = [line.split("#")[0].strip() for block in blocks for line in block.splitlines()]
-    return [shlex.split(line)[1:] for line in lines if line.startswith("qlc ")]
+    commands = [shlex.split(line)[1:] for line in lines if line.startswith("qlc ")]
+    # a shell redirection or pipe ends the command's own arguments
+    return [next((argv[:i] for i, a in enumerate(argv) if a in ("<", ">", "|")), argv) for argv in commands]
 
 
 def test_every_qlc_line_of_the_readme_parses():
