@@ -81,7 +81,8 @@ def screenshot(page: Path, work: Path) -> Path:
 
 
 def _runs(stage: dict) -> dict[str, dict]:
-    return {r.get("label", r["name"]): r for r in [stage["method"], *stage["baselines"]] if r and r.get("metrics")}
+    runs = [stage["method"], stage.get("ideal"), *stage["baselines"]]  # the ideal run only on a noisy device
+    return {r.get("label", r["name"]): r for r in runs if r and r.get("metrics")}
 
 
 def _info(run: dict, seed: int) -> dict:

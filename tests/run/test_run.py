@@ -47,7 +47,7 @@ def test_every_example_spec_runs_or_reports_unavailable(spec, smoke_runs):
         if stage["status"] == "ok":
             assert stage["method"]["metrics"]
     # report.md opens with the summary table, one row per stage and baseline compared
-    lines = (tmp_path / "report.md").read_text(encoding="utf-8").splitlines()
+    lines = (out / "report.md").read_text(encoding="utf-8").splitlines()
     assert lines[2].startswith("| stage | method vs baseline |"), lines[:4]
     assert len(report["summary"]) >= len(report["stages"])
     compared = sum(len(s.get("comparisons", [])) for s in report["stages"])
