@@ -311,16 +311,7 @@ def quantum_hpo(ctx: MethodContext, data) -> MethodResult:
             f"{s['space']!r} of {s['objective']} encodes in {bits} bits",
         )
     ctx.quantum.reseed(ctx.seed)
-    solver = QAOASolver(
-        ctx.quantum,
-        name,
-        shots=s["shots"],
-        restarts=int(s["restarts"]),
-        candidates=int(s["candidates"]),
-        maxiter=int(s["maxiter"]),
-        reads=int(s["reads"]),
-        seed=ctx.seed,
-    )
+    solver = QAOASolver.from_settings(ctx.quantum, name, s, ctx.seed)
 
     valid = np.array([enc.decode(b) is not None for b in bit_table(enc.n)])
 

@@ -280,16 +280,7 @@ def qaoa_pruning(ctx: MethodContext, model) -> MethodResult:
     mixer = s.get("mixer", "xy")
     qubo = problem.constrained if mixer == "xy" else problem.penalised
     ctx.quantum.reseed(ctx.seed)
-    solver = QAOASolver(
-        ctx.quantum,
-        name,
-        shots=s["shots"],
-        restarts=int(s["restarts"]),
-        candidates=int(s["candidates"]),
-        maxiter=int(s["maxiter"]),
-        reads=int(s["reads"]),
-        seed=ctx.seed,
-    )
+    solver = QAOASolver.from_settings(ctx.quantum, name, s, ctx.seed)
     ctx.progress(f"QAOA p={solver.p} ({mixer} mixer) on {problem.n} units, keep {problem.k}")
     solution = solver.solve(qubo)
     extra = {"p_optimum": solution.info["p_optimum"], "feasibility": solution.info["feasibility"]}

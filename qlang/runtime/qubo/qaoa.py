@@ -12,6 +12,8 @@ bitstring among `reads` samples of the final state; the solution keeps the final
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
@@ -51,6 +53,20 @@ class QAOASolver:
         self.n, self.p, self.n_inputs = shape.n_wires, shape.n_weights // 2, shape.n_inputs
         if shape.n_inputs != self.n + self.n * (self.n - 1) // 2 or shape.n_weights != 2 * self.p:
             raise ValueError(f"circuit {circuit!r} is not a qaoa_ising circuit: {shape}")
+
+    @classmethod
+    def from_settings(cls, executor: Executor, circuit: str, settings: Mapping[str, Any], seed: int) -> QAOASolver:
+        """A solver from a method's run-time settings (shots, restarts, candidates, maxiter, reads)."""
+        return cls(
+            executor,
+            circuit,
+            shots=settings["shots"],
+            restarts=int(settings["restarts"]),
+            candidates=int(settings["candidates"]),
+            maxiter=int(settings["maxiter"]),
+            reads=int(settings["reads"]),
+            seed=seed,
+        )
 
     def expected_values(self, qubo: QUBO, params: np.ndarray) -> np.ndarray:
         """Expected f for each row of params (B, 2p), in one executor call."""
