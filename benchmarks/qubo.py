@@ -61,12 +61,13 @@ def pruning_qubos(n: int, seed: int) -> tuple[QUBO, QUBO]:
     """(penalised, constrained) pruning QUBOs of an MLP head with n hidden units trained on digits."""
     from qlang.runtime.data import builtin_dataset
     from qlang.runtime.methods import METHODS, MethodContext
-    from qlang.runtime.methods.prune import PRUNE_KNOBS, PruningProblem
+    from qlang.catalog.deploy import SETTINGS as PRUNE_SETTINGS
+    from qlang.runtime.methods.prune import PruningProblem
 
     params = {"hidden": n, "epochs": 40, "folds": 2, "limit": 400, "qubits": 8, "refit": True}
     model = METHODS["mlp"](MethodContext(params=params, seed=seed), builtin_dataset("digits")).output
     ctx = MethodContext(params={"keep": 0.5, "units": n}, seed=seed)
-    problem = PruningProblem(ctx, "annealing_pruning", model, {**PRUNE_KNOBS, "keep": 0.5, "units": n})
+    problem = PruningProblem(ctx, "annealing_pruning", model, {**PRUNE_SETTINGS, "keep": 0.5, "units": n})
     return problem.penalised, problem.constrained
 
 

@@ -453,6 +453,8 @@ def cmd_diff(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from qlang.catalog.settings import TARGETS
+
     ap = argparse.ArgumentParser(prog="qlc", description="The qlang compiler.")
     ap.add_argument("--version", action="version", version=f"qlc {__version__}")
     ap.add_argument("-q", "--quiet", action="count", default=0, dest="top_quiet", help="fewer notes on stderr")
@@ -481,7 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compile", parents=[common], help="compile a spec into a runnable Python pipeline")
     p.add_argument("spec", nargs="?", metavar="SPEC")
-    p.add_argument("--target", choices=("qiskit", "pennylane"), help="overrides the spec's target")
+    p.add_argument("--target", choices=TARGETS, help="overrides the spec's target")
     p.add_argument("-o", "--output", metavar="PATH", help="default generated/<spec>.<target>.py")
     p.add_argument("--emit", choices=("python", "qasm"), default="python", help="qasm: print every circuit")
     p.add_argument("--check", action="store_true", help="fail when generated/ differs from specs/")
@@ -492,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run", parents=[common], help="compile and run a spec; writes report.json, report.md and report.html"
     )
     p.add_argument("spec", metavar="SPEC")
-    p.add_argument("--target", choices=("qiskit", "pennylane"), help="overrides the spec's target")
+    p.add_argument("--target", choices=TARGETS, help="overrides the spec's target")
     p.add_argument("--out", metavar="DIR", help="default runs/<pipeline>/<n>/")
     p.add_argument("--format", choices=("text", "json"), default="text", help="json: the report on stdout")
     p.add_argument("--smoke", action="store_true", help="tiny data and few iterations: prove it runs")
@@ -522,7 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plan", parents=[common], help="estimate each stage's work and energy before running")
     p.add_argument("spec", metavar="SPEC")
-    p.add_argument("--target", choices=("qiskit", "pennylane"), help="overrides the spec's target")
+    p.add_argument("--target", choices=TARGETS, help="overrides the spec's target")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--no-qpu", action="store_true", help="skip the QPU model (it imports Qiskit for durations)")
     p.add_argument("--backend", choices=("heron", "eagle"), default="heron", help="device model for durations")

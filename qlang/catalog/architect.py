@@ -1,7 +1,17 @@
 """architect: initialisation and architecture search."""
 
 from qlang.catalog.finetune import EPOCHS, FOLDS, LR
-from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_enum, p_int
+from qlang.catalog.schema import (
+    CIRCUITS_AT,
+    COSTS_AT,
+    MODEL_ROLES,
+    QAOA_ROLES,
+    QUBITS,
+    SHOTS,
+    Entry,
+    p_enum,
+    p_int,
+)
 from qlang.spaces import SPACES, encoded_bits
 
 EVALUATIONS = p_int("evaluations", 30, 2, 10_000, "objective evaluations (the same budget for every searcher)")
@@ -14,6 +24,27 @@ OBJECTIVE = p_enum(
 SPACE = p_enum("space", tuple(SPACES), "default", "the search space, a named preset (see qlang/spaces.py)")
 METRICS = ("best_score", "evaluations_to_best")
 LAYER_METRICS = ("accuracy", "accuracy_std", "f1", "n_parameters")
+HPO = "qlang.runtime.methods.hpo:"
+LAYERS = "qlang.runtime.methods.layers:"
+# Run-time settings of every searcher: folds of each evaluation's cross-validation; limit None uses every row;
+# initial random evaluations before the surrogate (None: a quarter, at least 2); the factorisation machine's
+# rank, steps and L2; QAOA's COBYLA restarts, random candidate angles and iterations; sampled reads of the
+# solution, and simulated-annealing reads of fmqa_annealing.
+HPO_SETTINGS = {
+    "folds": 3,
+    "limit": None,
+    "initial": None,
+    "fm_rank": 4,
+    "fm_steps": 300,
+    "fm_l2": 0.01,
+    "restarts": 1,
+    "candidates": 16,
+    "maxiter": 30,
+    "reads": 256,
+    "anneal_reads": 100,
+}
+# `layers` reaches dense_layer only as hybrid_layer's baseline
+LAYER_SETTINGS = {"qubits": 4, "batch_size": 32, "limit": None, "refit": False}
 
 
 def matched_units(qubits: int, layers: int, classes: int) -> int:
@@ -41,7 +72,9 @@ def _search(name, summary, params=(), family="classical", metrics=METRICS):
         inputs=("dataset",),
         output="config",
         metrics=metrics,
-        runnable=True,
+        run=HPO + name,
+        cost=COSTS_AT + name,
+        settings=HPO_SETTINGS,
     )
 
 
@@ -59,7 +92,11 @@ ENTRIES = [
         baselines=("random_search", "tpe", "fmqa_exact", "fmqa_annealing"),
         metrics=(*METRICS, "approximation_ratio"),
         qubits=_bits,
-        runnable=True,
+        run=HPO + "quantum_hpo",
+        roles=QAOA_ROLES,
+        circuits=CIRCUITS_AT + "hpo_circuits",
+        cost=COSTS_AT + "quantum_hpo",
+        settings=HPO_SETTINGS,
     ),
     Entry(
         "hybrid_layer",
@@ -74,7 +111,11 @@ ENTRIES = [
         baselines=("dense_layer",),
         metrics=LAYER_METRICS,
         qubits=lambda p: p.get("qubits"),
-        runnable=True,
+        run=LAYERS + "hybrid_layer",
+        roles=MODEL_ROLES,
+        circuits=CIRCUITS_AT + "model_circuits",
+        cost=COSTS_AT + "hybrid_layer",
+        settings=LAYER_SETTINGS,
     ),
     _search("random_search", "Uniform random search over the same space (no configuration twice)."),
     _search("tpe", "Tree-structured Parzen estimator (optuna, seeded)."),
@@ -94,6 +135,8 @@ ENTRIES = [
         inputs=("dataset",),
         output="config",
         metrics=LAYER_METRICS,
-        runnable=True,
+        run=LAYERS + "dense_layer",
+        cost=COSTS_AT + "dense_layer",
+        settings=LAYER_SETTINGS,
     ),
 ]

@@ -15,7 +15,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from qlang.catalog.architect import matched_units
+from qlang import catalog
+from qlang.catalog.architect import HPO_SETTINGS, matched_units
+from qlang.catalog.curate import DEDUP_SETTINGS
+from qlang.catalog.deploy import SETTINGS as PRUNE_SETTINGS
+from qlang.catalog.monitor import DRIFT_SETTINGS
+from qlang.catalog.registry import Derived
 from qlang.circuits.library import pruning_k
 
 
@@ -208,7 +213,7 @@ def _dedup_rows(n: int) -> float:
     return n * (1 + DEDUP_FRACTION)
 
 
-DEDUP_FRACTION = 0.2  # injected near-duplicates per row (runtime knob of curate.quantum_dedup)
+DEDUP_FRACTION = DEDUP_SETTINGS["duplicates"]  # injected near-duplicates per row
 MINILM_FLOPS_PER_TEXT = 3.5e8  # ≈ 2 × 22 M parameters × 8 tokens: each method embeds its injected text copies
 # (a cost model sees no modality: numeric data, whose copies cost nothing, is overestimated)
 
@@ -229,7 +234,7 @@ def cosine_dedup(p: dict, n: int, classes: int) -> Work:
     )
 
 
-MMD_TRIALS = 20  # null windows, and as many drifted ones (runtime knob of monitor.quantum_kernel_mmd)
+MMD_TRIALS = DRIFT_SETTINGS["trials"]  # null windows, and as many drifted ones
 BANDWIDTHS = 5  # candidate bandwidths tried on reference data, quantum and RBF alike
 TUNING_ROWS = 128
 
@@ -323,8 +328,10 @@ def truncated_svd(p: dict, n: int, classes: int) -> Work:
 
 
 # QAOA's classical loop (qlang/runtime/qubo/qaoa.py): random candidates in one call, then COBYLA restarts
-QAOA_CANDIDATES, QAOA_RESTARTS, QAOA_MAXITER = 32, 3, 60
-PRUNE_REPEATS = 3  # inference passes (one row per call) over the evaluation rows when timing latency and energy
+QAOA_CANDIDATES, QAOA_RESTARTS, QAOA_MAXITER = (PRUNE_SETTINGS[k] for k in ("candidates", "restarts", "maxiter"))
+PRUNE_REPEATS = PRUNE_SETTINGS[
+    "repeats"
+]  # inference passes (one row per call) over the evaluation rows when timing latency and energy
 ROW_CALL_FLOPS = 20_000  # a one-row torch forward costs its call overhead, not its arithmetic
 
 
@@ -411,15 +418,15 @@ def int8_quantization(p: dict, n: int, classes: int) -> Work:
     return _pruning_evaluation(p, n, classes, units)
 
 
-# FMQA's QAOA (qlang/runtime/methods/hpo.py HPO_KNOBS): fewer candidates and iterations per solve than pruning
-HPO_CANDIDATES, HPO_RESTARTS, HPO_MAXITER, HPO_FOLDS = 16, 1, 30, 3
-FM_STEPS = 300
+# FMQA's QAOA (the searchers' run-time settings): fewer candidates and iterations per solve than pruning
+HPO_CANDIDATES, HPO_RESTARTS, HPO_MAXITER, HPO_FOLDS = (
+    HPO_SETTINGS[k] for k in ("candidates", "restarts", "maxiter", "folds")
+)
+FM_STEPS = HPO_SETTINGS["fm_steps"]
 
 
 def _objective_work(p: dict, n: int, classes: int) -> Work:
     """One evaluation: the objective model's cross-validation with HPO_FOLDS folds and no refit."""
-    from qlang import catalog
-
     objective = p.get("objective", "logistic_regression")
     defaults = {q.name: q.default for q in catalog.METHODS[objective].params}
     one = COSTS[objective]({**defaults, "folds": HPO_FOLDS}, n, classes)
@@ -500,47 +507,13 @@ def dense_layer(p: dict, n: int, classes: int) -> Work:
     return mlp({**p, "hidden": units, "qubits": q}, n, classes)
 
 
-COSTS = {
-    "quantum_kmeans": quantum_kmeans,
-    "kmeans": kmeans,
-    "hybrid_qnn_head": hybrid_qnn_head,
-    "logistic_regression": logistic_regression,
-    "svm": svm,
-    "mlp": mlp,
-    "amplitude_encoding": _encode("amplitude_encoding"),
-    "angle_encoding": _encode("angle_encoding"),
-    "zz_feature_map": _encode("zz_feature_map"),
-    "rbf_svm": rbf_svm,
-    "knn": knn,
-    "pca": pca,
-    "quantum_dedup": quantum_dedup,
-    "cosine_dedup": cosine_dedup,
-    "quantum_kernel_mmd": quantum_kernel_mmd,
-    "rbf_mmd": rbf_mmd,
-    "ks_test": ks_test,
-    "quantum_ocsvm": quantum_ocsvm,
-    "rbf_ocsvm": rbf_ocsvm,
-    "isolation_forest": isolation_forest,
-    "qng": qng,
-    "parameter_shift": parameter_shift,
-    "adam": parameter_shift,  # the same model, loss and gradients: only the update differs
-    "sgd": parameter_shift,
-    "quantum_distillation": quantum_distillation,
-    "quantum_inspired_lowrank": lowrank,
-    "truncated_svd": truncated_svd,
-    "qaoa_pruning": qaoa_pruning,
-    "annealing_pruning": annealing_pruning,
-    "magnitude_pruning": magnitude_pruning,
-    "greedy_taylor": greedy_taylor,
-    "int8_quantization": int8_quantization,
-    "quantum_hpo": quantum_hpo,
-    "random_search": random_search,
-    "tpe": tpe,
-    "fmqa_exact": fmqa_exact,
-    "fmqa_annealing": fmqa_annealing,
-    "hybrid_layer": hybrid_layer,
-    "dense_layer": dense_layer,
-}
+amplitude_encoding = _encode("amplitude_encoding")
+angle_encoding = _encode("angle_encoding")
+zz_feature_map = _encode("zz_feature_map")
+
+
+# method name -> its cost model, as its catalog entry names it (`cost`)
+COSTS = Derived(catalog.METHODS, "cost")
 
 # rows and classes of the built-in data sets, so a plan needs no data loaded
 BUILTIN_ROWS = {"breast_cancer": (569, 2), "wine": (178, 3), "digits": (1797, 10)}

@@ -1,6 +1,15 @@
 """curate: data collection and cleaning."""
 
-from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_enum, p_float, p_int
+from qlang.catalog.schema import (
+    COSTS_AT,
+    KERNEL_ROLES,
+    QUBITS,
+    SHOTS,
+    Entry,
+    p_enum,
+    p_float,
+    p_int,
+)
 
 ENCODING = p_enum("encoding", ("angle", "amplitude", "zz"), "angle", "how a data point becomes a quantum state")
 BANDWIDTH = p_float(
@@ -16,6 +25,13 @@ BANDWIDTH = p_float(
 CLUSTERS = p_int("clusters", None, 2, 256, "number of clusters; none = the number of label classes", nullable=True)
 N_INIT = p_int("n_init", 10, 1, 1000, "restarts; the best objective wins")
 MAX_ITER = p_int("max_iter", 100, 1, 100_000, "iterations per restart")
+RUN = "qlang.runtime.methods.curate:"
+DEDUP = "qlang.runtime.methods.dedup:"
+# run-time settings a spec cannot set. limit None: every row; n: a stratified subsample of n rows.
+# kmeans sees the reduced features its quantum method would (a baseline inherits qubits and encoding from it);
+# alone, these defaults apply. duplicates: near-duplicates injected per row, so precision and recall have a truth.
+KMEANS_SETTINGS = {"qubits": 4, "encoding": "angle", "limit": None}
+DEDUP_SETTINGS = {"limit": None, "duplicates": 0.2}
 THRESHOLD = p_float("threshold", 0.95, 0.0, 1.0, "similarity above which two items are duplicates")
 
 
@@ -45,8 +61,12 @@ ENTRIES = [
         output="dataset",
         baselines=("kmeans",),
         metrics=("ari", "nmi", "objective", "kept_fraction"),
-        runnable=True,
         qubits=_encoded_qubits,
+        run=RUN + "quantum_kmeans",
+        roles=KERNEL_ROLES,
+        circuits="qlang.circuits.library:kmeans_circuits",
+        cost=COSTS_AT + "quantum_kmeans",
+        settings={"limit": None},
     ),
     Entry(
         "quantum_dedup",
@@ -60,8 +80,12 @@ ENTRIES = [
         baselines=("cosine_dedup",),
         metrics=("precision", "recall", "f1", "kept_fraction"),
         primary="f1",
-        runnable=True,
         qubits=_encoded_qubits,
+        run=DEDUP + "quantum_dedup",
+        roles=KERNEL_ROLES,
+        circuits="qlang.circuits.library:kmeans_circuits",
+        cost=COSTS_AT + "quantum_dedup",
+        settings=DEDUP_SETTINGS,
     ),
     Entry(
         "kmeans",
@@ -72,7 +96,9 @@ ENTRIES = [
         inputs=("dataset",),
         output="dataset",
         metrics=("ari", "nmi", "objective", "kept_fraction"),
-        runnable=True,
+        run=RUN + "kmeans",
+        cost=COSTS_AT + "kmeans",
+        settings=KMEANS_SETTINGS,
     ),
     Entry(
         "cosine_dedup",
@@ -84,6 +110,8 @@ ENTRIES = [
         output="dataset",
         metrics=("precision", "recall", "f1", "kept_fraction"),
         primary="f1",
-        runnable=True,
+        run=DEDUP + "cosine_dedup",
+        cost=COSTS_AT + "cosine_dedup",
+        settings={**DEDUP_SETTINGS, "qubits": 5, "encoding": "amplitude"},
     ),
 ]

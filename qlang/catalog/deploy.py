@@ -1,12 +1,38 @@
 """deploy: inference and deployment — pruning as a QUBO."""
 
-from qlang.catalog.schema import SHOTS, Entry, Param, p_enum, p_int
+from qlang.catalog.schema import (
+    CIRCUITS_AT,
+    COSTS_AT,
+    QAOA_ROLES,
+    SHOTS,
+    Entry,
+    Param,
+    p_enum,
+    p_int,
+)
 
 KEEP = Param(
     "keep", "float", 0.5, "fraction of units kept (0–1, or a percentage such as 50 %)", 0.0, 1.0, exclusive_min=True
 )
 METRICS = ("accuracy_drop", "accuracy_drop_recovered", "parameters_removed", "latency_ms", "energy_per_inference")
 SUBSET_METRICS = (*METRICS, "approximation_ratio")  # pruners that choose a subset: its QUBO value against exact
+RUN = "qlang.runtime.methods.prune:"
+# Run-time settings of every pruner: the calibration share of the rows (the rest evaluates); the redundancy
+# weight of the QUBO; timed inference passes; QAOA's COBYLA restarts, iterations and random candidate angles;
+# sampled reads of the QAOA solution.
+SETTINGS = {
+    "calibration": 0.5,
+    "redundancy": 0.5,
+    "repeats": 3,
+    "restarts": 3,
+    "maxiter": 60,
+    "candidates": 32,
+    "reads": 256,
+}
+
+
+def _refs(name):
+    return {"run": RUN + name, "cost": COSTS_AT + name, "settings": SETTINGS}
 
 
 def _units(params):
@@ -36,7 +62,9 @@ ENTRIES = [
         metrics=(*SUBSET_METRICS, "p_optimum", "feasibility"),
         higher_is_better=False,
         qubits=_units,
-        runnable=True,
+        roles=QAOA_ROLES,
+        circuits=CIRCUITS_AT + "qaoa_pruning_circuits",
+        **_refs("qaoa_pruning"),
     ),
     Entry(
         "annealing_pruning",
@@ -49,7 +77,7 @@ ENTRIES = [
         baselines=("magnitude_pruning", "greedy_taylor", "int8_quantization"),
         metrics=SUBSET_METRICS,
         higher_is_better=False,
-        runnable=True,
+        **_refs("annealing_pruning"),
     ),
     Entry(
         "magnitude_pruning",
@@ -61,7 +89,7 @@ ENTRIES = [
         output="model",
         metrics=SUBSET_METRICS,
         higher_is_better=False,
-        runnable=True,
+        **_refs("magnitude_pruning"),
     ),
     Entry(
         "greedy_taylor",
@@ -73,7 +101,7 @@ ENTRIES = [
         output="model",
         metrics=SUBSET_METRICS,
         higher_is_better=False,
-        runnable=True,
+        **_refs("greedy_taylor"),
     ),
     Entry(
         "int8_quantization",
@@ -85,6 +113,6 @@ ENTRIES = [
         output="model",
         metrics=METRICS,
         higher_is_better=False,
-        runnable=True,
+        **_refs("int8_quantization"),
     ),
 ]

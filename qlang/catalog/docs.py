@@ -21,7 +21,12 @@ def listing(kind: str | None = None) -> str:
         for m in catalog.methods_of(k):
             status = "" if m.runnable else f"  {NOT_RUNNABLE}"
             vs = f"  vs {', '.join(m.baselines)}" if m.baselines else ""
-            lines.append(f"  {m.name:<26} {_FAMILY[m.family]:<28}{vs}{status}")
+            origin = "" if m.origin == "qlang" else f"  [plug-in {m.origin}]"
+            lines.append(f"  {m.name:<26} {_FAMILY[m.family]:<28}{vs}{status}{origin}")
+        lines.append("")
+    if catalog.PLUGIN_PROBLEMS and not kind:
+        lines.append("plug-ins left out")
+        lines += [f"  {p.origin} ({p.entry_point}): {p.message}" for p in catalog.PLUGIN_PROBLEMS]
         lines.append("")
     if not kind:
         for title, group in (("data sources", catalog.DATA), ("models", catalog.MODELS)):
@@ -45,6 +50,21 @@ def _default(p) -> str:
     return str(p.default)
 
 
+def _value(v) -> str:
+    if v is None:
+        return "none"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, tuple):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    return str(v)
+
+
+def settings_words(entry: Entry) -> str:
+    """The run-time settings as `name = value` pairs (what the runtime uses and no spec sets)."""
+    return ", ".join(f"{k} = {_value(v)}" for k, v in entry.settings.items())
+
+
 def describe(name: str) -> str | None:
     entry: Entry | None = catalog.lookup(name)
     if entry is None:
@@ -52,6 +72,7 @@ def describe(name: str) -> str | None:
     lines = [f"{entry.name} — {entry.group}" + (f" for `{entry.stage}` stages" if entry.stage else "")]
     if entry.group == "method":
         lines.append(f"family: {_FAMILY[entry.family]}")
+        lines.append(f"from: {'qlang' if entry.origin == 'qlang' else 'the plug-in ' + entry.origin}")
         if entry.stage in ROADMAP:
             lines.append(f"roadmap: `{entry.stage}` stages are {ROADMAP[entry.stage].words()}")
     lines += ["", entry.summary, ""]
@@ -71,6 +92,10 @@ def describe(name: str) -> str | None:
             lines.append(f"baselines: {', '.join(entry.baselines)}")
         if entry.metrics:
             lines.append(f"metrics: {', '.join(entry.metrics)}")
+        if entry.roles:
+            lines.append(f"circuits: {', '.join(entry.roles)}")
+        if entry.settings:
+            lines.append(f"run-time settings (not set from a spec): {settings_words(entry)}")
         lines.append(f"runs in this version: {'yes' if entry.runnable else 'no (the checks accept it)'}")
     return "\n".join(lines)
 
@@ -95,6 +120,10 @@ def markdown() -> str:
                 + ("" if m.runnable else " *Checked, not yet runnable in this version.*")
             )
             out.append("")
+            if m.roles:
+                out += [f"Circuits: {', '.join(f'`{r}`' for r in m.roles)}.", ""]
+            if m.settings:
+                out += [f"Run-time settings (not set from a spec): {settings_words(m)}.", ""]
     for title, group in (("Data sources", catalog.DATA), ("Models", catalog.MODELS)):
         out += [f"## {title}", ""]
         for e in group.values():

@@ -1,12 +1,27 @@
 """encode: pre-processing and encoding, each feeding a quantum-kernel classifier."""
 
-from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_enum, p_float, p_int
+from qlang.catalog.schema import (
+    CIRCUITS_AT,
+    COSTS_AT,
+    KERNEL_ROLES,
+    QUBITS,
+    SHOTS,
+    Entry,
+    p_enum,
+    p_float,
+    p_int,
+)
 
 CLASSIFIER = p_enum("classifier", ("svm", "distance"), "svm", "precomputed-kernel SVM or nearest class mean fidelity")
 FOLDS = p_int("folds", 5, 2, 20, "stratified cross-validation folds")
 BANDWIDTH = p_float("bandwidth", 1.0, 0.0, 10.0, "scales the encoded angles", exclusive_min=True)
 METRICS = ("qubits", "cnots", "depth", "encoding_fidelity", "auc")
 BASELINES = ("rbf_svm", "knn", "pca")
+RUN = "qlang.runtime.methods.encode:"
+# run-time settings: limit None uses every row; C is the quantum SVM's regularisation; a baseline's qubits None
+# means the same reduced dimension as its method's encoding
+QUANTUM_SETTINGS = {"limit": None, "C": 1.0}
+BASELINE_SETTINGS = {"limit": None, "qubits": None}
 
 
 def _q(params):
@@ -27,7 +42,11 @@ def _method(name, summary, extra=()):
         metrics=METRICS,
         primary="auc",
         qubits=_q,
-        runnable=True,
+        run=RUN + name,
+        roles=KERNEL_ROLES,
+        circuits=CIRCUITS_AT + f"{name}_circuits",
+        cost=COSTS_AT + name,
+        settings=QUANTUM_SETTINGS,
     )
 
 
@@ -52,7 +71,9 @@ ENTRIES = [
         inputs=("dataset",),
         output="dataset",
         metrics=("auc",),
-        runnable=True,
+        run=RUN + "rbf_svm",
+        cost=COSTS_AT + "rbf_svm",
+        settings=BASELINE_SETTINGS,
     ),
     Entry(
         "knn",
@@ -63,7 +84,9 @@ ENTRIES = [
         inputs=("dataset",),
         output="dataset",
         metrics=("auc",),
-        runnable=True,
+        run=RUN + "knn",
+        cost=COSTS_AT + "knn",
+        settings=BASELINE_SETTINGS,
     ),
     Entry(
         "pca",
@@ -74,6 +97,8 @@ ENTRIES = [
         inputs=("dataset",),
         output="dataset",
         metrics=("auc",),
-        runnable=True,
+        run=RUN + "pca",
+        cost=COSTS_AT + "pca",
+        settings={"limit": None},
     ),
 ]

@@ -1,6 +1,15 @@
 """finetune: fine-tuning and distillation of a head on frozen embeddings."""
 
-from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_float, p_int
+from qlang.catalog.schema import (
+    CIRCUITS_AT,
+    COSTS_AT,
+    MODEL_ROLES,
+    QUBITS,
+    SHOTS,
+    Entry,
+    p_float,
+    p_int,
+)
 
 FOLDS = p_int("folds", 5, 2, 20, "stratified cross-validation folds")
 EPOCHS = p_int("epochs", 30, 1, 100_000, "training epochs")
@@ -8,6 +17,29 @@ LR = p_float("lr", 0.05, 0.0, 10.0, "learning rate", exclusive_min=True)
 LAYERS = p_int("layers", 2, 1, 50, "re-uploading layers")
 METRICS = ("accuracy", "accuracy_std", "f1", "n_parameters")
 BASELINES = ("logistic_regression", "svm", "mlp")
+RUN = "qlang.runtime.methods.finetune:"
+LOWRANK = "qlang.runtime.methods.lowrank:"
+# Run-time settings. limit None: every row; n: a stratified subsample. refit: after cross-validation, train
+# on all rows and output that model (False: output None). A baseline compresses to its method's qubits.
+QNN_SETTINGS = {"limit": None, "refit": True}
+# examples_per_class (few-shot; None: every training row): a baseline inherits it from its method.
+SHOTS_PER_CLASS = {"examples_per_class": None}
+# compress False: the full embedding, z-scored (the finetune stage's reference row, what one would do anyway)
+LOGISTIC_SETTINGS = {"qubits": 4, "max_iter": 1000, "limit": None, "refit": True, "compress": True, **SHOTS_PER_CLASS}
+SVM_SETTINGS = {"qubits": 4, "limit": None, "refit": True, **SHOTS_PER_CLASS}
+MLP_SETTINGS = {
+    "qubits": 4,
+    "lr": 0.01,
+    "batch_size": 32,
+    "limit": None,
+    "refit": True,
+    "temperature": None,
+    **SHOTS_PER_CLASS,
+}
+# quantum_distillation: the teacher is logistic regression with this C on the full features.
+DISTILL_SETTINGS = {"limit": None, "refit": True, "batch_size": 32, "teacher_C": 1.0, **SHOTS_PER_CLASS}
+# ranks: the extra ranks reported beside `rank`; C: the downstream logistic regression's
+LOWRANK_SETTINGS = {"limit": None, "ranks": (4, 8, 16), "folds": 5, "C": 1.0}
 
 
 def _q(params):
@@ -46,8 +78,12 @@ ENTRIES = [
         output="model",
         baselines=BASELINES,
         metrics=METRICS,
-        runnable=True,
         qubits=_q,
+        run=RUN + "hybrid_qnn_head",
+        roles=MODEL_ROLES,
+        circuits=CIRCUITS_AT + "qnn_head_circuits",
+        cost=COSTS_AT + "hybrid_qnn_head",
+        settings=QNN_SETTINGS,
     ),
     Entry(
         "quantum_distillation",
@@ -70,8 +106,12 @@ ENTRIES = [
         output="model",
         baselines=("mlp",),
         metrics=METRICS,
-        runnable=True,
         qubits=_q,
+        run=RUN + "quantum_distillation",
+        roles=MODEL_ROLES,
+        circuits=CIRCUITS_AT + "model_circuits",
+        cost=COSTS_AT + "quantum_distillation",
+        settings=DISTILL_SETTINGS,
     ),
     Entry(
         "quantum_inspired_lowrank",
@@ -87,7 +127,9 @@ ENTRIES = [
         baselines=("truncated_svd",),
         metrics=("frobenius_error", "accuracy", "time_s"),
         higher_is_better=False,
-        runnable=True,
+        run=LOWRANK + "quantum_inspired_lowrank",
+        cost=COSTS_AT + "lowrank",
+        settings=LOWRANK_SETTINGS,
     ),
     Entry(
         "logistic_regression",
@@ -98,7 +140,9 @@ ENTRIES = [
         inputs=("dataset",),
         output="model",
         metrics=METRICS,
-        runnable=True,
+        run=RUN + "logistic_regression",
+        cost=COSTS_AT + "logistic_regression",
+        settings=LOGISTIC_SETTINGS,
     ),
     Entry(
         "svm",
@@ -109,7 +153,9 @@ ENTRIES = [
         inputs=("dataset",),
         output="model",
         metrics=METRICS,
-        runnable=True,
+        run=RUN + "svm",
+        cost=COSTS_AT + "svm",
+        settings=SVM_SETTINGS,
     ),
     Entry(
         "mlp",
@@ -121,7 +167,9 @@ ENTRIES = [
         inputs=("dataset",),
         output="model",
         metrics=METRICS,
-        runnable=True,
+        run=RUN + "mlp",
+        cost=COSTS_AT + "mlp",
+        settings=MLP_SETTINGS,
     ),
     Entry(
         "truncated_svd",
@@ -133,6 +181,8 @@ ENTRIES = [
         output="model",
         metrics=("frobenius_error", "accuracy", "time_s"),
         higher_is_better=False,
-        runnable=True,
+        run=LOWRANK + "truncated_svd",
+        cost=COSTS_AT + "truncated_svd",
+        settings=LOWRANK_SETTINGS,
     ),
 ]

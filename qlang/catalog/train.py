@@ -1,12 +1,27 @@
 """train: the core training loop."""
 
-from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_float, p_int
+from qlang.catalog.schema import (
+    CIRCUITS_AT,
+    COSTS_AT,
+    MODEL_ROLES,
+    QUBITS,
+    SHOTS,
+    Entry,
+    p_float,
+    p_int,
+)
 
 LR = p_float("lr", 0.05, 0.0, 10.0, "learning rate", exclusive_min=True)
 ITERATIONS = p_int("iterations", 100, 1, 1_000_000, "maximum optimiser steps")
 TARGET = p_float("target_loss", 0.3, 0.0, None, "loss to reach")
 LAYERS = p_int("layers", 2, 1, 50, "ansatz layers")
 METRICS = ("iterations_to_target", "circuits_to_target", "final_loss")
+RUN = "qlang.runtime.methods.train:"
+# run-time settings: limit None uses every row; metric_rows rows estimate qng's metric; test_size held out;
+# qubits and layers shape the model when a baseline runs alone
+SETTINGS = {"limit": None, "metric_rows": 32, "qubits": 4, "layers": 2, "test_size": 0.25}
+# adam and sgd train the stage's quantum model (its circuits) with another update rule
+MODEL = {"roles": MODEL_ROLES, "settings": SETTINGS}
 
 
 def _q(params):
@@ -35,8 +50,11 @@ ENTRIES = [
         baselines=("adam", "sgd"),
         metrics=METRICS,
         higher_is_better=False,
-        runnable=True,
         qubits=_q,
+        run=RUN + "qng",
+        circuits=CIRCUITS_AT + "model_circuits",
+        cost=COSTS_AT + "qng",
+        **MODEL,
     ),
     Entry(
         "parameter_shift",
@@ -50,8 +68,11 @@ ENTRIES = [
         baselines=("adam", "sgd"),
         metrics=METRICS,
         higher_is_better=False,
-        runnable=True,
         qubits=_q,
+        run=RUN + "parameter_shift",
+        circuits=CIRCUITS_AT + "model_circuits",
+        cost=COSTS_AT + "parameter_shift",
+        **MODEL,
     ),
     Entry(
         "adam",
@@ -63,7 +84,9 @@ ENTRIES = [
         output="model",
         metrics=METRICS,
         higher_is_better=False,
-        runnable=True,
+        run=RUN + "adam",
+        cost=COSTS_AT + "parameter_shift",
+        **MODEL,
     ),
     Entry(
         "sgd",
@@ -75,6 +98,8 @@ ENTRIES = [
         output="model",
         metrics=METRICS,
         higher_is_better=False,
-        runnable=True,
+        run=RUN + "sgd",
+        cost=COSTS_AT + "parameter_shift",
+        **MODEL,
     ),
 ]

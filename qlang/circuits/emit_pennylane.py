@@ -9,60 +9,64 @@ other is its exact unitary `amplitude_reflection(...)` as a `qml.QubitUnitary` (
 
 from __future__ import annotations
 
-from qlang.circuits.ir import AmplitudeEncoding, Circuit
-from qlang.circuits.pysource import INDENT, call, function, wire_list
+from typing import ClassVar
 
-IMPORTS = (
-    "import pennylane as qml",
-    "from numpy import pi",
-    "from qlang.circuits.amplitude import amplitude_reflection, normalise",
-)
-
-_OPS = {
-    "h": "qml.Hadamard",
-    "x": "qml.PauliX",
-    "y": "qml.PauliY",
-    "z": "qml.PauliZ",
-    "s": "qml.S",
-    "rx": "qml.RX",
-    "ry": "qml.RY",
-    "rz": "qml.RZ",
-    "rzz": "qml.IsingZZ",
-    "rxx": "qml.IsingXX",
-    "ryy": "qml.IsingYY",
-    "cnot": "qml.CNOT",
-    "cz": "qml.CZ",
-    "swap": "qml.SWAP",
-    "cswap": "qml.CSWAP",
-}
+from qlang.circuits.emitter import Emitter
+from qlang.circuits.ir import AmplitudeEncoding, Circuit, Gate
+from qlang.circuits.pysource import INDENT, call, wire_list
 
 
 def _wires(wires) -> str:
     return "wires=" + (str(wires[0]) if len(wires) == 1 else wire_list(wires))
 
 
-def _op_lines(op, first: bool) -> list[str]:
-    if isinstance(op, AmplitudeEncoding):
+class PennyLaneEmitter(Emitter):
+    target = "pennylane"
+    IMPORTS = (
+        "import pennylane as qml",
+        "from numpy import pi",
+        "from qlang.circuits.amplitude import amplitude_reflection, normalise",
+    )
+    # IR gate -> PennyLane operation (the same matrices: see qlang.circuits.ir.GATES)
+    GATES: ClassVar[dict[str, str]] = {
+        "h": "qml.Hadamard",
+        "x": "qml.PauliX",
+        "y": "qml.PauliY",
+        "z": "qml.PauliZ",
+        "s": "qml.S",
+        "sdg": "qml.adjoint",  # of qml.S
+        "rx": "qml.RX",
+        "ry": "qml.RY",
+        "rz": "qml.RZ",
+        "rzz": "qml.IsingZZ",
+        "rxx": "qml.IsingXX",
+        "ryy": "qml.IsingYY",
+        "cnot": "qml.CNOT",
+        "cz": "qml.CZ",
+        "swap": "qml.SWAP",
+        "cswap": "qml.CSWAP",
+    }
+    PARAMS = ("x", "w")
+    DEFAULT_NAME = "body"
+
+    def gate(self, op: Gate, callee: str) -> list[str]:
+        if op.name == "sdg":
+            return [f"{INDENT}qml.adjoint(qml.S({_wires(op.wires)}))"]
+        args = [] if op.angle is None else [op.angle]
+        return call(INDENT, callee, [*args, _wires(op.wires)])
+
+    def amplitude(self, op: AmplitudeEncoding, first: bool) -> list[str]:
         rows = f"x[{op.start}:{op.start + op.size}].T"
         if first:
             return call(INDENT, "qml.StatePrep", [f"normalise({rows})", _wires(op.wires)])
-        matrix = f"amplitude_reflection({rows})"
-        return call(INDENT, "qml.QubitUnitary", [matrix, _wires(op.wires)])
-    if op.name == "sdg":
-        return [f"{INDENT}qml.adjoint(qml.S({_wires(op.wires)}))"]
-    args = [] if op.angle is None else [op.angle]
-    return call(INDENT, _OPS[op.name], [*args, _wires(op.wires)])
+        return call(INDENT, "qml.QubitUnitary", [f"amplitude_reflection({rows})", _wires(op.wires)])
 
 
-def emit(circuit: Circuit, func_name: str) -> str:
-    body: list[str] = []
-    for index, op in enumerate(circuit.ops):
-        body += _op_lines(op, first=index == 0)
-    return function(func_name, ["x", "w"], circuit.describe(), body)
+EMITTER = PennyLaneEmitter()
+IMPORTS = EMITTER.IMPORTS
+emit = EMITTER.emit
 
 
 def build(circuit: Circuit, func_name: str = "body"):
     """Exec the emitted source, as a generated module would, and return the function."""
-    namespace: dict = {}
-    exec("\n".join(IMPORTS) + "\n\n\n" + emit(circuit, func_name), namespace)  # noqa: S102 (our own emitted code)
-    return namespace[func_name]
+    return EMITTER.build(circuit, func_name)

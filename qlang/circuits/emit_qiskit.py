@@ -10,42 +10,69 @@ numbers: a state preparation on fresh qubits, else the encoding's exact unitary 
 
 from __future__ import annotations
 
-from qlang.circuits.ir import AmplitudeEncoding, Circuit
-from qlang.circuits.pysource import INDENT, call, function, wire_list
+from typing import ClassVar
 
-IMPORTS = (
-    "from numpy import pi",
-    "from qiskit import QuantumCircuit",
-    "from qiskit.circuit import Gate, ParameterVector",
-)
+from qlang.circuits.emitter import Emitter
+from qlang.circuits.ir import AmplitudeEncoding, Circuit, Gate
+from qlang.circuits.pysource import INDENT, call, wire_list
+
 AMPLITUDE_GATE = "amplitude_encoding"
 
-_METHODS = {"cnot": "cx"}
 
+class QiskitEmitter(Emitter):
+    target = "qiskit"
+    IMPORTS = (
+        "from numpy import pi",
+        "from qiskit import QuantumCircuit",
+        "from qiskit.circuit import Gate, ParameterVector",
+    )
+    # IR gate -> QuantumCircuit method (the same matrices: see qlang.circuits.ir.GATES)
+    GATES: ClassVar[dict[str, str]] = {
+        "h": "h",
+        "x": "x",
+        "y": "y",
+        "z": "z",
+        "s": "s",
+        "sdg": "sdg",
+        "rx": "rx",
+        "ry": "ry",
+        "rz": "rz",
+        "rzz": "rzz",
+        "rxx": "rxx",
+        "ryy": "ryy",
+        "cnot": "cx",
+        "cz": "cz",
+        "swap": "swap",
+        "cswap": "cswap",
+    }
 
-def _op_lines(op) -> list[str]:
-    if isinstance(op, AmplitudeEncoding):
+    def prologue(self, circuit: Circuit, func_name: str) -> list[str]:
+        return [
+            *call(INDENT, "x = ParameterVector", ['"x"', str(circuit.n_inputs)]),
+            *call(INDENT, "w = ParameterVector", ['"w"', str(circuit.n_weights)]),
+            *call(INDENT, "qc = QuantumCircuit", [str(circuit.n_wires), f'name="{func_name}"']),
+        ]
+
+    def epilogue(self, circuit: Circuit) -> list[str]:
+        return [f"{INDENT}return qc, x, w"]
+
+    def gate(self, op: Gate, callee: str) -> list[str]:
+        args = [] if op.angle is None else [op.angle]
+        return call(INDENT, f"qc.{callee}", [*args, *(str(q) for q in op.wires)])
+
+    def amplitude(self, op: AmplitudeEncoding, first: bool) -> list[str]:
         gate = f'Gate("{AMPLITUDE_GATE}", {len(op.wires)}, x[{op.start}:{op.start + op.size}])'
         return call(INDENT, "qc.append", [gate, wire_list(op.wires)])
-    args = [] if op.angle is None else [op.angle]
-    args += [str(q) for q in op.wires]
-    return call(INDENT, f"qc.{_METHODS.get(op.name, op.name)}", args)
+
+    def built(self, function_):
+        return function_()
 
 
-def emit(circuit: Circuit, func_name: str) -> str:
-    body = [
-        *call(INDENT, "x = ParameterVector", ['"x"', str(circuit.n_inputs)]),
-        *call(INDENT, "w = ParameterVector", ['"w"', str(circuit.n_weights)]),
-        *call(INDENT, "qc = QuantumCircuit", [str(circuit.n_wires), f'name="{func_name}"']),
-    ]
-    for op in circuit.ops:
-        body += _op_lines(op)
-    body.append(f"{INDENT}return qc, x, w")
-    return function(func_name, [], circuit.describe(), body)
+EMITTER = QiskitEmitter()
+IMPORTS = EMITTER.IMPORTS
+emit = EMITTER.emit
 
 
 def build(circuit: Circuit, func_name: str = "build"):
     """Exec the emitted source, as a generated module would, and call it: `(qc, x, w)`."""
-    namespace: dict = {}
-    exec("\n".join(IMPORTS) + "\n\n\n" + emit(circuit, func_name), namespace)  # noqa: S102 (our own emitted code)
-    return namespace[func_name]()
+    return EMITTER.build(circuit, func_name)

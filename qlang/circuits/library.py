@@ -338,54 +338,84 @@ def _kmeans_feature_map(params: Mapping) -> Circuit:
     raise ValueError(f"a kernel stage's encoding must be angle, amplitude or zz, got {encoding!r}")
 
 
-KERNEL_FEATURE_MAPS = {
-    "quantum_kmeans": _kmeans_feature_map,
-    "quantum_dedup": _kmeans_feature_map,
-    "amplitude_encoding": lambda p: amplitude_map(p["qubits"]),
-    "angle_encoding": lambda p: angle_map(p["qubits"], scale=float(p.get("bandwidth", 1.0))),
-    "zz_feature_map": lambda p: zz_map(p["qubits"], reps=p.get("reps", 2), bandwidth=float(p.get("bandwidth", 1.0))),
-    "quantum_kernel_mmd": lambda p: angle_map(p["qubits"]),
-    "quantum_ocsvm": lambda p: angle_map(p["qubits"]),
-}
+# The circuits of each quantum method's stage (the catalog entry's `circuits` names one of these), by role.
+
+
+def kernel_circuits(feature_map: Circuit) -> dict[str, Circuit]:
+    """Roles "feature_map" and "overlap" = compute_uncompute(feature_map): the probability of |0...0> is the
+    kernel value."""
+    return {
+        "feature_map": replace(feature_map, name="feature_map"),
+        "overlap": replace(compute_uncompute(feature_map), name="overlap"),
+    }
+
+
+def kmeans_circuits(params: Mapping) -> dict[str, Circuit]:
+    """quantum_kmeans, quantum_dedup: qubits, encoding ("angle" | "amplitude" | "zz"), reps (zz), bandwidth
+    (zz's bandwidth, angle's scale); shots is the method's business."""
+    return kernel_circuits(_kmeans_feature_map(params))
+
+
+def amplitude_encoding_circuits(params: Mapping) -> dict[str, Circuit]:
+    """amplitude_encoding: qubits."""
+    return kernel_circuits(amplitude_map(params["qubits"]))
+
+
+def angle_encoding_circuits(params: Mapping) -> dict[str, Circuit]:
+    """angle_encoding: qubits, bandwidth as the angle scale."""
+    return kernel_circuits(angle_map(params["qubits"], scale=float(params.get("bandwidth", 1.0))))
+
+
+def zz_feature_map_circuits(params: Mapping) -> dict[str, Circuit]:
+    """zz_feature_map: qubits, reps, bandwidth."""
+    return kernel_circuits(
+        zz_map(params["qubits"], reps=params.get("reps", 2), bandwidth=float(params.get("bandwidth", 1.0)))
+    )
+
+
+def angle_kernel_circuits(params: Mapping) -> dict[str, Circuit]:
+    """quantum_kernel_mmd, quantum_ocsvm: angle_map(qubits) and its overlap; the bandwidth is tuned at run time
+    and scales the inputs."""
+    return kernel_circuits(angle_map(params["qubits"]))
+
+
+def qnn_head_circuits(params: Mapping) -> dict[str, Circuit]:
+    """hybrid_qnn_head: qubits, layers, encoder_layers. Role "model" = encoded_reuploading(qubits, encoder_layers,
+    layers) (reuploading(qubits, layers) when encoder_layers is 0)."""
+    circuit = encoded_reuploading(params["qubits"], params.get("encoder_layers", 0), params["layers"])
+    return {"model": replace(circuit, name="model")}
+
+
+def model_circuits(params: Mapping) -> dict[str, Circuit]:
+    """qng, parameter_shift (train), quantum_distillation, hybrid_layer: qubits, layers. Role "model" =
+    reuploading(qubits, layers)."""
+    return {"model": replace(reuploading(params["qubits"], params["layers"]), name="model")}
+
+
+def qaoa_pruning_circuits(params: Mapping) -> dict[str, Circuit]:
+    """qaoa_pruning: units, qaoa_layers, mixer, keep. Role "qaoa" = qaoa_ising(units, qaoa_layers, mixer,
+    k = pruning_k(keep, units)): the Ising coefficients are inputs (they come from the model at run time)."""
+    units, mixer = params["units"], params.get("mixer", "xy")
+    k = pruning_k(params.get("keep", 0.5), units) if mixer == "xy" else None
+    return {"qaoa": replace(qaoa_ising(units, params["qaoa_layers"], mixer, k), name="qaoa")}
+
+
+def hpo_circuits(params: Mapping) -> dict[str, Circuit]:
+    """quantum_hpo: space, objective, qaoa_layers. Role "qaoa" = qaoa_ising(bits of the space's encoding,
+    qaoa_layers) with the X mixer (the encoding's constraints are penalties)."""
+    from qlang.spaces import encoded_bits
+
+    bits = encoded_bits(params.get("space", "default"), params.get("objective", "logistic_regression"))
+    return {"qaoa": replace(qaoa_ising(bits, params["qaoa_layers"]), name="qaoa")}
 
 
 def stage_circuits(method: str, params: Mapping) -> dict[str, Circuit]:
-    """Role -> circuit (named after its role) for a stage running `method`.
+    """Role -> circuit (named after its role) for a stage running `method`: the builder its catalog entry
+    names in `circuits`, called with the stage method's parameters."""
+    from qlang import catalog
+    from qlang.catalog.registry import resolve
 
-    quantum_kmeans: qubits, encoding ("angle" | "amplitude" | "zz"), reps (zz), bandwidth (zz's
-      bandwidth, angle's scale); shots is the method's business. Roles "feature_map" and
-      "overlap" = compute_uncompute(feature_map): probability of |0...0> is the kernel value.
-    hybrid_qnn_head: qubits, layers, encoder_layers. Role "model" = encoded_reuploading(qubits, encoder_layers,
-      layers) (reuploading(qubits, layers) when encoder_layers is 0).
-    qng, parameter_shift (train), quantum_distillation: qubits, layers. Role "model" = reuploading(qubits, layers).
-    quantum_dedup: as quantum_kmeans. amplitude_encoding (qubits), angle_encoding (qubits, bandwidth as the
-      angle scale), zz_feature_map (qubits, reps, bandwidth): "feature_map" and "overlap" as quantum_kmeans.
-    quantum_kernel_mmd, quantum_ocsvm: angle_map(qubits) and its overlap; the bandwidth is tuned at run time
-      and scales the inputs.
-    hybrid_layer: qubits, layers. Role "model" = reuploading(qubits, layers).
-    qaoa_pruning: units, qaoa_layers, mixer, keep. Role "qaoa" = qaoa_ising(units, qaoa_layers, mixer,
-      k = pruning_k(keep, units)): the Ising coefficients are inputs (they come from the model at run time).
-    quantum_hpo: space, objective, qaoa_layers. Role "qaoa" = qaoa_ising(bits of the space's encoding,
-      qaoa_layers) with the X mixer (the encoding's constraints are penalties).
-    """
-    if method in KERNEL_FEATURE_MAPS:
-        feature_map = KERNEL_FEATURE_MAPS[method](params)
-        return {
-            "feature_map": replace(feature_map, name="feature_map"),
-            "overlap": replace(compute_uncompute(feature_map), name="overlap"),
-        }
-    if method == "hybrid_qnn_head":
-        circuit = encoded_reuploading(params["qubits"], params.get("encoder_layers", 0), params["layers"])
-        return {"model": replace(circuit, name="model")}
-    if method in ("qng", "parameter_shift", "quantum_distillation", "hybrid_layer"):
-        return {"model": replace(reuploading(params["qubits"], params["layers"]), name="model")}
-    if method == "qaoa_pruning":
-        units, mixer = params["units"], params.get("mixer", "xy")
-        k = pruning_k(params.get("keep", 0.5), units) if mixer == "xy" else None
-        return {"qaoa": replace(qaoa_ising(units, params["qaoa_layers"], mixer, k), name="qaoa")}
-    if method == "quantum_hpo":
-        from qlang.spaces import encoded_bits
-
-        bits = encoded_bits(params.get("space", "default"), params.get("objective", "logistic_regression"))
-        return {"qaoa": replace(qaoa_ising(bits, params["qaoa_layers"]), name="qaoa")}
-    raise ValueError(f"no circuits for method {method!r}")
+    entry = catalog.METHODS.get(method)
+    if entry is None or not entry.circuits:
+        raise ValueError(f"no circuits for method {method!r}")
+    return resolve(entry.circuits)(params)

@@ -6,10 +6,11 @@ from functools import lru_cache
 
 import jinja2
 
+from qlang.catalog.settings import TARGETS
 from qlang.codegen.model import Module, build_module
 from qlang.ir import model as ir
 
-TARGETS = ("qiskit", "pennylane")
+__all__ = ["TARGETS", "generate", "render", "tidy"]
 
 
 @lru_cache(maxsize=1)

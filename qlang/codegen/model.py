@@ -8,12 +8,10 @@ import re
 from dataclasses import dataclass
 
 from qlang import __version__, catalog
-from qlang.circuits import emit_pennylane, emit_qiskit
+from qlang.circuits.emitter import emitter
 from qlang.circuits.library import stage_circuits
 from qlang.ir import model as ir
 from qlang.sweep import points
-
-EMITTERS = {"qiskit": emit_qiskit, "pennylane": emit_pennylane}
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ def stage_circuit_code(pipeline: ir.Pipeline, stage: ir.Stage, target: str) -> l
                 CircuitCode(
                     circuit_key(pipeline.name, stage.name, role, i if swept else None),
                     fn,
-                    EMITTERS[target].emit(circuit, fn),
+                    emitter(target).emit(circuit, fn),
                     circuit.n_wires,
                     circuit.n_inputs,
                     circuit.n_weights,
@@ -125,7 +123,7 @@ def build_module(spec: ir.Spec, spec_name: str, text: str, target: str, spec_dir
         spec_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         version=__version__,
         target=target,
-        imports=EMITTERS[target].IMPORTS,
+        imports=emitter(target).IMPORTS,
         pipelines_literal=pipeline_literal([p.model_dump(mode="json") for p in pipelines]),
         circuits=tuple(circuits),
         summary=tuple(summary),

@@ -84,3 +84,29 @@ def test_qasm3_mentions_gates(circuit, mentions):
     assert text.startswith("OPENQASM 3")
     for mention in mentions:
         assert mention in text
+
+
+def test_every_ir_gate_has_a_translation_on_every_target():
+    """The IR's gate set (qlang.circuits.ir.GATES) and each registered target's emitter table are the same
+    set, and each gate emits and builds on every target."""
+    from qlang.catalog.settings import TARGETS
+    from qlang.circuits.emitter import emitter
+    from qlang.circuits.ir import GATES
+
+    for target in TARGETS:
+        assert set(emitter(target).GATES) == set(GATES), target
+    for name, (arity, has_angle) in GATES.items():
+        circuit = Circuit(name, 3, 1, 0, [Gate(name, tuple(range(arity)), Input(0) if has_angle else None)])
+        qc, _, _ = emit_qiskit.build(circuit)
+        assert len(qc.data) == 1 and qc.data[0].operation.num_qubits == arity
+        assert emit_pennylane.build(circuit) is not None
+
+
+def test_an_unsupported_gate_is_a_clear_error(monkeypatch):
+    from qlang.circuits.emitter import UnsupportedGate
+
+    for emitter_module in EMITTERS:
+        tables = {k: v for k, v in emitter_module.EMITTER.GATES.items() if k != "cswap"}
+        monkeypatch.setattr(type(emitter_module.EMITTER), "GATES", tables)
+        with pytest.raises(UnsupportedGate, match=r"no translation for the gate 'cswap'"):
+            emitter_module.emit(lib.swap_test(lib.angle_map(1)), "f")

@@ -130,4 +130,4 @@ def _pretend_svm_does_not_run(monkeypatch):
 
     from qlang import catalog
 
-    monkeypatch.setitem(catalog.METHODS, "svm", dataclasses.replace(catalog.METHODS["svm"], runnable=False))
+    monkeypatch.setitem(catalog.METHODS, "svm", dataclasses.replace(catalog.METHODS["svm"], run=""))

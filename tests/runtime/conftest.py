@@ -115,19 +115,32 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "minilm: loads the bundled MiniLM sentence encoder (a few seconds)")
 
 
+SDKS = {"qiskit": "qiskit", "pennylane": "pennylane"}  # target -> the optional SDK it needs
+
+
+def require_sdk(target: str) -> None:
+    """Skip when the target's optional SDK is not installed, and only then: an ImportError anywhere else
+    (qlang's own modules included) fails the test."""
+    import importlib.util
+
+    if importlib.util.find_spec(SDKS[target]) is None:
+        pytest.skip(f"the optional SDK `{SDKS[target]}` is not installed (pip install \"qlang[{target}]\")")
+
+
 def real_executor(target: str, method: str, params: dict, seed: int = 0):
     """The target's executor over `stage_circuits(method, params)`, each circuit named by its role."""
-    try:
-        from qlang.circuits import emit_pennylane, emit_qiskit
-        from qlang.circuits.library import stage_circuits
-        from qlang.runtime.targets.pennylane import PennyLaneExecutor
-        from qlang.runtime.targets.qiskit import QiskitExecutor
-    except ImportError as err:
-        pytest.skip(f"real executors unavailable: {err}")
+    require_sdk(target)
+    from qlang.circuits import emit_pennylane, emit_qiskit
+    from qlang.circuits.library import stage_circuits
+
     circuits = stage_circuits(method, params)
     if target == "qiskit":
+        from qlang.runtime.targets.qiskit import QiskitExecutor
+
         builders = {role: (lambda c=c, role=role: emit_qiskit.build(c, f"build_{role}")) for role, c in circuits.items()}
         return QiskitExecutor(builders, seed=seed)
+    from qlang.runtime.targets.pennylane import PennyLaneExecutor
+
     bodies = {
         role: (emit_pennylane.build(c, f"body_{role}"), CircuitShape(c.n_wires, c.n_inputs, c.n_weights))
         for role, c in circuits.items()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,13 +24,16 @@ class MethodContext:
     encoder: Any = None  # a MiniLMEncoder; None uses the process-wide default
     ran_with: dict[str, Any] | None = None  # what `settings` last returned: every parameter the method used
 
-    def settings(self, method: str, knobs: dict[str, Any]) -> dict[str, Any]:
-        """The method's parameters: the catalog's defaults, then the runtime's own `knobs` (what a spec
-        cannot set), each overridden by params; keys the method does not know are ignored."""
+    def settings(self, method: str, knobs: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The method's parameters: the catalog's defaults, then its run-time settings (what a spec cannot
+        set: the entry's `settings`, or `knobs` when given), each overridden by params; keys the method does
+        not know are ignored."""
         from qlang import catalog
 
-        defaults = {p.name: p.default for p in catalog.METHODS[method].params}
-        self.ran_with = {key: self.params.get(key, value) for key, value in {**defaults, **knobs}.items()}
+        entry = catalog.METHODS[method]
+        defaults = {p.name: p.default for p in entry.params}
+        extra = entry.settings if knobs is None else knobs
+        self.ran_with = {key: self.params.get(key, value) for key, value in {**defaults, **extra}.items()}
         return dict(self.ran_with)
 
     @property

@@ -15,15 +15,9 @@ from qlang.runtime.methods.kernel import FidelityKernel, gram_preview, offdiagon
 from qlang.runtime.methods.kernel_kmeans import kernel_kmeans
 from qlang.runtime.methods.reduce import encoding_reducer
 
-# What the runtime reads beyond the catalog's parameters (whose defaults the catalog gives).
-# limit None: every row; n: a stratified subsample of n rows. kmeans sees the reduced features its
-# quantum method would (a baseline inherits qubits and encoding from it); alone, these defaults apply.
-QUANTUM_KNOBS = {"limit": None}
-KNOBS = {"qubits": 4, "encoding": "angle", "limit": None}
-
 
 def quantum_kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("quantum_kmeans", QUANTUM_KNOBS)
+    s = ctx.settings("quantum_kmeans")
     data, x, k = _prepare(ctx, data, s)
     kernel = FidelityKernel(ctx, s["shots"])
     ctx.progress(f"kernel: {len(x)} rows, {kernel.label}")
@@ -42,7 +36,7 @@ def quantum_kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 
 def kmeans(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("kmeans", KNOBS)
+    s = ctx.settings("kmeans")
     data, x, k = _prepare(ctx, data, s)
     ctx.progress(f"k-means: k={k}, {s['n_init']} restarts")
     model = KMeans(n_clusters=k, n_init=int(s["n_init"]), max_iter=int(s["max_iter"]), random_state=ctx.seed).fit(x)

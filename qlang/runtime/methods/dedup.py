@@ -25,12 +25,10 @@ from qlang.runtime.methods.kernel import FidelityKernel
 from qlang.runtime.methods.reduce import encoding_reducer
 
 NOISE = 0.02
-QUANTUM_KNOBS = {"limit": None, "duplicates": 0.2}
-KNOBS = {"limit": None, "duplicates": 0.2, "qubits": 5, "encoding": "amplitude"}
 
 
 def quantum_dedup(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("quantum_dedup", QUANTUM_KNOBS)
+    s = ctx.settings("quantum_dedup")
     data, x, truth = _prepare(ctx, data, s)
     kernel = FidelityKernel(ctx, s["shots"])
     ctx.progress(f"kernel: {len(x)} rows, {kernel.label}")
@@ -38,7 +36,7 @@ def quantum_dedup(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 
 def cosine_dedup(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("cosine_dedup", KNOBS)
+    s = ctx.settings("cosine_dedup")
     data, x, truth = _prepare(ctx, data, s)
     unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
     return _result(data, unit @ unit.T, float(s["threshold"]), truth, {"inputs": x.shape[1]})

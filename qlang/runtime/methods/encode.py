@@ -40,8 +40,6 @@ from qlang.runtime.methods.reduce import Reducer
 
 C_FACTORS = (0.1, 1.0, 10.0)  # the tuning budget: C times these, for every SVM
 DEVICE_MODEL = "heron"
-QUANTUM_KNOBS = {"limit": None, "C": 1.0}
-BASELINE_KNOBS = {"limit": None, "qubits": None}
 BASELINE_FEATURES = 8  # a baseline alone (no method's qubits to follow)
 
 
@@ -58,7 +56,7 @@ def zz_feature_map(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 
 def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
-    s = ctx.settings(method, QUANTUM_KNOBS)
+    s = ctx.settings(method)
     require(int(s["qubits"]) >= 1, f"qubits must be at least 1, got {s['qubits']}")
     require(
         s["classifier"] in ("svm", "distance"), f"unknown classifier '{s['classifier']}'", help="use svm or distance"
@@ -104,7 +102,7 @@ def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
 
 
 def rbf_svm(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("rbf_svm", BASELINE_KNOBS)
+    s = ctx.settings("rbf_svm")
     data, x, _ = _features(ctx, data, s, _baseline_dims(ctx), "angle")
 
     def score(train, test):
@@ -116,7 +114,7 @@ def rbf_svm(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 
 def knn(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("knn", BASELINE_KNOBS)
+    s = ctx.settings("knn")
     require(int(s["k"]) >= 1, f"k must be at least 1, got {s['k']}")
     data, x, _ = _features(ctx, data, s, _baseline_dims(ctx), "angle")
 
@@ -130,7 +128,7 @@ def knn(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 def pca(ctx: MethodContext, data: Dataset) -> MethodResult:
     """PCA to `components` (fitted on each training fold), then logistic regression."""
-    s = ctx.settings("pca", {"limit": None})
+    s = ctx.settings("pca")
     data = data.sample(s["limit"], ctx.seed)
     raw = features_of(data, ctx.encoder)
     components = min(int(s["components"]), *raw.shape)

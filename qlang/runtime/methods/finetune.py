@@ -24,6 +24,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from qlang import catalog
 from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
 from qlang.runtime.errors import CIRCUIT_MISMATCH, RuntimeDiagnostic
@@ -31,19 +32,6 @@ from qlang.runtime.methods.context import MethodContext, MethodResult, require
 from qlang.runtime.methods.reduce import Reducer
 from qlang.runtime.methods.torch_layer import CircuitLayer
 from qlang.runtime.protocol import Executor
-
-# What the runtime reads beyond the catalog's parameters (whose defaults the catalog gives).
-# limit None: every row; n: a stratified subsample. refit: after cross-validation, train on all rows and
-# output that model (False: output None). logistic_regression compresses to its method's qubits.
-QNN_KNOBS = {"limit": None, "refit": True}
-# examples_per_class (few-shot; None: every training row): a baseline inherits it from its method.
-SHOTS_PER_CLASS = {"examples_per_class": None}
-# compress False: the full embedding, z-scored (the finetune stage's reference row, what one would do anyway)
-LOGISTIC_KNOBS = {"qubits": 4, "max_iter": 1000, "limit": None, "refit": True, "compress": True}
-SVM_KNOBS = {"qubits": 4, "limit": None, "refit": True}
-MLP_KNOBS = {"qubits": 4, "lr": 0.01, "batch_size": 32, "limit": None, "refit": True, "temperature": None}
-# quantum_distillation: the teacher is logistic regression with this C on the full features.
-DISTILL_KNOBS = {"limit": None, "refit": True, "batch_size": 32, "teacher_C": 1.0}
 
 
 @contextmanager
@@ -244,30 +232,30 @@ def quantum_head(ctx: MethodContext, s: dict):
 
 
 def hybrid_qnn_head(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("hybrid_qnn_head", QNN_KNOBS)
+    s = ctx.settings("hybrid_qnn_head")
     shape, make = quantum_head(ctx, s)
     return _cross_validate(ctx, data, s, make, {"quantum_weights": shape.n_weights, "wires": shape.n_wires})
 
 
 def logistic_regression(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("logistic_regression", {**LOGISTIC_KNOBS, **SHOTS_PER_CLASS})
+    s = ctx.settings("logistic_regression")
     if not s["compress"]:
         ctx.ran_with = s = {**s, "qubits": None}  # it reads every dimension
     return _cross_validate(ctx, data, s, lambda n_classes, seed: LogisticHead(s), {})
 
 
 def svm(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("svm", {**SVM_KNOBS, **SHOTS_PER_CLASS})
+    s = ctx.settings("svm")
     return _cross_validate(ctx, data, s, lambda n_classes, seed: SVMHead(s), {})
 
 
 def mlp(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("mlp", {**MLP_KNOBS, **SHOTS_PER_CLASS})
+    s = ctx.settings("mlp")
     require(int(s["hidden"]) >= 1 and int(s["epochs"]) >= 1, "hidden and epochs must be at least 1")
     qubits = int(s["qubits"])
     make = lambda n_classes, seed: MLPHead(qubits, n_classes, s, seed)
     if s["temperature"] is not None:  # the classical student of a distillation stage: the same teacher
-        teacher_c = ctx.params.get("teacher_C", DISTILL_KNOBS["teacher_C"])
+        teacher_c = ctx.params.get("teacher_C", catalog.METHODS["quantum_distillation"].settings["teacher_C"])
         return _distilled(ctx, data, {**s, "teacher_C": teacher_c}, make, {"hidden": int(s["hidden"])})
     return _cross_validate(ctx, data, s, make, {"hidden": int(s["hidden"])})
 
@@ -276,7 +264,7 @@ def quantum_distillation(ctx: MethodContext, data) -> MethodResult:
     """The hybrid head as a student of a teacher: logistic regression on the full features (every dimension,
     not the compressed `qubits`), fitted on each training fold; the student matches its soft labels at
     `temperature`. The classical student of equal size is the `mlp` baseline, which inherits `temperature`."""
-    s = ctx.settings("quantum_distillation", {**DISTILL_KNOBS, **SHOTS_PER_CLASS})
+    s = ctx.settings("quantum_distillation")
     shape, make = quantum_head(ctx, s)
     require(
         s.get("shots") is None,

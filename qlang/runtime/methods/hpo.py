@@ -26,20 +26,6 @@ from qlang.runtime.qubo import QUBO, QAOASolver, solve_annealing
 from qlang.runtime.qubo.model import approximation_ratio, bit_table
 from qlang.spaces import Choice, space_of
 
-HPO_KNOBS = {
-    "folds": 3,
-    "limit": None,
-    "initial": None,
-    "fm_rank": 4,
-    "fm_steps": 300,
-    "fm_l2": 0.01,
-    "restarts": 1,
-    "candidates": 16,
-    "maxiter": 30,
-    "reads": 256,
-    "anneal_reads": 100,
-}
-
 
 class Encoding:
     """Configurations (one value index per choice) <-> bitstrings, and the constraint penalty as a QUBO."""
@@ -140,7 +126,7 @@ class Search:
     """One searcher's run: the budget, the evaluated configurations and their scores, and the curve."""
 
     def __init__(self, ctx: MethodContext, method: str, data):
-        self.s = ctx.settings(method, HPO_KNOBS)
+        self.s = ctx.settings(method)
         self.ctx, self.data, self.method = ctx, data, method
         objective = self.s["objective"]
         if objective not in ("logistic_regression", "svm", "mlp"):

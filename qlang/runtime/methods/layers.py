@@ -12,12 +12,9 @@ from qlang.runtime.data import Dataset
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
 from qlang.runtime.methods.finetune import MLPHead, _cross_validate, quantum_head
 
-# Beyond the catalog's parameters; `layers` reaches dense_layer only as hybrid_layer's baseline.
-LAYER_KNOBS = {"qubits": 4, "batch_size": 32, "limit": None, "refit": False}
-
 
 def hybrid_layer(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("hybrid_layer", LAYER_KNOBS)
+    s = ctx.settings("hybrid_layer")
     shape, make = quantum_head(ctx, s)
     result = _cross_validate(ctx, data, s, make, {"quantum_weights": shape.n_weights})
     return MethodResult(
@@ -28,7 +25,7 @@ def hybrid_layer(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 
 def dense_layer(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("dense_layer", LAYER_KNOBS)
+    s = ctx.settings("dense_layer")
     qubits = int(s["qubits"])
     units = int(s["units"])
     if ctx.params.get("layers") is not None:  # hybrid_layer's baseline: match its parameter count

@@ -29,8 +29,6 @@ from qlang.runtime.data import Dataset
 from qlang.runtime.encoder import features_of
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
 
-LOWRANK_KNOBS = {"limit": None, "ranks": (4, 8, 16), "folds": 5, "C": 1.0}
-
 
 def length_squared_basis(a: np.ndarray, rank: int, samples: int, rng: np.random.Generator) -> np.ndarray:
     """V_k (d, k) from `samples` rows drawn by length-squared sampling (FKV)."""
@@ -48,14 +46,14 @@ def svd_basis(a: np.ndarray, rank: int) -> np.ndarray:
 
 
 def quantum_inspired_lowrank(ctx: MethodContext, data) -> MethodResult:
-    s = ctx.settings("quantum_inspired_lowrank", LOWRANK_KNOBS)
+    s = ctx.settings("quantum_inspired_lowrank")
     require(int(s["samples"]) >= int(s["rank"]), f"samples ({s['samples']}) must be at least rank ({s['rank']})")
     rng = np.random.default_rng(ctx.seed)
     return _lowrank(ctx, data, s, lambda a, k: length_squared_basis(a, k, int(s["samples"]), rng))
 
 
 def truncated_svd(ctx: MethodContext, data) -> MethodResult:
-    s = ctx.settings("truncated_svd", LOWRANK_KNOBS)
+    s = ctx.settings("truncated_svd")
     return _lowrank(ctx, data, s, svd_basis)
 
 

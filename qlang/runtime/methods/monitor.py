@@ -40,11 +40,6 @@ from qlang.runtime.methods.reduce import Reducer
 
 BANDWIDTH_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
 TUNING_ROWS = 128
-DRIFT_KNOBS = {"limit": None, "trials": 20, "shift": 0.25}
-BASELINE_DRIFT_KNOBS = {**DRIFT_KNOBS, "qubits": 4, "permutations": 200}
-ANOMALY_KNOBS = {"limit": None, "contamination": 0.1}
-QUANTUM_ANOMALY_KNOBS = {**ANOMALY_KNOBS, "bandwidth": 1.0}
-BASELINE_ANOMALY_KNOBS = {**ANOMALY_KNOBS, "qubits": 4}
 
 
 # ---- drift -----------------------------------------------------------------------------------------
@@ -58,7 +53,7 @@ class Windows:
 
 
 def quantum_kernel_mmd(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("quantum_kernel_mmd", DRIFT_KNOBS)
+    s = ctx.settings("quantum_kernel_mmd")
     w = _windows(ctx, data, s)
     base = FidelityKernel(ctx, s["shots"])
     kernel = _tuned(w.reference, [base.with_scale(float(s["bandwidth"]) * f) for f in BANDWIDTH_FACTORS])
@@ -68,7 +63,7 @@ def quantum_kernel_mmd(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 
 def rbf_mmd(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("rbf_mmd", BASELINE_DRIFT_KNOBS)
+    s = ctx.settings("rbf_mmd")
     w = _windows(ctx, data, s)
     sigma = _tuned_sigma(w.reference)
     grams = [_rbf(np.vstack(pair), np.vstack(pair), sigma) for pair in w.null + w.drifted]
@@ -77,7 +72,7 @@ def rbf_mmd(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 def ks_test(ctx: MethodContext, data: Dataset) -> MethodResult:
     """Two-sample KS on every feature; a window drifts when any p-value is below alpha / features."""
-    s = ctx.settings("ks_test", BASELINE_DRIFT_KNOBS)
+    s = ctx.settings("ks_test")
     w = _windows(ctx, data, s)
     alpha = float(s["alpha"])
 
@@ -172,7 +167,7 @@ def _rates(null: list[bool], drifted: list[bool]) -> dict[str, float]:
 
 
 def quantum_ocsvm(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("quantum_ocsvm", QUANTUM_ANOMALY_KNOBS)
+    s = ctx.settings("quantum_ocsvm")
     train, test, anomalous = _anomaly_split(ctx, data, s)
     base = FidelityKernel(ctx, s["shots"])
     kernel = _tuned(train, [base.with_scale(float(s["bandwidth"]) * f) for f in BANDWIDTH_FACTORS])
@@ -188,7 +183,7 @@ def quantum_ocsvm(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 
 def rbf_ocsvm(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("rbf_ocsvm", BASELINE_ANOMALY_KNOBS)
+    s = ctx.settings("rbf_ocsvm")
     train, test, anomalous = _anomaly_split(ctx, data, s)
     sigma = _tuned_sigma(train)
     model = OneClassSVM(kernel="rbf", gamma=1.0 / (2.0 * sigma**2), nu=float(s["nu"])).fit(train)
@@ -196,7 +191,7 @@ def rbf_ocsvm(ctx: MethodContext, data: Dataset) -> MethodResult:
 
 
 def isolation_forest(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("isolation_forest", BASELINE_ANOMALY_KNOBS)
+    s = ctx.settings("isolation_forest")
     train, test, anomalous = _anomaly_split(ctx, data, s)
     model = IsolationForest(n_estimators=int(s["n_estimators"]), random_state=ctx.seed).fit(train)
     return _anomaly_result(anomalous, -model.score_samples(test), {})

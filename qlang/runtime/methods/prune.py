@@ -39,15 +39,6 @@ from qlang.runtime.methods.finetune import MLPHead, TrainedClassifier, single_th
 from qlang.runtime.qubo import QUBO, QAOASolver, solve_annealing, solve_exact
 from qlang.runtime.qubo.model import approximation_ratio
 
-PRUNE_KNOBS = {
-    "calibration": 0.5,
-    "redundancy": 0.5,
-    "repeats": 3,
-    "restarts": 3,
-    "maxiter": 60,
-    "candidates": 32,
-    "reads": 256,
-}
 PENALTY_MARGIN = 1.1
 MAX_EXACT_UNITS = 20
 
@@ -264,7 +255,7 @@ def inference_cost(head, x: np.ndarray, repeats: int) -> tuple[float, float]:
 
 
 def _settings(ctx: MethodContext, method: str) -> dict:
-    return ctx.settings(method, PRUNE_KNOBS)
+    return ctx.settings(method)
 
 
 def qaoa_pruning(ctx: MethodContext, model) -> MethodResult:

@@ -33,7 +33,6 @@ from qlang.runtime.methods.torch_layer import CircuitLayer
 from qlang.runtime.protocol import Executor
 
 # Runtime-only knobs. qubits and layers: what adam and sgd read from their method (they inherit its params).
-TRAIN_KNOBS = {"limit": None, "metric_rows": 32, "qubits": 4, "layers": 2, "test_size": 0.25}
 
 
 def fubini_study_metric(executor: Executor, circuit: str, x: np.ndarray, w: np.ndarray, block: int) -> np.ndarray:
@@ -82,22 +81,22 @@ class HybridModel(torch.nn.Module):
 
 
 def qng(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("qng", TRAIN_KNOBS)
+    s = ctx.settings("qng")
     require(float(s["regularization"]) >= 0, "regularization must not be negative")
     require(int(s["metric_rows"]) >= 1, "metric_rows must be at least 1")
     return _train(ctx, data, s, "qng")
 
 
 def parameter_shift(ctx: MethodContext, data: Dataset) -> MethodResult:
-    return _train(ctx, data, ctx.settings("parameter_shift", TRAIN_KNOBS), "parameter_shift")
+    return _train(ctx, data, ctx.settings("parameter_shift"), "parameter_shift")
 
 
 def adam(ctx: MethodContext, data: Dataset) -> MethodResult:
-    return _train(ctx, data, ctx.settings("adam", TRAIN_KNOBS), "adam")
+    return _train(ctx, data, ctx.settings("adam"), "adam")
 
 
 def sgd(ctx: MethodContext, data: Dataset) -> MethodResult:
-    s = ctx.settings("sgd", TRAIN_KNOBS)
+    s = ctx.settings("sgd")
     require(0.0 <= float(s["momentum"]) < 1.0, "momentum must be in [0, 1)")
     return _train(ctx, data, s, "sgd")
 
