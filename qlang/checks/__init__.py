@@ -44,11 +44,29 @@ class Result:
         return self.tree
 
 
+def plugin_warnings() -> list[Diagnostic]:
+    """Q802 for each installed plug-in (or plug-in entry) the catalog left out: the spec is still checked,
+    against the methods that did load."""
+    from qlang import catalog
+
+    return [
+        Diagnostic(
+            "Q802",
+            f"the plug-in `{p.origin}` was left out of the catalog: {p.message}",
+            None,
+            severity="warning",
+            help=f"its entry point `{p.entry_point}` (group `qlang.methods`) needs fixing; `qlc methods` lists it",
+        )
+        for p in catalog.PLUGIN_PROBLEMS
+    ]
+
+
 def check_text(text: str, path: str = "<input>", target: str | None = None) -> Result:
     """Parse and check a spec. `target` overrides every pipeline's `target` setting."""
     result = Result(Source(text, path))
     tree, diags = parse(text)
     result.tree = tree
+    diags += plugin_warnings()
     result.diagnostics = diags
     if tree is None or any(d.code in SYNTAX_CODES for d in diags):  # a recovered tree misses statements:
         return result  # checking it would report what the syntax errors already explain

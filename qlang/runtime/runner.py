@@ -10,7 +10,7 @@ from typing import Any
 from qlang.catalog.devices import with_shots
 from qlang.runtime import threads
 from qlang.runtime.budget import BudgetExceeded, Guard
-from qlang.runtime.errors import RuntimeDiagnostic
+from qlang.runtime.errors import UNKNOWN_NAME, RuntimeDiagnostic
 from qlang.runtime.methods import METHODS, ROLES
 from qlang.runtime.methods.context import MethodContext, MethodResult
 from qlang.runtime.report import Report, StageReport, call_label, run_record
@@ -323,8 +323,9 @@ class _Run:
             progress=self.options.progress,
             encoder=self.encoder,
         )
+        run = implementation(m["name"])
         with threads.limited(), self.meter.window(f"{role}:{m['name']}:{seed}") as window:  # see threads.py
-            result = METHODS[m["name"]](ctx, self.outputs[seed][stage["input"]])
+            result = run(ctx, self.outputs[seed][stage["input"]])
         if getattr(executor, "shots_spent", 0):  # a noisy device: what it measured
             result.metrics["shots"] = float(executor.shots_spent)
         reading = window.reading()
@@ -348,6 +349,22 @@ def meter_windows(meter) -> list[dict]:
     for w in meter.windows:
         visit(w, "")
     return out
+
+
+def implementation(name: str):
+    """The method's implementation, as its catalog entry names it; one that cannot be loaded (a plug-in's
+    missing module, say) is a RuntimeDiagnostic that fails its stage, not a traceback."""
+    try:
+        return METHODS[name]
+    except Exception as e:  # importing a plug-in runs its code: any failure is a diagnostic
+        from qlang import catalog
+
+        entry = catalog.METHODS[name]
+        raise RuntimeDiagnostic(
+            UNKNOWN_NAME,
+            f"the implementation of `{name}` ({entry.run}) could not be loaded: {type(e).__name__}: {e}",
+            help=f"it comes from {entry.origin}; reinstall or fix it",
+        ) from e
 
 
 def estimate_energy(pipeline: dict, options: RunOptions) -> dict[str, dict]:
