@@ -356,6 +356,8 @@ def implementation(name: str):
     missing module, say) is a RuntimeDiagnostic that fails its stage, not a traceback."""
     try:
         return METHODS[name]
+    except (BudgetExceeded, KeyboardInterrupt):  # the guard's interrupt can land while a module imports
+        raise
     except Exception as e:  # importing a plug-in runs its code: any failure is a diagnostic
         from qlang import catalog
 
