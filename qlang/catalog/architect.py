@@ -1,5 +1,7 @@
 """architect: initialisation and architecture search."""
 
+from typing import Any
+
 from qlang.catalog.finetune import EPOCHS, FOLDS, LR
 from qlang.catalog.schema import (
     CIRCUITS_AT,
@@ -30,7 +32,7 @@ LAYERS = "qlang.runtime.methods.layers:"
 # initial random evaluations before the surrogate (None: a quarter, at least 2); the factorisation machine's
 # rank, steps and L2; QAOA's COBYLA restarts, random candidate angles and iterations; sampled reads of the
 # solution, and simulated-annealing reads of fmqa_annealing.
-HPO_SETTINGS = {
+HPO_SETTINGS: dict[str, Any] = {
     "folds": 3,
     "limit": None,
     "initial": None,

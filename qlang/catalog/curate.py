@@ -1,5 +1,7 @@
 """curate: data collection and cleaning."""
 
+from typing import Any
+
 from qlang.catalog.schema import (
     COSTS_AT,
     KERNEL_ROLES,
@@ -31,7 +33,7 @@ DEDUP = "qlang.runtime.methods.dedup:"
 # kmeans sees the reduced features its quantum method would (a baseline inherits qubits and encoding from it);
 # alone, these defaults apply. duplicates: near-duplicates injected per row, so precision and recall have a truth.
 KMEANS_SETTINGS = {"qubits": 4, "encoding": "angle", "limit": None}
-DEDUP_SETTINGS = {"limit": None, "duplicates": 0.2}
+DEDUP_SETTINGS: dict[str, Any] = {"limit": None, "duplicates": 0.2}
 THRESHOLD = p_float("threshold", 0.95, 0.0, 1.0, "similarity above which two items are duplicates")
 
 

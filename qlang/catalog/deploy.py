@@ -1,5 +1,7 @@
 """deploy: inference and deployment — pruning as a QUBO."""
 
+from typing import Any
+
 from qlang.catalog.schema import (
     CIRCUITS_AT,
     COSTS_AT,
@@ -20,7 +22,7 @@ RUN = "qlang.runtime.methods.prune:"
 # Run-time settings of every pruner: the calibration share of the rows (the rest evaluates); the redundancy
 # weight of the QUBO; timed inference passes; QAOA's COBYLA restarts, iterations and random candidate angles;
 # sampled reads of the QAOA solution.
-SETTINGS = {
+SETTINGS: dict[str, Any] = {
     "calibration": 0.5,
     "redundancy": 0.5,
     "repeats": 3,

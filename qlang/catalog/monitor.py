@@ -1,5 +1,7 @@
 """monitor: maintenance and monitoring — drift and anomalies."""
 
+from typing import Any
+
 from qlang.catalog.schema import (
     CIRCUITS_AT,
     COSTS_AT,
@@ -20,7 +22,7 @@ RUN = "qlang.runtime.methods.monitor:"
 # run-time settings: limit None uses every row; trials null and drifted windows each; shift the injected
 # drift; contamination the anomalies' share of the test rows. A baseline alone reduces to `qubits` features
 # (and uses `permutations`); beside its method it inherits the method's.
-DRIFT_SETTINGS = {"limit": None, "trials": 20, "shift": 0.25}
+DRIFT_SETTINGS: dict[str, Any] = {"limit": None, "trials": 20, "shift": 0.25}
 BASELINE_DRIFT_SETTINGS = {**DRIFT_SETTINGS, "qubits": 4, "permutations": 200}
 ANOMALY_SETTINGS = {"limit": None, "contamination": 0.1}
 QUANTUM_ANOMALY_SETTINGS = {**ANOMALY_SETTINGS, "bandwidth": 1.0}

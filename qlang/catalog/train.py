@@ -1,5 +1,7 @@
 """train: the core training loop."""
 
+from typing import Any
+
 from qlang.catalog.schema import (
     CIRCUITS_AT,
     COSTS_AT,
@@ -21,7 +23,7 @@ RUN = "qlang.runtime.methods.train:"
 # qubits and layers shape the model when a baseline runs alone
 SETTINGS = {"limit": None, "metric_rows": 32, "qubits": 4, "layers": 2, "test_size": 0.25}
 # adam and sgd train the stage's quantum model (its circuits) with another update rule
-MODEL = {"roles": MODEL_ROLES, "settings": SETTINGS}
+MODEL: dict[str, Any] = {"roles": MODEL_ROLES, "settings": SETTINGS}
 
 
 def _q(params):
