@@ -48,13 +48,14 @@ def test_a_run_gives_each_method_one_thread(monkeypatch, tmp_path):
 
     seen = []
     real = runner.METHODS["kmeans"]
+    load = runner.implementation
 
     def spy(ctx, data):
         seen.append((torch.get_num_threads(), _pool_sizes()))
         return real(ctx, data)
 
     monkeypatch.delenv(threads.ENV, raising=False)
-    monkeypatch.setitem(runner.METHODS, "kmeans", spy)
+    monkeypatch.setattr(runner, "implementation", lambda name: spy if name == "kmeans" else load(name))
     torch.set_num_threads(2)
     spec = tmp_path / "one.qlc"
     spec.write_text(
