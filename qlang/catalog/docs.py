@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from qlang import catalog
 from qlang.catalog.roadmap import ROADMAP
 from qlang.catalog.schema import STAGE_KINDS, Entry
@@ -100,6 +102,33 @@ def describe(name: str) -> str | None:
     return "\n".join(lines)
 
 
+def builtin_methods_of(kind: str) -> list[Entry]:
+    """The kind's methods that ship with qlang (generated docs never depend on installed plug-ins)."""
+    return [m for m in catalog.methods_of(kind) if m.origin == "qlang"]
+
+
+def stage_kinds_table() -> str:
+    """The table of stage kinds and their methods in docs/language.md ("Stage kinds")."""
+    rows = ["| kind | lifecycle step | quantum methods | classical methods and baselines |", "|---|---|---|---|"]
+    for kind, about in STAGE_KINDS.items():
+        methods = builtin_methods_of(kind)
+        quantum = ", ".join(f"`{m.name}`" for m in methods if m.is_quantum)
+        classical = ", ".join(
+            f"`{m.name}`" + (" (quantum-inspired, runs classically)" if m.family == "quantum-inspired" else "")
+            for m in methods
+            if not m.is_quantum
+        )
+        rows.append(f"| `{kind}` | {about} | {quantum} | {classical} |")
+    return "\n".join(rows) + "\n"
+
+
+def language_md(text: str) -> str:
+    """docs/language.md with its stage-kinds table replaced by `stage_kinds_table()`."""
+    start = text.index("| kind | lifecycle step |")
+    end = text.index("\n\n", start) + 1
+    return text[:start] + stage_kinds_table() + text[end:]
+
+
 def markdown() -> str:
     """docs/methods.md."""
     out = [
@@ -107,10 +136,19 @@ def markdown() -> str:
         "",
         "Generated from `qlang/catalog` by `python -m qlang.catalog.docs`; do not edit.",
         "",
+        (
+            "A method is its catalog entry (`qlang.catalog.Entry`): parameters, roles, the circuits it needs, its cost "
+            "model, its run-time settings and a `module:function` reference to its implementation, imported only when "
+            "a stage runs. A new method is one module or folder under `qlang/methods/` (see "
+            "`qlang/methods/projected_quantum_kernel/`) plus its test. Third-party packages add methods through the "
+            "entry-point group `qlang.methods` (an object that is a list of entries); `qlc methods` names each "
+            "method's origin, and a plug-in that cannot load is warning Q802."
+        ),
+        "",
     ]
     for kind, about in STAGE_KINDS.items():
         out += [f"## `{kind}` — {about}", "", f"Roadmap: {ROADMAP[kind].words()}.", ""]
-        for m in catalog.methods_of(kind):
+        for m in builtin_methods_of(kind):
             out += [f"### `{m.name}` ({_FAMILY[m.family]})", "", m.summary, ""]
             out += _param_table(m)
             out.append(
@@ -141,5 +179,21 @@ def _param_table(e: Entry) -> list[str]:
     return rows + [""]
 
 
-if __name__ == "__main__":
-    print(markdown(), end="")
+def write_docs(root: Path) -> list[Path]:
+    """Regenerate docs/methods.md and the stage-kinds table of docs/language.md; the files that changed."""
+    changed = []
+    for path, render in (("docs/methods.md", lambda old: markdown()), ("docs/language.md", language_md)):
+        file = root / path
+        old = file.read_text(encoding="utf-8")
+        new = render(old)
+        if new != old:
+            file.write_text(new, encoding="utf-8")
+            changed.append(file)
+    return changed
+
+
+if __name__ == "__main__":  # python -m qlang.catalog.docs [ROOT]: rewrite both generated parts of the docs
+    import sys
+
+    for changed in write_docs(Path(sys.argv[1] if len(sys.argv) > 1 else ".")):
+        print(f"rewrote {changed}")

@@ -15,7 +15,7 @@ from qlang.catalog.schema import (
 CLASSIFIER = p_enum("classifier", ("svm", "distance"), "svm", "precomputed-kernel SVM or nearest class mean fidelity")
 FOLDS = p_int("folds", 5, 2, 20, "stratified cross-validation folds")
 BANDWIDTH = p_float("bandwidth", 1.0, 0.0, 10.0, "scales the encoded angles", exclusive_min=True)
-METRICS = ("qubits", "cnots", "depth", "encoding_fidelity", "auc")
+METRICS = ("qubits", "cnots", "depth", "encoding_fidelity", "auc", "accuracy")
 BASELINES = ("rbf_svm", "knn", "pca")
 RUN = "qlang.runtime.methods.encode:"
 # run-time settings: limit None uses every row; C is the quantum SVM's regularisation; a baseline's qubits None
@@ -70,7 +70,7 @@ ENTRIES = [
         stage="encode",
         inputs=("dataset",),
         output="dataset",
-        metrics=("auc",),
+        metrics=("auc", "accuracy"),
         run=RUN + "rbf_svm",
         cost=COSTS_AT + "rbf_svm",
         settings=BASELINE_SETTINGS,
@@ -83,7 +83,7 @@ ENTRIES = [
         stage="encode",
         inputs=("dataset",),
         output="dataset",
-        metrics=("auc",),
+        metrics=("auc", "accuracy"),
         run=RUN + "knn",
         cost=COSTS_AT + "knn",
         settings=BASELINE_SETTINGS,
@@ -96,7 +96,7 @@ ENTRIES = [
         stage="encode",
         inputs=("dataset",),
         output="dataset",
-        metrics=("auc",),
+        metrics=("auc", "accuracy"),
         run=RUN + "pca",
         cost=COSTS_AT + "pca",
         settings={"limit": None},

@@ -220,3 +220,18 @@ def test_circuits_energy_and_unknown_backend():
     assert qpu.circuit_duration(bell(), "marrakesh") == qpu.circuit_duration(bell(), "fake_marrakesh")
     with pytest.raises(QpuModelError, match="unknown device model"):
         qpu.circuit_duration(bell(), "sycamore")
+
+
+def test_energy_formula_by_hand_with_circuit_counts():
+    """(d, shots, count) stands for `count` circuits alike: every term scales with the count, and exact
+    circuits (shots None) are charged DEFAULT_SHOTS each."""
+    b = qpu_energy_breakdown([(2e-6, 1000, 7), (5e-6, None, 3)], "superconducting")
+    shots = 7 * 1000 + 3 * 1024
+    circuit_s = 7 * 1000 * 2e-6 + 3 * 1024 * 5e-6
+    expected = 25_000 * (2.0 + circuit_s + shots * 250e-6)
+    assert (b.circuits, b.shots, b.default_shots_circuits) == (10, shots, 3)
+    assert b.circuit_s == pytest.approx(circuit_s, rel=1e-12)
+    assert b.rep_s == pytest.approx(shots * 250e-6, rel=1e-12)
+    assert b.joules == pytest.approx(expected, rel=1e-12)
+    assert qpu_energy([(2e-6, 1000)] * 7) == pytest.approx(qpu_energy([(2e-6, 1000, 7)]), rel=1e-12)
+    assert qpu_energy([(2e-6, 1000, 0)]) == pytest.approx(25_000 * 2.0)  # no circuits: only the job overhead

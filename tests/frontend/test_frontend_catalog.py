@@ -68,3 +68,30 @@ def test_coerce_accepts_every_default_written_out():
                 continue
             diags = []
             assert coerce(value, p, p.name, diags) == p.default and not diags, (entry.name, p.name, diags)
+
+
+def test_generated_docs_are_fresh():
+    """docs/methods.md and the stage-kinds table of docs/language.md are what the catalog generates."""
+    from pathlib import Path
+
+    from qlang.catalog.docs import language_md, markdown
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    hint = "run `python -m qlang.catalog.docs` to regenerate"
+    assert (docs / "methods.md").read_text(encoding="utf-8") == markdown(), hint
+    text = (docs / "language.md").read_text(encoding="utf-8")
+    assert language_md(text) == text, hint
+
+
+def test_every_builtin_method_is_in_an_example_spec():
+    from pathlib import Path
+
+    from qlang.checks import check_text
+
+    used = set()
+    for spec in sorted((Path(__file__).resolve().parents[2] / "specs").glob("*.qlc")):
+        result = check_text(spec.read_text(encoding="utf-8"), str(spec))
+        for stage in (s for p in result.spec.pipelines for s in p.stages):
+            used |= {stage.method.name, *(b.name for b in stage.baselines)}
+    builtin = {name for name, e in catalog.METHODS.items() if e.origin == "qlang"}
+    assert builtin - used == set()

@@ -86,5 +86,6 @@ def test_same_seed_same_search(wine):
 
 def test_bad_search_settings_are_diagnostics(wine):
     for bad in ({"space": "nope"}, {"evaluations": 9}, {"objective": "hybrid_qnn_head"}):
-        with pytest.raises(RuntimeDiagnostic):
+        with pytest.raises(RuntimeDiagnostic) as caught:
             METHODS["random_search"](MethodContext(params={**PARAMS, **bad}), wine)
+        assert caught.value.code == "Q706", bad

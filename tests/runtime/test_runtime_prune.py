@@ -82,8 +82,9 @@ def test_a_model_without_hidden_units_is_a_diagnostic():
         with pytest.raises(RuntimeDiagnostic) as caught:
             METHODS[method](MethodContext(params=PRUNE), logistic.output)
         assert caught.value.code == "Q706" and "prunable hidden units" in caught.value.message
-    with pytest.raises(RuntimeDiagnostic):
+    with pytest.raises(RuntimeDiagnostic) as caught:
         METHODS["greedy_taylor"](MethodContext(params=PRUNE), breast_cancer())
+    assert caught.value.code == "Q706" and "its input is a Dataset" in caught.value.message
 
 
 def test_units_must_match_the_model(model):

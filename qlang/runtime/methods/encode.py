@@ -9,7 +9,8 @@ for all rows and each fold slices it. A baseline sees the same features as its m
 Tuning budget: each side picks C from the same three values by an inner 3-fold AUC on the training fold
 only; the quantum kernel's bandwidth is the spec's, the RBF kernel's is scikit-learn's "scale" heuristic.
 
-Metrics: `auc` (mean over folds; `auc_std` its spread), `qubits`, `cnots` and `depth` of one encoding
+Metrics: `auc` (mean over folds; `auc_std` its spread), `accuracy` (likewise; a decision value above 0, or
+the largest class score, is the prediction), `qubits`, `cnots` and `depth` of one encoding
 circuit (a fixed generic input) transpiled onto a device model (IBM Heron, the qiskit-ibm-runtime fake
 backend; absent without qiskit), and `encoding_fidelity`: the fraction of the z-scored features'
 variance that reaches the circuit (the PCA components kept), times, for amplitude encoding with an exact
@@ -78,7 +79,7 @@ def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
         score = functools.partial(_svm_scores, C=float(s["C"]))
     else:
         score = _distance_scores
-    aucs = _cross_validate(
+    folds = _cross_validate(
         data.labels,
         int(s["folds"]),
         ctx.seed,
@@ -88,7 +89,7 @@ def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
         "qubits": float(s["qubits"]),
         **_device_counts(method, s),
         "encoding_fidelity": fidelity,
-        **_auc_metrics(aucs),
+        **_fold_metrics(folds),
     }
     info = {
         "inputs": dims,
@@ -109,8 +110,8 @@ def rbf_svm(ctx: MethodContext, data: Dataset) -> MethodResult:
         model = _tuned(SVC(kernel="rbf", gamma="scale"), float(s["C"]), x[train], data.labels[train])
         return model.decision_function(x[test])
 
-    aucs = _cross_validate(data.labels, int(s["folds"]), ctx.seed, score)
-    return MethodResult(_auc_metrics(aucs), data, {"inputs": x.shape[1]})
+    folds = _cross_validate(data.labels, int(s["folds"]), ctx.seed, score)
+    return MethodResult(_fold_metrics(folds), data, {"inputs": x.shape[1]})
 
 
 def knn(ctx: MethodContext, data: Dataset) -> MethodResult:
@@ -122,8 +123,8 @@ def knn(ctx: MethodContext, data: Dataset) -> MethodResult:
         model = KNeighborsClassifier(n_neighbors=min(int(s["k"]), len(train))).fit(x[train], data.labels[train])
         return model.predict_proba(x[test])
 
-    aucs = _cross_validate(data.labels, int(s["folds"]), ctx.seed, score)
-    return MethodResult(_auc_metrics(aucs), data, {"inputs": x.shape[1]})
+    folds = _cross_validate(data.labels, int(s["folds"]), ctx.seed, score)
+    return MethodResult(_fold_metrics(folds), data, {"inputs": x.shape[1]})
 
 
 def pca(ctx: MethodContext, data: Dataset) -> MethodResult:
@@ -137,8 +138,8 @@ def pca(ctx: MethodContext, data: Dataset) -> MethodResult:
         model = make_pipeline(StandardScaler(), PCA(components), LogisticRegression(max_iter=1000))
         return model.fit(raw[train], data.labels[train]).predict_proba(raw[test])
 
-    aucs = _cross_validate(data.labels, int(s["folds"]), ctx.seed, score)
-    return MethodResult(_auc_metrics(aucs), data, {"components": components})
+    folds = _cross_validate(data.labels, int(s["folds"]), ctx.seed, score)
+    return MethodResult(_fold_metrics(folds), data, {"components": components})
 
 
 def _baseline_dims(ctx: MethodContext) -> int:
@@ -166,10 +167,22 @@ def _features(ctx: MethodContext, data: Dataset, s: dict, dims: int, scaling: st
     return data, reducer.transform(z), float(reducer.pca.explained_variance_ratio_.sum())
 
 
-def _cross_validate(labels: np.ndarray, folds: int, seed: int, score) -> list[float]:
-    """AUC of `score(train, test) -> scores` on each stratified fold."""
+def _cross_validate(labels: np.ndarray, folds: int, seed: int, score) -> list[tuple[float, float]]:
+    """(AUC, accuracy) of `score(train, test) -> scores` on each stratified fold."""
     splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)), labels)
-    return [_auc(labels[test], score(train, test), len(np.unique(labels))) for train, test in splits]
+    out = []
+    for train, test in splits:
+        scores = score(train, test)
+        out.append((_auc(labels[test], scores, len(np.unique(labels))), _accuracy(labels[test], scores, labels[train])))
+    return out
+
+
+def _accuracy(y: np.ndarray, scores: np.ndarray, train_labels: np.ndarray) -> float:
+    """The fraction predicted right: a 1-D decision value picks the second of the training classes when
+    positive (scikit-learn's convention); per-class scores pick the largest."""
+    classes = np.unique(train_labels)
+    predicted = classes[(scores > 0).astype(int)] if scores.ndim == 1 else classes[scores.argmax(axis=1)]
+    return float(np.mean(predicted == y))
 
 
 def _auc(y: np.ndarray, scores: np.ndarray, n_classes: int) -> float:
@@ -183,8 +196,14 @@ def _auc(y: np.ndarray, scores: np.ndarray, n_classes: int) -> float:
     return float(roc_auc_score(y, e / e.sum(axis=1, keepdims=True), multi_class="ovr"))
 
 
-def _auc_metrics(aucs: list[float]) -> dict[str, float]:
-    return {"auc": float(np.nanmean(aucs)), "auc_std": float(np.nanstd(aucs))}
+def _fold_metrics(folds: list[tuple[float, float]]) -> dict[str, float]:
+    aucs, accuracies = np.array([f[0] for f in folds]), np.array([f[1] for f in folds])
+    return {
+        "auc": float(np.nanmean(aucs)),
+        "auc_std": float(np.nanstd(aucs)),
+        "accuracy": float(np.mean(accuracies)),
+        "accuracy_std": float(np.std(accuracies)),
+    }
 
 
 def _tuned(model: SVC, C: float, x: np.ndarray, y: np.ndarray) -> SVC:

@@ -1,0 +1,212 @@
+"""Mutation testing of qlang's core modules: how many small deliberate bugs do the tests catch?
+
+    python benchmarks/mutation.py                 # a table: module, mutants, killed, killed_fraction
+    python benchmarks/mutation.py --json          # one JSON object, killed_fraction per module
+    python benchmarks/mutation.py --module energy/qpu.py --max 20
+
+Why not mutmut or cosmic-ray: mutmut 3 runs the tests against a copy of the sources in ./mutants with its
+own trampolines, and qlang's layout defeats that copy (the grammar is the top-level folder grammar/ installed
+as the package data `qlang.grammar` through a package-dir mapping, and the worktree venvs import qlang through
+setuptools' editable finder); cosmic-ray needs a session database and a config per module. Both also mutate
+far more than the few functions named here, on two shared cores. So this is a small AST mutator, documented:
+
+- operators (each applied to one node at a time): arithmetic + <-> -, * <-> /, // -> /, ** -> *; comparisons
+  < <-> <=, > <-> >=, == <-> !=, in <-> not in, is <-> is not; `and` <-> `or`; `not x` -> `x`; unary minus
+  dropped; a number n -> n + 1 (0.5 -> 1.5); True <-> False; `return x` -> `return None`; `x += y` -> `x -= y`;
+- only inside the functions listed per module (all of the module when none are listed), skipping docstrings;
+- each mutant is the module unparsed by `ast.unparse` with that one change, written into a scratch copy of the
+  repository; the module's own test files run there (`pytest -x -q -n 0 -p no:randomly`); a mutant is killed
+  when they fail (or hang past a timeout), survives when they pass;
+- `--max N` samples N mutants per module with a fixed seed (the figures say how many were tried).
+
+The unmutated module, unparsed the same way, must pass its tests first, or the module is reported as
+`baseline_failed` and not scored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# module (under qlang/) -> (functions to mutate, or () for all; the test files that should catch it)
+TARGETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "energy/qpu.py": ((), ("tests/energy/test_energy_qpu.py",)),
+    "syntax/printer.py": ((), ("tests/frontend/test_frontend_printer.py", "tests/frontend/test_frontend_regressions.py")),
+    "checks/values.py": ((), ("tests/frontend/test_frontend_golden.py", "tests/frontend/test_frontend_catalog.py")),
+    # the verdict: the statistics (runtime/verdict.py) and how report.py pairs and words them
+    "runtime/verdict.py": ((), ("tests/runtime/test_runtime_verdict.py", "tests/runtime/test_runtime_report.py")),
+    "runtime/report.py": (
+        ("_paired", "_raw_comparisons", "stage_comparisons", "quality_words", "verdict_sentence"),
+        ("tests/runtime/test_runtime_verdict.py", "tests/runtime/test_runtime_report.py"),
+    ),
+    "runtime/methods/kernel.py": ((), ("tests/runtime/test_runtime_kernel.py",)),
+    "runtime/qubo/model.py": ((), ("tests/runtime/test_runtime_qubo.py",)),
+}
+
+SWAPS = {
+    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div, ast.Pow: ast.Mult,
+    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.And: ast.Or, ast.Or: ast.And,
+}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    index: int  # the node's position in ast.walk order
+    kind: str
+    line: int
+
+
+def _in_scope(tree: ast.Module, functions: tuple[str, ...]) -> set[int]:
+    """ids of the nodes that may be mutated: inside the named functions (or anywhere), never a docstring."""
+    roots = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+             and (not functions or n.name in functions)] if functions else [tree]
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+                  and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    return {id(n) for root in roots for n in ast.walk(root) if id(n) not in docstrings}
+
+
+def mutants_of(tree: ast.Module, functions: tuple[str, ...]) -> list[Mutant]:
+    scope = _in_scope(tree, functions)
+    out = []
+    for i, node in enumerate(ast.walk(tree)):
+        if id(node) not in scope:
+            continue
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in SWAPS or isinstance(node, ast.BoolOp):
+            out.append(Mutant(i, f"{type(node.op).__name__}->{SWAPS[type(node.op)].__name__}", line))
+        elif isinstance(node, ast.Compare) and type(node.ops[0]) in SWAPS:
+            out.append(Mutant(i, f"{type(node.ops[0]).__name__}->{SWAPS[type(node.ops[0])].__name__}", line))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
+            out.append(Mutant(i, f"drop {type(node.op).__name__}", line))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            out.append(Mutant(i, f"{node.value}->{not node.value}", line))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            out.append(Mutant(i, f"{node.value!r}->+1", line))
+        elif isinstance(node, ast.Return) and node.value is not None and not (
+                isinstance(node.value, ast.Constant) and node.value.value is None):
+            out.append(Mutant(i, "return None", line))
+    return out
+
+
+class _Apply(ast.NodeTransformer):
+    def __init__(self, target: ast.AST):
+        self.target = target
+
+    def visit(self, node):
+        if node is not self.target:
+            return self.generic_visit(node)
+        if isinstance(node, (ast.BinOp, ast.AugAssign, ast.BoolOp)):
+            node.op = SWAPS[type(node.op)]()
+        elif isinstance(node, ast.Compare):
+            node.ops[0] = SWAPS[type(node.ops[0])]()
+        elif isinstance(node, ast.UnaryOp):
+            return node.operand
+        elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            node.value = not node.value
+        elif isinstance(node, ast.Constant):
+            node.value = node.value + 1
+        elif isinstance(node, ast.Return):
+            node.value = ast.Constant(None)
+        return node
+
+
+def mutated_source(tree: ast.Module, mutant: Mutant) -> str:
+    tree = copy.deepcopy(tree)
+    target = list(ast.walk(tree))[mutant.index]
+    return ast.unparse(ast.fix_missing_locations(_Apply(target).visit(tree)))
+
+
+def _scratch() -> Path:
+    """A copy of the repository's sources, tests and data, where mutants are written."""
+    work = Path(tempfile.mkdtemp(prefix="qlang-mutation-"))
+    for name in ("qlang", "grammar", "tests", "specs", "generated", "docs", "pyproject.toml", "README.md"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, work / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
+        elif src.exists():
+            shutil.copy2(src, work / name)
+    return work
+
+
+def _tests_pass(work: Path, tests: tuple[str, ...], timeout: float) -> bool:
+    env = {**os.environ, "PYTHONPATH": str(work), "PYTHONDONTWRITEBYTECODE": "1", "HYPOTHESIS_PROFILE": "default"}
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:randomly", "-p", "no:cacheprovider",
+           *tests]
+    try:
+        done = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0
+
+
+def score_module(work: Path, module: str, max_mutants: int | None, timeout: float, seed: int) -> dict:
+    functions, tests = TARGETS[module]
+    tests = tuple(t for t in tests if (work / t).exists())
+    path = work / "qlang" / module
+    original = path.read_text(encoding="utf-8")
+    tree = ast.parse(original)
+    mutants = mutants_of(tree, functions)
+    tried = random.Random(seed).sample(mutants, max_mutants) if max_mutants and len(mutants) > max_mutants else mutants
+    try:
+        path.write_text(ast.unparse(tree), encoding="utf-8")
+        if not _tests_pass(work, tests, timeout):
+            return {"module": module, "mutants": len(mutants), "tried": 0, "baseline_failed": True, "tests": tests}
+        survivors = []
+        for m in sorted(tried, key=lambda m: m.index):
+            path.write_text(mutated_source(tree, m), encoding="utf-8")
+            if _tests_pass(work, tests, timeout):
+                survivors.append({"line": m.line, "mutation": m.kind})
+    finally:
+        path.write_text(original, encoding="utf-8")
+    killed = len(tried) - len(survivors)
+    return {"module": module, "mutants": len(mutants), "tried": len(tried), "killed": killed,
+            "killed_fraction": killed / len(tried) if tried else None, "tests": list(tests),
+            "survivors": survivors}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--module", action="append", choices=sorted(TARGETS), help="only these modules (repeatable)")
+    ap.add_argument("--max", type=int, default=None, help="at most this many mutants per module (seeded sample)")
+    ap.add_argument("--timeout", type=float, default=600.0, help="seconds per test run; longer counts as killed")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    work = _scratch()
+    started = time.perf_counter()
+    try:
+        results = [score_module(work, m, args.max, args.timeout, args.seed) for m in (args.module or TARGETS)]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report = {"modules": {r["module"]: r for r in results}, "seconds": round(time.perf_counter() - started, 1),
+              "killed_fraction": {r["module"]: r.get("killed_fraction") for r in results}}
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{'module':<28}{'mutants':>8}{'tried':>7}{'killed':>8}{'killed_fraction':>17}")
+        for r in results:
+            frac = "baseline failed" if r.get("baseline_failed") else f"{r['killed_fraction']:.2f}"
+            print(f"{r['module']:<28}{r['mutants']:>8}{r['tried']:>7}{r.get('killed', 0):>8}{frac:>17}")
+        for r in results:
+            for s in r.get("survivors", []):
+                print(f"  survived: qlang/{r['module']}:{s['line']} {s['mutation']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""Cost models of the projected quantum kernel: 3 circuits per row (the map measured in Z, X and Y), then
+classical work on 3n-dimensional vectors; on a QPU, 3 circuits per row, each with its shots."""
+
+from __future__ import annotations
+
+from qlang.catalog.costs import (
+    BANDWIDTHS,
+    MMD_TRIALS,
+    SETUP_CALLS,
+    SETUP_FITS,
+    SVM_FITS_PER_FOLD,
+    TUNING_ROWS,
+    Work,
+    _gates_feature_map,
+)
+
+
+def _projections(p: dict, rows: float, calls: float) -> Work:
+    q = p["qubits"]
+    gates = _gates_feature_map(q, p.get("encoding", "zz"), p.get("reps", 2)) + 2 * q  # + the basis turns
+    return Work(
+        circuit_rows=3 * rows,
+        amplitude_ops=3 * rows * gates * 2**q,
+        executor_calls=SETUP_CALLS + 3 * calls,
+        flops=3 * rows * 2**q * q * 2,  # each <Z_i> from the probabilities
+        shots=p.get("shots"),
+        qpu_circuits={"feature_map": rows, "x_basis": rows, "y_basis": rows},
+    )
+
+
+def encode(p: dict, n: int, classes: int) -> Work:
+    folds = p["folds"]
+    work = _projections(p, n, 1)
+    work.flops += n * n * 3 * p["qubits"] * 3 + folds * SVM_FITS_PER_FOLD * (n * (folds - 1) / folds) ** 2 * 20
+    work.fits = SETUP_FITS + folds * SVM_FITS_PER_FOLD
+    return work
+
+
+def mmd(p: dict, n: int, classes: int) -> Work:
+    w2 = 2 * p["window"]
+    rows = 2 * MMD_TRIALS * w2 + TUNING_ROWS
+    work = _projections(p, rows, 2 * MMD_TRIALS + 1)
+    work.flops += 2 * MMD_TRIALS * (w2 * w2 * 3 * p["qubits"] * 3 + p["permutations"] * w2 * w2 * 2)
+    work.flops += BANDWIDTHS * TUNING_ROWS**2 * 3
+    work.fits = SETUP_FITS
+    return work

@@ -1,0 +1,79 @@
+"""The formatter pinned by literal expected outputs (not only checked against itself): comments beside `{`
+and `}`, after a unit, on their own line, before a closing brace; spacing, lists, strings and sums."""
+
+from __future__ import annotations
+
+import pytest
+
+from qlang.syntax.printer import format_text
+
+CASES = [
+    (
+        """// leading comment
+pipeline   demo {   // beside the opening brace
+  target pennylane
+  budget 2   kJ   // a unit, then a comment
+  seed 7
+
+  data words = vader_lexicon(limit:160)
+  stage curate clusters {  // stage opens
+    method quantum_kmeans(clusters: 2, encoding: angle, qubits: 4)
+    baseline [kmeans, kmeans(n_init: 5)]
+    budget 500 J + 1 kJ
+  }   // after the stage's closing brace
+}  // after the pipeline
+""",
+        """// leading comment
+pipeline demo { // beside the opening brace
+  target pennylane
+  budget 2 kJ // a unit, then a comment
+  seed 7
+
+  data words = vader_lexicon(limit: 160)
+  stage curate clusters { // stage opens
+    method quantum_kmeans(clusters: 2, encoding: angle, qubits: 4)
+    baseline [kmeans, kmeans(n_init: 5)]
+    budget 500 J + 1 kJ
+  } // after the stage's closing brace
+} // after the pipeline
+""",
+    ),
+    (
+        """pipeline p{
+  // a comment on its own line, indented wrongly
+      seed 1
+
+
+  grid 380 gCO2e/kWh
+  data d = file(path: "a\\tb.csv", features: ["x","y"], limit: 10)   // trailing
+  stage deploy prune from d {
+    method qaoa_pruning(keep: 50 %, units: 8, mixer: xy, shots: none)
+    baseline [magnitude_pruning,greedy_taylor]
+    on_over_budget   warn
+    // before the closing brace
+  }
+}
+""",
+        """pipeline p {
+  // a comment on its own line, indented wrongly
+  seed 1
+
+  grid 380 gCO2e/kWh
+  data d = file(path: "a\\tb.csv", features: ["x", "y"], limit: 10) // trailing
+  stage deploy prune from d {
+    method qaoa_pruning(keep: 50 %, units: 8, mixer: xy, shots: none)
+    baseline [magnitude_pruning, greedy_taylor]
+    on_over_budget warn
+    // before the closing brace
+  }
+}
+""",
+    ),
+]
+
+
+@pytest.mark.parametrize("source,expected", CASES, ids=["comments-beside-braces-and-units", "layout"])
+def test_the_formatter_writes_exactly_this(source, expected):
+    result, formatted = format_text(source)
+    assert formatted == expected
+    assert format_text(formatted)[1] == expected  # and leaves its own output alone
