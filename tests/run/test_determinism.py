@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = r"""
@@ -45,4 +47,5 @@ def test_results_do_not_depend_on_the_hash_seed():
     first, second = _run("0"), _run("4242")
     assert first == second
     assert first["failing"] == 0 and len(first["generated"]) >= 20
-    assert first["pennylane"] == first["qiskit"]  # and the two targets agree on the same exact kernel
+    # the two targets agree on the same exact kernel, up to their simulators' rounding
+    assert first["pennylane"] == pytest.approx(first["qiskit"], rel=1e-12, abs=1e-12)

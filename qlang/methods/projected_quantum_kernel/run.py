@@ -24,7 +24,7 @@ from qlang.runtime.data import Dataset
 from qlang.runtime.methods import encode as enc
 from qlang.runtime.methods import monitor as mon
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
-from qlang.runtime.methods.kernel import check_inputs, offdiagonal_mean
+from qlang.runtime.methods.kernel import check_inputs, gram_preview, offdiagonal_mean
 
 ROLES = ("feature_map", "x_basis", "y_basis")
 
@@ -32,13 +32,15 @@ ROLES = ("feature_map", "x_basis", "y_basis")
 def pauli_expectations(ctx: MethodContext, x: np.ndarray, shots: int | None) -> np.ndarray:
     """R(x): (B, 3n) = [<Z_i> | <X_i> | <Y_i>] of the encoded states."""
     parts = []
+    executor = ctx.executor
+    assert executor is not None, "a quantum method runs with an executor"
     for role in ROLES:
         name, shape = ctx.circuit(role)
         check_inputs(name, shape.n_inputs, x.shape[1])
         if shots is None:
-            parts.append(np.asarray(ctx.executor.expvals(name, x, None), dtype=float))
+            parts.append(np.asarray(executor.expvals(name, x, None), dtype=float))
             continue
-        p = np.asarray(ctx.executor.probs(name, x, None, int(shots)), dtype=float)
+        p = np.asarray(executor.probs(name, x, None, int(shots)), dtype=float)
         n = shape.n_wires
         bits = (np.arange(2**n)[:, None] >> (n - 1 - np.arange(n))[None, :]) & 1  # wire 0 most significant
         parts.append(p @ (1.0 - 2.0 * bits))
@@ -80,6 +82,7 @@ def projected_quantum_kernel(ctx: MethodContext, data: Dataset) -> MethodResult:
         "variance_kept": kept,
         "kernel": "projected, exact" if s["shots"] is None else f"projected, {s['shots']} shots",
         "kernel_offdiagonal_mean": offdiagonal_mean(gram),
+        "gram_preview": gram_preview(gram, data.labels),
     }
     return MethodResult(metrics, data, info)
 
@@ -108,11 +111,12 @@ def projected_kernel_mmd(ctx: MethodContext, data: Dataset) -> MethodResult:
     s = ctx.settings("projected_kernel_mmd")
     w = mon._windows(ctx, data, s)
     reference = mon._tuning_rows(w.reference)
-    base = ProjectedKernel(ctx, s["shots"], gamma=scale_gamma(pauli_expectations(ctx, reference, s["shots"])))
+    gamma = scale_gamma(pauli_expectations(ctx, reference, s["shots"]))
+    base = ProjectedKernel(ctx, s["shots"], gamma=gamma)
     kernel = mon._tuned(w.reference, [base.with_scale(f) for f in mon.BANDWIDTH_FACTORS])
     ctx.progress(f"MMD: {len(w.null)} null and {len(w.drifted)} drifted windows, width x{kernel.scale:.3g}")
     pooled = [np.vstack(pair) for pair in w.null + w.drifted]
     r = pauli_expectations(ctx, np.vstack(pooled), s["shots"])  # every window's rows in one batch per circuit
     starts = np.cumsum([0] + [len(z) for z in pooled])
     grams = [kernel.gram(r[a:b], r[a:b]) for a, b in itertools.pairwise(starts)]
-    return mon._drift_result(ctx, s, grams, {"gamma": kernel.gamma * kernel.scale, "kernel": kernel.label})
+    return mon._drift_result(ctx, s, grams, {"gamma": gamma * kernel.scale, "kernel": kernel.label})

@@ -23,7 +23,9 @@ same criterion, no peeking at drifted or anomalous rows.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from scipy.spatial.distance import cdist, pdist
@@ -37,6 +39,8 @@ from qlang.runtime.encoder import features_of
 from qlang.runtime.methods.context import MethodContext, MethodResult, require
 from qlang.runtime.methods.kernel import FidelityKernel, gram_of_states
 from qlang.runtime.methods.reduce import Reducer
+
+K = TypeVar("K", bound=Callable[..., np.ndarray])  # a kernel: rows (and other rows) -> Gram matrix
 
 BANDWIDTH_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
 TUNING_ROWS = 128
@@ -241,7 +245,7 @@ def _tuning_rows(reference: np.ndarray) -> np.ndarray:
     return reference[:TUNING_ROWS]
 
 
-def _tuned(reference: np.ndarray, kernels: list[FidelityKernel]) -> FidelityKernel:
+def _tuned(reference: np.ndarray, kernels: list[K]) -> K:
     rows = _tuning_rows(reference)
     return max(kernels, key=lambda k: _spread(k(rows)))
 
