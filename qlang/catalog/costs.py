@@ -236,43 +236,99 @@ def cosine_dedup(p: dict, n: int, classes: int) -> Work:
 
 MMD_TRIALS = DRIFT_SETTINGS["trials"]  # null windows, and as many drifted ones
 BANDWIDTHS = 5  # candidate bandwidths tried on reference data, quantum and RBF alike
-TUNING_ROWS = 128
+TUNING_ROWS = 128  # at most this many reference rows pick the bandwidth (monitor._tuning_rows)
+
+
+def _kernel_evaluations(q: int, gates: int, grams: list[tuple[int, int | None]], shots, states_only=()) -> Work:
+    """Fidelity-kernel Gram matrices as qlang.runtime.methods.kernel computes them: `(rows, None)` a symmetric
+    Gram of `rows` rows (exact: their states in one call; sampled: the upper triangle's rows(rows−1)/2
+    circuits), `(rows, columns)` a rows × columns block (exact: both sides' states; sampled: every pair).
+    `states_only` (exact only): (rows, pairs) for one states call whose Gram entries are formed afterwards.
+    A QPU runs the sampled circuits either way."""
+    pairs = [r * (r - 1) / 2 if c is None else r * c for r, c in grams] + [m for _, m in states_only]
+    if shots is None:
+        states = sum(r + (c or 0) for r, c in grams) + sum(r for r, _ in states_only)
+        return Work(
+            circuit_rows=states,
+            amplitude_ops=states * gates * 2**q,
+            executor_calls=SETUP_CALLS + len(grams) + len(states_only),
+            flops=sum(pairs) * 2**q * 8,
+            shots=None,
+            qpu_circuits={"overlap": sum(pairs)},
+        )
+    return Work(
+        circuit_rows=sum(pairs),
+        amplitude_ops=sum(pairs) * 2 * gates * 2**q,
+        executor_calls=SETUP_CALLS + sum(math.ceil(m / PAIRS_PER_CALL) for m in pairs),
+        flops=sum(pairs) * 2**q,
+        shots=shots,
+        qpu_circuits={"overlap": sum(pairs)},
+    )
+
+
+PAIRS_PER_CALL = 4096  # kernel.PAIRS_PER_CALL: sampled pairs per executor call
+
+
+def _tuning(reference_rows: int) -> list[tuple[int, int | None]]:
+    """BANDWIDTHS symmetric Gram matrices of the first TUNING_ROWS reference rows."""
+    return [(min(TUNING_ROWS, reference_rows), None)] * BANDWIDTHS
 
 
 def quantum_kernel_mmd(p: dict, n: int, classes: int) -> Work:
-    q, w2 = p["qubits"], 2 * p["window"]
-    pairs = 2 * MMD_TRIALS * w2 * w2 / 2 + BANDWIDTHS * TUNING_ROWS**2 / 2
-    work = _fidelity_kernel(q, q, 2 * MMD_TRIALS * w2 + BANDWIDTHS * TUNING_ROWS, pairs, p["shots"], BANDWIDTHS + 1)
-    work.flops += 2 * MMD_TRIALS * p["permutations"] * w2 * w2 * 2
+    """Tuning on the reference half (n // 2 rows), then 2 × trials pooled windows of 2 × window rows: exact,
+    every window's states from one call; sampled, one Gram matrix per window."""
+    q, w2, trials, shots = p["qubits"], 2 * p["window"], p.get("trials", MMD_TRIALS), p["shots"]
+    if shots is None:
+        work = _kernel_evaluations(q, q, _tuning(n // 2), None, [(2 * trials * w2, 2 * trials * w2 * (w2 - 1) / 2)])
+    else:
+        work = _kernel_evaluations(q, q, _tuning(n // 2) + [(w2, None)] * (2 * trials), shots)
+    work.flops += 2 * trials * p["permutations"] * w2 * w2 * 2
     work.fits = SETUP_FITS
     return work
 
 
 def rbf_mmd(p: dict, n: int, classes: int) -> Work:
     q, w2, perms = p.get("qubits", 4), 2 * p["window"], p.get("permutations", 200)
+    trials, t = p.get("trials", MMD_TRIALS), min(TUNING_ROWS, n // 2)
     return Work(
-        flops=2 * MMD_TRIALS * (perms * w2 * w2 * 2 + w2 * w2 * (q * 3 + 20)) + BANDWIDTHS * TUNING_ROWS**2 * 30,
+        flops=2 * trials * (perms * w2 * w2 * 2 + w2 * w2 * (q * 3 + 20)) + BANDWIDTHS * t * t * 30,
         fits=SETUP_FITS,
     )
 
 
 def ks_test(p: dict, n: int, classes: int) -> Work:
-    q, w = p.get("qubits", 4), p["window"]
-    return Work(flops=2 * MMD_TRIALS * q * w * 40, fits=SETUP_FITS + 2 * MMD_TRIALS * q)
+    q, w, trials = p.get("qubits", 4), p["window"], p.get("trials", MMD_TRIALS)
+    return Work(flops=2 * trials * q * w * 40, fits=SETUP_FITS + 2 * trials * q)
+
+
+def anomaly_split(p: dict, n: int, classes: int) -> tuple[int, int]:
+    """(training rows, test rows) of monitor._anomaly_split, assuming balanced classes: the normal (most
+    frequent) class holds ceil(n / classes) rows, half of them train; the test holds the other half plus
+    anomalies making up `contamination` of it."""
+    normal = math.ceil(n / max(classes, 2))
+    train, held_out = normal // 2, normal - normal // 2
+    c = p.get("contamination", 0.1)
+    anomalies = max(1, min(n - normal, round(c / (1.0 - c) * held_out)))
+    return train, held_out + anomalies
 
 
 def quantum_ocsvm(p: dict, n: int, classes: int) -> Work:
-    q, train = p["qubits"], n / 2
-    pairs = train * train / 2 + train * n / 2 + BANDWIDTHS * TUNING_ROWS**2 / 2
-    work = _fidelity_kernel(q, q, n + BANDWIDTHS * TUNING_ROWS, pairs, p["shots"], BANDWIDTHS + 2)
+    """Tuning on the training rows, then the training Gram matrix and the test × training block (exact: the
+    training rows' and the test rows' states, one call each)."""
+    q, (train, test), shots = p["qubits"], anomaly_split(p, n, classes), p["shots"]
+    if shots is None:
+        work = _kernel_evaluations(q, q, _tuning(train), None, [(train, train * (train - 1) / 2), (test, test * train)])
+    else:
+        work = _kernel_evaluations(q, q, _tuning(train) + [(train, None), (test, train)], shots)
     work.flops += train * train * 50
     work.fits = SETUP_FITS + 1
     return work
 
 
 def rbf_ocsvm(p: dict, n: int, classes: int) -> Work:
-    q, train = p.get("qubits", 4), n / 2
-    return Work(flops=train * train * (50 + q * 3) + BANDWIDTHS * TUNING_ROWS**2 * 30, fits=SETUP_FITS + 1)
+    q, (train, _) = p.get("qubits", 4), anomaly_split(p, n, classes)
+    t = min(TUNING_ROWS, train)
+    return Work(flops=train * train * (50 + q * 3) + BANDWIDTHS * t * t * 30, fits=SETUP_FITS + 1)
 
 
 def isolation_forest(p: dict, n: int, classes: int) -> Work:

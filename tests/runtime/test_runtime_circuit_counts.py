@@ -3,6 +3,7 @@ qlang/catalog/costs.py count `circuit_rows` (one circuit on one input) and `exec
 plus SETUP_CALLS for building a real simulator's circuits) from the parameters; the numpy statevector
 double in tests/runtime records every call the runtime makes."""
 
+import numpy as np
 import pytest
 
 from qlang.catalog import METHODS as CATALOG
@@ -20,13 +21,24 @@ CASES = {
     "angle kernel": ("angle_encoding", {"qubits": 2, "folds": 3}),
     "kmeans, exact": ("quantum_kmeans", {"qubits": 2, "clusters": 2, "encoding": "angle"}),
     "kmeans, 100 shots": ("quantum_kmeans", {"qubits": 2, "clusters": 2, "encoding": "angle", "shots": 100}),
+    "mmd, exact": ("quantum_kernel_mmd", {"qubits": 2, "window": 6, "trials": 3}),
+    "mmd, 50 shots": ("quantum_kernel_mmd", {"qubits": 2, "window": 6, "trials": 3, "shots": 50}),
+    "one-class svm, exact": ("quantum_ocsvm", {"qubits": 2}),
+    "one-class svm, 50 shots": ("quantum_ocsvm", {"qubits": 2, "shots": 50}),
 }
+
+
+def balanced(data, per_class: int):
+    """The first `per_class` rows of each class: a monitor's cost model assumes balanced classes (the normal
+    class of an anomaly split is the most frequent one)."""
+    rows = np.concatenate([np.flatnonzero(data.labels == c)[:per_class] for c in np.unique(data.labels)])
+    return data.subset(np.sort(rows))
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_planned_circuits_are_the_circuits_run(case, double):
     name, params = CASES[case]
-    data = breast_cancer().sample(48, 0)
+    data = balanced(breast_cancer(), 24)
     executor = double(2, 2)
     ctx = MethodContext(executor=executor, circuits={r: r for r in ROLES[name]}, params=params, seed=0)
     METHODS[name](ctx, data)

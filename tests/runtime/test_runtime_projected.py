@@ -114,3 +114,33 @@ def test_projected_kernel_mmd_holds_its_level_and_detects_a_clear_shift(real):
     )
     assert result.metrics["type1_error"] <= 0.2
     assert result.metrics["power"] >= 0.9
+
+
+class Counting:
+    """An executor that records (rows) of every call it passes on."""
+
+    def __init__(self, inner):
+        self.inner, self.rows = inner, []
+
+    def __getattr__(self, name):
+        attr = getattr(self.inner, name)
+        if name not in ("expvals", "probs", "states"):
+            return attr
+
+        def counted(circuit, x, *rest):
+            self.rows.append(len(x))
+            return attr(circuit, x, *rest)
+
+        return counted
+
+
+def test_projected_kernel_mmd_runs_the_circuits_its_cost_model_plans(real):
+    from qlang.catalog.costs import COSTS, SETUP_CALLS
+
+    params = params_of("projected_kernel_mmd", window=6, qubits=2, encoding="angle", trials=3, permutations=19)
+    executor = Counting(real("pennylane", "projected_kernel_mmd", params))
+    data = gaussian(n=40)
+    METHODS["projected_kernel_mmd"](MethodContext(executor, CIRCUITS, params, seed=0), data)
+    work = COSTS["projected_kernel_mmd"](params, len(data), 2)
+    assert work.circuit_rows == sum(executor.rows)
+    assert work.executor_calls == len(executor.rows) + SETUP_CALLS

@@ -37,10 +37,12 @@ def encode(p: dict, n: int, classes: int) -> Work:
 
 
 def mmd(p: dict, n: int, classes: int) -> Work:
-    w2 = 2 * p["window"]
-    rows = 2 * MMD_TRIALS * w2 + TUNING_ROWS
-    work = _projections(p, rows, 2 * MMD_TRIALS + 1)
-    work.flops += 2 * MMD_TRIALS * (w2 * w2 * 3 * p["qubits"] * 3 + p["permutations"] * w2 * w2 * 2)
-    work.flops += BANDWIDTHS * TUNING_ROWS**2 * 3
+    """The reference's first TUNING_ROWS rows projected once for gamma and once per candidate width, then every
+    window's rows in one batch per circuit."""
+    w2, trials, t = 2 * p["window"], p.get("trials", MMD_TRIALS), min(TUNING_ROWS, n // 2)
+    rows = 2 * trials * w2 + (BANDWIDTHS + 1) * t
+    work = _projections(p, rows, BANDWIDTHS + 2)
+    work.flops += 2 * trials * (w2 * w2 * 3 * p["qubits"] * 3 + p["permutations"] * w2 * w2 * 2)
+    work.flops += BANDWIDTHS * t**2 * 3
     work.fits = SETUP_FITS
     return work
