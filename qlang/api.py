@@ -123,17 +123,18 @@ class Spec:
         import runpy
 
         from qlang.runtime.errors import RuntimeDiagnostic
-        from qlang.runtime.main import new_report, next_run_dir, run_one
+        from qlang.runtime.main import new_report, run_one
+        from qlang.runtime.rundir import claim, claim_next, write_atomic
 
         if executor != "local":
             raise ValueError(f"executor {executor!r} is not available in this version; use 'local'")
         result = self._checked(target)
         assert result.spec is not None  # _checked raised on errors
         first = result.spec.pipelines[0]
-        folder = Path(out) if out is not None else next_run_dir(Path("runs"), first.name)
-        folder.mkdir(parents=True, exist_ok=True)
+        run_dir = claim(Path(out)) if out is not None else claim_next(Path("runs"), first.name)  # OUT-2… if taken
+        folder = run_dir.path
         module_path = folder / f"pipeline.{first.target}.py"
-        module_path.write_text(self.compile(target, folder), encoding="utf-8")
+        write_atomic(module_path, self.compile(target, folder))
         ns = runpy.run_path(str(module_path), run_name="qlang_generated")
         pipeline = ns["PIPELINES"][0]
         report = new_report(pipeline, ns["SPEC"])
@@ -144,8 +145,10 @@ class Spec:
             if report.stages:
                 report.stages[-1].message = report.stages[-1].message or str(e)
             report.write(folder, html=True)
+            run_dir.release()
             return Report(report.to_json(), folder, error=str(e))
         report.write(folder, html=True)
+        run_dir.release()
         return Report(report.to_json(), folder)
 
 

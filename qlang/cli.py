@@ -139,6 +139,7 @@ def _fmt_stdin(check: bool) -> int:
 
 
 def cmd_fmt(args) -> int:
+    from qlang.runtime.rundir import OutputError, writing
     from qlang.syntax.printer import format_text
 
     if args.paths == [STDIN]:
@@ -158,7 +159,12 @@ def cmd_fmt(args) -> int:
         if formatted != text:
             changed.append(path)
             if not args.check:
-                path.write_text(formatted, encoding="utf-8")
+                try:
+                    with writing(path):
+                        path.write_text(formatted, encoding="utf-8")
+                except OutputError as e:
+                    print(str(e), file=sys.stderr)
+                    status = EXIT_INPUT
     if bad:
         print_diagnostics(bad, "text")
         status = EXIT_INPUT
@@ -250,6 +256,7 @@ def cmd_compile(args) -> int:
     if not args.spec:
         raise UsageError("name a spec, or use --check / --all")
     from qlang.build import check_for_compile, default_output, module_source
+    from qlang.runtime.rundir import OutputError, write_atomic, writing
 
     spec, text = _spec_text(args.spec)
     if text is None:
@@ -261,8 +268,13 @@ def cmd_compile(args) -> int:
     if not result.ok:
         return EXIT_INPUT
     out = Path(args.output) if args.output else default_output(spec, result.checked.pipelines[0].target)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(module_source(result, text, spec, out.parent), encoding="utf-8")
+    try:
+        with writing(out.parent):
+            out.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out, module_source(result, text, spec, out.parent))
+    except OutputError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_INPUT
     note(f"wrote {out}")
     return EXIT_OK
 
@@ -317,7 +329,7 @@ def cmd_run(args) -> int:
 
     from qlang.build import check_for_compile, module_source
     from qlang.runtime.main import main as run_main
-    from qlang.runtime.main import next_run_dir
+    from qlang.runtime.rundir import OutputError, claim, claim_next, write_atomic
 
     spec, text = _spec_text(args.spec)
     if text is None:
@@ -327,10 +339,17 @@ def cmd_run(args) -> int:
     if not result.ok:
         return EXIT_INPUT
     first = result.checked.pipelines[0]
-    out = Path(args.out) if args.out else next_run_dir(Path("runs"), first.name)
-    out.mkdir(parents=True, exist_ok=True)
-    module_path = out / f"pipeline.{first.target}.py"  # the module that ran stays beside its report
-    module_path.write_text(module_source(result, text, spec, out), encoding="utf-8")
+    folder = None
+    try:  # a folder of this run's own, even when other runs start into the same --out at the same time
+        folder = claim(Path(args.out)) if args.out else claim_next(Path("runs"), first.name)
+        out = folder.path
+        module_path = out / f"pipeline.{first.target}.py"  # the module that ran stays beside its report
+        write_atomic(module_path, module_source(result, text, spec, out))
+    except OutputError as e:
+        print(str(e), file=sys.stderr)
+        if folder is not None:
+            folder.abandon()
+        return EXIT_INPUT
     try:
         ns = runpy.run_path(str(module_path), run_name="qlang_generated")
     except ImportError as e:
@@ -340,7 +359,7 @@ def cmd_run(args) -> int:
     argv = ["--out", str(out), "--format", args.format] + (["--smoke"] if args.smoke else [])
     argv += ["--quiet"] if VERBOSITY[0] < 0 else ["--verbose"] * VERBOSITY[0]
     spec_dir = Path(os.path.relpath(spec.parent.resolve()))
-    status = run_main(ns["PIPELINES"], ns["make_executor"], ns["SPEC"], spec_dir, argv)
+    status = run_main(ns["PIPELINES"], ns["make_executor"], ns["SPEC"], spec_dir, argv, run_dir=folder)
     if args.log and (out / "report.json").exists():
         from qlang.reporting.runs import load_run
         from qlang.tracking import log_run

@@ -32,6 +32,10 @@ def load_run(folder: Path) -> dict:
         raise RunError(f"{path} cannot be read as a report: {e}") from None
     if not isinstance(data, dict) or "stages" not in data:
         raise RunError(f"{path} is not a qlang report (no stages)")
+    if data.get("status") == "running":  # a run whose process died reads as such (see runtime/rundir.py)
+        from qlang.runtime.rundir import run_status
+
+        data["status"] = run_status(path.parent)[0]
     return data
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -12,14 +14,30 @@ from qlang import __version__
 from qlang.runtime.errors import RuntimeDiagnostic
 from qlang.runtime.progress import make_progress
 from qlang.runtime.report import Report
+from qlang.runtime.rundir import OutputError, Pacer, RunDir, claim, claim_next
 from qlang.runtime.runner import RunOptions, run_pipeline, seeds_of
 
 
-def next_run_dir(root: Path, pipeline: str) -> Path:
-    """runs/<pipeline>/<n>/ with n one past the highest existing run."""
-    base = root / pipeline
-    taken = [int(p.name) for p in base.glob("*") if p.name.isdigit()] if base.exists() else []
-    return base / str(max(taken, default=0) + 1)
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where SIGINT raises KeyboardInterrupt: a terminated run ends like an interrupted one
+    (the report marked, the finished stages kept), with exit status 143 instead of 130."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated("terminated (SIGTERM)")
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts():
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: signals stay as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def new_report(pipeline: dict, spec: dict | None) -> Report:
@@ -29,13 +47,20 @@ def new_report(pipeline: dict, spec: dict | None) -> Report:
 
 def run_one(pipeline: dict, make_executor, report: Report, spec_dir: Path, out: Path, smoke: bool,
             verbosity: int) -> Report:  # fmt: skip
-    """Run one pipeline into `report`, rewriting the files in `out` after each stage; progress on stderr at
-    `verbosity` (-1 none). Raises KeyboardInterrupt and RuntimeDiagnostic as the runner does."""
+    """Run one pipeline into `report`, rewriting the files in `out` after a stage when a rewrite is due (see
+    rundir.Pacer); progress on stderr at `verbosity` (-1 none). Raises KeyboardInterrupt and RuntimeDiagnostic
+    as the runner does."""
     if verbosity >= 0:
         print(f"running {pipeline['name']} on {pipeline['target']} ({pipeline['device']}), seeds {report.seeds} "
               f"→ {out}", file=sys.stderr)  # fmt: skip
     progress = make_progress(verbosity)
-    options = RunOptions(spec_dir, smoke, progress.message, lambda r: r.write(out), on_task=progress.task)
+    pacer = Pacer()
+
+    def stage_done(r: Report) -> None:
+        if pacer.due():
+            pacer.timed(lambda: r.write(out))
+
+    options = RunOptions(spec_dir, smoke, progress.message, stage_done, on_task=progress.task)
     try:
         return run_pipeline(pipeline, make_executor, report, options)
     finally:
@@ -48,9 +73,11 @@ def main(
     spec: dict | None = None,
     spec_dir: str | Path = ".",
     argv: list[str] | None = None,
+    run_dir: RunDir | None = None,
 ) -> int:
+    """Runs every pipeline, each into a folder of its own (`run_dir` when the caller claimed it already)."""
     ap = argparse.ArgumentParser(description="Run this qlang pipeline.")
-    ap.add_argument("--out", help="report folder (default runs/<pipeline>/<n>/)")
+    ap.add_argument("--out", help="report folder (default runs/<pipeline>/<n>/; DIR-2, DIR-3… when a run holds DIR)")
     ap.add_argument("--format", choices=("text", "json"), default="text", help="json: print the report to stdout")
     ap.add_argument("--smoke", action="store_true", help="tiny data and few iterations: prove it runs")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
@@ -59,34 +86,82 @@ def main(
     verbosity = -1 if args.quiet else args.verbose
     status = 0
     reports = []
-    for p in pipelines:
-        out = (
-            Path(args.out)
-            if args.out and len(pipelines) == 1
-            else (Path(args.out) / p["name"] if args.out else next_run_dir(Path("runs"), p["name"]))
-        )
-        report = new_report(p, spec)
-        try:
-            run_one(p, make_executor, report, Path(spec_dir), out, args.smoke, verbosity)
-        except KeyboardInterrupt:
-            report.write(out)  # no report.html: its plots take seconds; `qlc report DIR --format html` draws them
-            print(f"interrupted: finished stages are in {out / 'report.md'}", file=sys.stderr)
-            # CPython re-raises SIGINT at shutdown after an interrupt crossed C code: the report is written
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(130)
-        except RuntimeDiagnostic as e:
-            report.finish("failed")
-            report.write(out, html=True)
-            print(str(e), file=sys.stderr)
-            return 1
-        report.write(out, html=True)
-        reports.append(report)
-        if report.status != "ok":
-            status = 1
-        if args.format == "text":
-            print((out / "report.md").read_text(encoding="utf-8"))
+    with _sigterm_interrupts():
+        for p in pipelines:
+            try:
+                folder = run_dir if run_dir is not None and len(pipelines) == 1 else _claim(args.out, p, pipelines)
+            except OutputError as e:
+                print(str(e), file=sys.stderr)
+                return 1
+            report = new_report(p, spec)
+            if not _run_and_write(p, make_executor, report, folder, Path(spec_dir), args.smoke, verbosity):
+                return 1
+            reports.append(report)
+            if report.status != "ok":
+                status = 1
+            if args.format == "text":
+                print((folder.path / "report.md").read_text(encoding="utf-8"))
     if args.format == "json":
         data = [r.to_json() for r in reports]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=2))
     return status
+
+
+def _claim(out: str | None, p: dict, pipelines: list[dict]) -> RunDir:
+    if not out:
+        return claim_next(Path("runs"), p["name"])
+    return claim(Path(out) if len(pipelines) == 1 else Path(out) / p["name"])
+
+
+def _run_and_write(p: dict, make_executor, report: Report, folder: RunDir, spec_dir: Path, smoke: bool,
+                   verbosity: int) -> bool:  # fmt: skip
+    """One pipeline into its folder; False when it failed with a diagnostic (already printed)."""
+    out = folder.path
+    try:
+        run_one(p, make_executor, report, spec_dir, out, smoke, verbosity)
+    except KeyboardInterrupt as e:
+        _mark_interrupted(report, str(e) or "interrupted by the user")
+        # no report.html: its plots take seconds; `qlc report DIR --format html` draws them
+        if _write_final(report, out, html=False):
+            print(f"{report.status}: finished stages are in {out / 'report.md'}", file=sys.stderr)
+        # CPython re-raises SIGINT at shutdown after an interrupt crossed C code: the report is written
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(143 if isinstance(e, Terminated) else 130)
+    except OutputError as e:
+        print(str(e), file=sys.stderr)
+        report.finish("failed")
+        _write_final(report, out, announce=False)
+        return False
+    except RuntimeDiagnostic as e:
+        report.finish("failed")
+        _write_final(report, out)
+        print(str(e), file=sys.stderr)
+        return False
+    ok = _write_final(report, out)
+    folder.release()
+    return ok
+
+
+def _mark_interrupted(report: Report, why: str) -> None:
+    """An interrupt can land anywhere (loading data, between stages): nothing is left saying `running`."""
+    for s in report.stages:
+        if s.status == "running":
+            s.finish("interrupted", why)
+    if report.status == "running":
+        report.finish("interrupted")
+
+
+def _write_final(report: Report, out: Path, announce: bool = True, html: bool = True) -> bool:
+    """The report as the run ended. When it cannot be written, an older report.json/report.md from this
+    run would say `running` for ever: they are removed, and the diagnostic says why."""
+    try:
+        report.write(out, html=html)
+        return True
+    except OutputError as e:
+        if announce:
+            print(str(e), file=sys.stderr)
+        for name in ("report.json", "report.md", "report.html"):
+            with contextlib.suppress(OSError):
+                (out / name).unlink()
+        return False

@@ -170,17 +170,16 @@ class Report:
 
     def write(self, out_dir: Path, html: bool = False) -> None:
         """report.json and report.md, and report.html when `html` (its plots take seconds: the runner asks for
-        it once, at the end), each replaced whole (written aside, then renamed): a reader never sees half a
-        report."""
+        it once, at the end), each replaced whole (written aside under a unique name, then renamed): a reader
+        never sees half a report. Raises rundir.OutputError (and leaves no temporary file) when it cannot."""
         from qlang import reporting
+        from qlang.runtime.rundir import write_atomic, writing
 
-        out_dir.mkdir(parents=True, exist_ok=True)
+        with writing(out_dir):
+            out_dir.mkdir(parents=True, exist_ok=True)
         data = self.to_json()
         for fmt in ("json", "md", "html") if html else ("json", "md"):
-            name, text = reporting.FILES[fmt], reporting.render(data, fmt)
-            part = out_dir / f".{name}.part"
-            part.write_text(text, encoding="utf-8")
-            part.replace(out_dir / name)
+            write_atomic(out_dir / reporting.FILES[fmt], reporting.render(data, fmt))
 
 
 def energy_summary(stage: StageReport) -> dict:

@@ -197,8 +197,8 @@ class _Run:
         with self.meter.window(f"stage:{stage['name']}") as stage_window:
             try:
                 self._method_then_baselines(stage, stage_report, stage_window)
-            except KeyboardInterrupt:
-                stage_report.finish("interrupted", "interrupted by the user")
+            except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (runtime.main.Terminated)
+                stage_report.finish("interrupted", str(e) or "interrupted by the user")
                 self.report.finish("interrupted")
                 self.options.on_stage_done(self.report)
                 raise
