@@ -341,8 +341,10 @@ def scaling(max_size: int) -> dict:
     from qlang.syntax.printer import format_text
 
     _warm_qlang()
+    load = _load()
     rows = []
     for shape in ("valid", "deep", "long_line", "errors"):
+        previous = None
         for size in (s for s in SCALING_SIZES if s <= max_size):
             text = _shape(shape, size)
             t0 = time.perf_counter()
@@ -351,17 +353,22 @@ def scaling(max_size: int) -> dict:
             t0 = time.perf_counter()
             format_text(text)
             fmt_s = time.perf_counter() - t0
-            rows.append(
-                {
-                    "shape": shape,
-                    "bytes": len(text.encode()),
-                    "check_s": round(check_s, 4),
-                    "fmt_s": round(fmt_s, 4),
-                    "check_us_per_kb": round(check_s * 1e6 / (len(text) / 1e3), 1),
-                    "diagnostics": len(result.diagnostics),
-                }
-            )
-    return {"rows": rows, "python": platform.python_version(), "load_average": _load()}
+            row = {
+                "shape": shape,
+                "bytes": len(text.encode()),
+                "check_s": round(check_s, 4),
+                "fmt_s": round(fmt_s, 4),
+                "check_us_per_kb": round(check_s * 1e6 / (len(text) / 1e3), 1),
+                "fmt_us_per_kb": round(fmt_s * 1e6 / (len(text) / 1e3), 1),
+                "diagnostics": len(result.diagnostics),
+            }
+            if previous is not None:  # time per kB against the decade below: 1.0 is linear, 10 quadratic
+                row["check_ratio"] = round(row["check_us_per_kb"] / max(previous["check_us_per_kb"], 1e-9), 2)
+                row["fmt_ratio"] = round(row["fmt_us_per_kb"] / max(previous["fmt_us_per_kb"], 1e-9), 2)
+            rows.append(row)
+            previous = row
+            del text, result
+    return {"rows": rows, "python": platform.python_version(), "load_average": {"before": load, "after": _load()}}
 
 
 def _load() -> list[float] | None:
@@ -392,12 +399,15 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(out))
         else:
             print(
-                f"{'shape':<10}{'bytes':>12}{'check s':>10}{'fmt s':>10}{'µs/kB':>10}{'diags':>8}  (load {out['load_average']})"
+                f"{'shape':<10}{'bytes':>12}{'check s':>10}{'fmt s':>10}{'µs/kB':>10}{'ratio':>7}"
+                f"{'fmt µs/kB':>11}{'ratio':>7}{'diags':>9}  (load {out['load_average']}; "
+                "ratio: µs/kB against the size 10× smaller, 1 is linear)"
             )
             for r in out["rows"]:
                 print(
                     f"{r['shape']:<10}{r['bytes']:>12,}{r['check_s']:>10.3f}{r['fmt_s']:>10.3f}"
-                    f"{r['check_us_per_kb']:>10.0f}{r['diagnostics']:>8}"
+                    f"{r['check_us_per_kb']:>10.0f}{r.get('check_ratio', ''):>7}"
+                    f"{r['fmt_us_per_kb']:>11.0f}{r.get('fmt_ratio', ''):>7}{r['diagnostics']:>9}"
                 )
         return 0
     if args.dump:

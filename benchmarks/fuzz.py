@@ -11,9 +11,12 @@ Each case is one text, made from a seeded random generator (same seed, same case
 
 Every case goes through `check_text`, `format_text` (and, when it formats, a second format that must
 give the same text) and, when it checks clean, code generation for its target. A crash is any exception
-escaping the front end; a slow case is one taking over 1 s. With --json it prints one object:
-`cases`, `seconds`, `cases_per_s`, `crashes`, `slow_cases`, `seed`, and the first few crashing and slow
-cases (each shortened) so they can be replayed.
+escaping the front end; a slow case is one taking over 1 s of wall-clock time (`slow_cases`). On a shared
+machine the wall clock also counts other processes' turns, so the CPU time this process spent on each
+case is reported beside it (`slow_cases_cpu`, `max_case_s`, `max_case_cpu_s`), with the load average
+before and after. With --json it prints one object: `cases`, `seconds`, `cases_per_s`, `crashes`,
+`slow_cases` and those, `seed`, and the first few crashing and slow cases (each shortened) so they can
+be replayed. Different seeds give different cases: a long run can be made of chunks, one seed each.
 
 Usage:  python benchmarks/fuzz.py [--cases N] [--seed S] [--json]
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -197,10 +201,14 @@ def fuzz(cases: int, seed: int = 0, slow_s: float = SLOW_S) -> dict:
     del build
     crashes: list[dict] = []
     slow: list[dict] = []
+    slow_cpu = 0
+    max_wall = max_cpu = 0.0
+    load_before = _load()
     t_start = time.perf_counter()
     for i in range(cases):
         text = case(rng, sources)
         t0 = time.perf_counter()
+        c0 = time.process_time()
         try:
             run_case(text)
         except Exception as e:  # noqa: BLE001 - any exception escaping the front end is what we count
@@ -213,8 +221,13 @@ def fuzz(cases: int, seed: int = 0, slow_s: float = SLOW_S) -> dict:
                 }
             )
         took = time.perf_counter() - t0
+        cpu = time.process_time() - c0
+        max_wall, max_cpu = max(max_wall, took), max(max_cpu, cpu)
+        slow_cpu += cpu > slow_s
         if took > slow_s:
-            slow.append({"case": i, "seconds": round(took, 3), "chars": len(text), "text": text[:120]})
+            slow.append(
+                {"case": i, "seconds": round(took, 3), "cpu_s": round(cpu, 3), "chars": len(text), "text": text[:120]}
+            )
     seconds = time.perf_counter() - t_start
     return {
         "cases": cases,
@@ -222,10 +235,21 @@ def fuzz(cases: int, seed: int = 0, slow_s: float = SLOW_S) -> dict:
         "cases_per_s": round(cases / seconds, 1) if seconds else None,
         "crashes": len(crashes),
         "slow_cases": len(slow),
+        "slow_cases_cpu": slow_cpu,
+        "max_case_s": round(max_wall, 3),
+        "max_case_cpu_s": round(max_cpu, 3),
+        "load_average": {"before": load_before, "after": _load()},
         "seed": seed,
         "crash_examples": crashes[:5],
         "slow_examples": slow[:5],
     }
+
+
+def _load() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(
             f"{out['cases']} cases in {out['seconds']} s ({out['cases_per_s']}/s): "
-            f"{out['crashes']} crashes, {out['slow_cases']} over {SLOW_S} s"
+            f"{out['crashes']} crashes, {out['slow_cases']} over {SLOW_S} s "
+            f"({out['slow_cases_cpu']} over {SLOW_S} s of CPU; slowest {out['max_case_s']} s, "
+            f"{out['max_case_cpu_s']} s of CPU; load {out['load_average']})"
         )
         for c in out["crash_examples"]:
             print(f"  case {c['case']}: {c['error']}\n    at {c['where']}\n    {c['text']!r}")

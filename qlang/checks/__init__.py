@@ -61,10 +61,17 @@ def plugin_warnings() -> list[Diagnostic]:
     ]
 
 
-def check_text(text: str, path: str = "<input>", target: str | None = None) -> Result:
-    """Parse and check a spec. `target` overrides every pipeline's `target` setting."""
+def check_text(
+    text: str,
+    path: str = "<input>",
+    target: str | None = None,
+    parsed: tuple[ast.Spec | None, list[Diagnostic]] | None = None,
+) -> Result:
+    """Parse and check a spec. `target` overrides every pipeline's `target` setting. `parsed`, when given,
+    is what `parse(text)` answers, found another way (the language server's re-parse of an edit)."""
     result = Result(Source(text, path))
-    tree, diags = parse(text)
+    tree, diags = parsed if parsed is not None else parse(text)
+    diags = list(diags)
     result.tree = tree
     diags += plugin_warnings()
     result.diagnostics = diags

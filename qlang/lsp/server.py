@@ -13,12 +13,14 @@ import logging
 
 from lsprotocol import types as t
 from pygls.lsp.server import LanguageServer
-from pygls.workspace import TextDocument
 
 from qlang import __version__
 from qlang.checks import Result, check_text
 from qlang.diagnostics import Span
 from qlang.lsp import features
+from qlang.lsp.positions import Document
+from qlang.syntax import ast, incremental
+from qlang.syntax.parser import PARSE_CODES, parse
 from qlang.syntax.printer import format_text
 
 DEBOUNCE_S = 0.02  # a check of a 50-line spec takes about 10 ms: this only merges bursts of keystrokes
@@ -48,17 +50,31 @@ _SYMBOL_KIND = {
 class QlangServer(LanguageServer):
     def __init__(self):
         super().__init__("qlc", __version__)
-        self.results: dict[str, tuple[int | None, Result]] = {}  # uri → (version, check result)
+        self.results: dict[str, tuple[Document, Result]] = {}  # uri → its latest version and check result
         self.pending: dict[str, asyncio.TimerHandle] = {}
 
-    def result(self, uri: str) -> tuple[TextDocument, Result]:
-        """The document and the check result of its current text (computed at most once per version)."""
+    def result(self, uri: str) -> tuple[Document, Result]:
+        """The document and the check result of its current text (computed at most once per version).
+
+        When the previous version parsed clean, the new text is re-parsed from its tree where the edit
+        allows (`incremental.reparse`): a keystroke in a large spec does not parse the whole file again."""
         doc = self.workspace.get_text_document(uri)
         cached = self.results.get(uri)
-        if cached is None or cached[0] != doc.version or cached[1].source.text != doc.source:
-            cached = (doc.version, check_text(doc.source, doc.path or uri))
-            self.results[uri] = cached
-        return doc, cached[1]
+        if cached is not None and cached[0].version == doc.version and cached[0].source == doc.source:
+            return cached
+        current = Document(doc)
+        parsed: tuple[ast.Spec | None, list] | None = None
+        if cached is not None and cached[1].tree is not None and not _parse_diagnostics(cached[1]):
+            try:
+                tree = incremental.reparse(cached[0].source, cached[1].tree, current.source, parse)
+            except Exception:  # a bug there costs a full parse, never the server
+                log.exception("re-parsing %s failed", uri)
+                tree = None
+            parsed = (tree, []) if tree is not None else None
+        self.results.pop(uri, None)  # the old tree may have been moved into the new one
+        cached = (current, check_text(current.source, doc.path or uri, parsed=parsed))
+        self.results[uri] = cached
+        return cached
 
     def publish(self, uri: str) -> None:
         self.pending.pop(uri, None)
@@ -75,6 +91,12 @@ class QlangServer(LanguageServer):
         if old is not None:
             old.cancel()
         self.pending[uri] = asyncio.get_running_loop().call_later(DEBOUNCE_S, self.publish, uri)
+
+
+def _parse_diagnostics(result: Result) -> list:
+    """The diagnostics the parser made (syntax errors, bad escapes): a tree that has them is not re-parsed
+    from."""
+    return [d for d in result.diagnostics if d.code in PARSE_CODES]
 
 
 def _range(doc, span: Span) -> t.Range:
@@ -206,7 +228,7 @@ def document_symbol(ls: QlangServer, params: t.DocumentSymbolParams):
 @server.feature(t.TEXT_DOCUMENT_FORMATTING)
 @_safe(None)
 def formatting(ls: QlangServer, params: t.DocumentFormattingParams):
-    doc = ls.workspace.get_text_document(params.text_document.uri)
+    doc = Document(ls.workspace.get_text_document(params.text_document.uri))
     _, formatted = format_text(doc.source, doc.path or params.text_document.uri)
     if formatted is None or formatted == doc.source:
         return []

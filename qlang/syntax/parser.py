@@ -30,7 +30,7 @@ def _offsets(tok: Token) -> tuple[int, int]:
 
 
 def _span(tok: Token) -> Span:
-    return Span(*_offsets(tok))
+    return Span(tok.start_pos, tok.end_pos)  # type: ignore[arg-type]  # set on every token (see _offsets)
 
 
 class _BuildAst(Transformer):
@@ -65,7 +65,7 @@ class _BuildAst(Transformer):
     def number(self, c):
         tok = c[0]
         raw = str(tok)
-        exact = not any(ch in raw for ch in ".eE") and len(raw) <= 4000  # int() refuses over 4300 digits
+        exact = "." not in raw and "e" not in raw and "E" not in raw and len(raw) <= 4000  # int() refuses 4300 digits
         value: int | float = int(raw) if exact else float(raw)
         return ast.Number(value, raw, _span(tok))
 
@@ -232,6 +232,7 @@ def _parser() -> _Parser:
 
 
 SYNTAX_CODES = frozenset({"Q001", "Q002", "Q003"})
+PARSE_CODES = SYNTAX_CODES | {"Q004"}  # every code `parse` makes
 
 
 def parse(text: str) -> tuple[ast.Spec | None, list[Diagnostic]]:

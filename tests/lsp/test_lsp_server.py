@@ -14,6 +14,8 @@ pytest.importorskip("pygls")
 from lsp_client import Session
 from lsprotocol import types as t
 
+from qlang.diagnostics import Span
+
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "specs").glob("*.qlc"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -194,3 +196,37 @@ def test_no_request_crashes_the_server_on_mutated_documents(lsp):
             "text_document_formatting_async", t.DocumentFormattingParams(doc(uri), t.FormattingOptions(2, True))
         )
         assert lsp.alive()
+
+
+def published(text: str) -> list[tuple]:
+    """What a full `check_text` of `text` would publish: code, message and range of each diagnostic."""
+    from qlang.checks import check_text
+
+    result = check_text(text)
+    out = []
+    for d in result.diagnostics:
+        span = d.span or Span(0, 0)
+        out.append((d.code, d.message, pos(text, span.start), pos(text, span.end)))
+    return out
+
+
+def test_edits_publish_what_a_full_check_publishes(lsp):
+    """Edits inside one statement are re-parsed alone (qlang/syntax/incremental.py); whatever path each
+    takes, the diagnostics are those of checking the whole new text."""
+    import frontend
+
+    text = frontend.generate(30)
+    uri = "file:///typing.qlc"
+    lsp.open(uri, text)
+    rng = random.Random(3)
+    for edit in range(30):
+        at = text.index("clusters: ") + len("clusters: ") if edit % 3 else rng.randrange(len(text))
+        insert = rng.choice(["7", "x", " ", "kJ", "(", "\n", "// c", ""])
+        text = text[:at] + insert + text[at + rng.choice([0, 0, 1]) :]
+        got = lsp.change(uri, text)
+        assert [(d.code, d.message.split("\nhelp:")[0], d.range.start, d.range.end) for d in got] == published(text)
+
+
+def test_an_empty_document_gets_its_diagnostic(lsp):
+    got = lsp.open("file:///empty.qlc", "")
+    assert [d.code for d in got] == ["Q100"]
