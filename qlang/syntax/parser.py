@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from copy import copy
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import cast
 
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
 
 from qlang.diagnostics import Diagnostic, Span
 from qlang.syntax import ast
@@ -374,15 +374,7 @@ class _Recovering:
             del tree.children[n:]
 
     def accepts(self, terminal: str) -> bool:
-        trial = self.state.copy(deepcopy_values=False)
-        conf = copy(trial.parse_conf)
-        conf.callbacks = {}
-        trial.parse_conf = conf
-        try:
-            trial.feed_token(Token(terminal, "", len(self.text), 0, 0, None, None, len(self.text)), terminal == "$END")
-        except UnexpectedToken:
-            return False
-        return True
+        return would_accept(self.state, terminal)
 
     def finish(self) -> ast.Spec | None:
         """Feed the end of the file, supplying the closers it lacks (reported once, as Q002)."""
@@ -439,6 +431,33 @@ class _Recovering:
             self.p.lexed.depth = 0  # its closing brackets were inside the string
         else:
             line_ctr.feed(self.text[pos])
+
+
+def would_accept(state, terminal: str) -> bool:
+    """Whether the LALR parser in `state` would take `terminal` now (`$END`: whether the input may end).
+
+    Feeding a copy of the parser would answer too, but a copy costs the depth of its stack: asked at
+    every bracket left open at the end of a file, that made recovery quadratic in the nesting depth.
+    Here the reductions the token would cause are followed on a view of the stack, nothing copied."""
+    states = state.parse_conf.states
+    stack = state.state_stack
+    depth = len(stack)
+    pushed: list[int] = []  # the stack is stack[:depth] + pushed
+    while True:
+        action = states[pushed[-1] if pushed else stack[depth - 1]].get(terminal)
+        if action is None:
+            return False
+        kind, rule = action
+        if kind is Shift:
+            return terminal != "$END"
+        size = len(rule.expansion)
+        popped = min(size, len(pushed))
+        del pushed[len(pushed) - popped :]
+        depth -= size - popped
+        _, goto = states[pushed[-1] if pushed else stack[depth - 1]][rule.origin.name]
+        pushed.append(goto)
+        if terminal == "$END" and goto == state.parse_conf.end_state:
+            return True
 
 
 # --- friendly syntax errors ---------------------------------------------------------------------
