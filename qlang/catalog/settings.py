@@ -1,6 +1,6 @@
 """The settings a pipeline and a stage accept."""
 
-from qlang.catalog.schema import Entry, p_enum, p_int, p_qty, p_str
+from qlang.catalog.schema import Entry, Param, p_enum, p_int, p_qty, p_str
 from qlang.units import ENERGY, INTENSITY
 
 # The targets, each with its exact local simulators (the first is the default). This is a target's
@@ -64,6 +64,15 @@ STAGE = Entry(
             ("abort", "warn", "fallback"),
             "abort",
             "when the stage overruns: abort it, warn, or run the baseline instead",
+        ),
+        Param(
+            "mitigation",
+            "enum",
+            None,
+            "error mitigation on a noisy device: `readout` measures two calibration circuits per circuit width "
+            "and inverts each qubit's confusion matrix; the report shows the result without it too",
+            choices=("readout",),
+            nullable=True,
         ),
     ),
 )

@@ -116,6 +116,7 @@ def check_pipeline(
     chosen_target = target or draft.settings.get("target") or "pennylane"
     dev = resources.device(draft, chosen_target, diags)
     qubits = resources.qubits(draft, dev, diags)
+    resources.mitigation(draft, dev, diags)
     budgets.stage_budgets_fit(draft, diags)
     no_baseline(draft, diags)
     if any(d.severity == "error" for d in diags) or ordered is None:
@@ -185,6 +186,7 @@ def build(draft: DraftPipeline, ordered, inputs, target, dev: resources.Device, 
                 budget_j=st.settings["budget"],
                 on_over_budget=st.settings["on_over_budget"],
                 qubits=qubits.get(st.name),
+                mitigation=st.settings["mitigation"] or "none",
             )
             for st in ordered
         ],

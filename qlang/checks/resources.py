@@ -262,3 +262,30 @@ def qubits(draft: DraftPipeline, dev: Device, diags: Diags) -> dict[str, int | N
                 )
             )
     return counts
+
+
+def mitigation(draft: DraftPipeline, dev: Device, diags: Diags) -> None:
+    """`mitigation readout` needs a noisy device and a stage whose method measures circuits (Q404)."""
+    for s in draft.stages:
+        node = s.setting_nodes.get("mitigation")
+        if node is None or s.settings.get("mitigation") in (None, "none"):
+            continue
+        if not dev.noisy:
+            why, help_ = (
+                f"`{dev.name}` is exact: it has no readout errors to mitigate",
+                ("set a device model (`device fake_fez`) or a `noise` model with `readout`, or drop `mitigation`"),
+            )
+        elif s.method is not None and not s.method.entry.circuits:
+            why, help_ = f"`{s.method.entry.name}` measures no circuits: nothing to mitigate", "drop `mitigation`"
+        else:
+            continue
+        diags.append(
+            Diagnostic(
+                "Q404",
+                f"`mitigation {s.settings['mitigation']}` has no effect here",
+                node.value.span,
+                label=why,
+                severity="warning",
+                help=help_,
+            )
+        )

@@ -46,6 +46,7 @@ class Stage(_Model):
     budget_j: float | None
     on_over_budget: Literal["abort", "warn", "fallback"]
     qubits: int | None
+    mitigation: Literal["none", "readout"] = "none"  # on a noisy device (qlang.runtime.mitigation)
 
 
 class Noise(_Model):

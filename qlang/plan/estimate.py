@@ -12,6 +12,7 @@ from qlang.plan.prices import Prices
 from qlang.sweep import points
 
 SCHEMA = "qlang-plan/1"
+CALIBRATION = "calibration:"  # a durations key `calibration:<wires>:<0|1>`: a readout calibration circuit
 J_PER_KWH = 3.6e6
 
 
@@ -35,6 +36,7 @@ class StageEstimate:
     qpu_workload: list[tuple[float, int | None, float]] | None = None  # one seed's job: (d_circ s, shots, count)
     qpu_platform: dict | None = None  # the platform priced, what-if overrides applied
     qpu_by_platform_j: dict[str, float] | None = None  # the same circuits on every preset platform
+    qpu_calibration_shots: int | None = None  # of the QPU shots, the readout calibration's (all seeds)
     budget_j: float | None = None
     on_over_budget: str = "abort"
     verdict: str = "no budget"
@@ -192,8 +194,8 @@ def _qpu(
     """Adds the QPU model's energy for one point of the stage's method to `est`."""
     from qlang.energy.qpu import PRESETS, get_platform, qpu_energy_breakdown
 
-    try:
-        d = durations(stage)
+    try:  # a device model transpiles onto itself; a parametric model onto the platform's device model
+        d = durations(stage, pipeline.device) if pipeline.device_qubits is not None else durations(stage)
     except Exception as e:  # noqa: BLE001 (a circuit the device model cannot take: say so, do not guess)
         est.qpu_note, est.qpu_j, est.qpu_by_platform_j = f"no QPU estimate: {e}", None, None
         return
@@ -211,6 +213,11 @@ def _qpu(
         *((d[role], work.shots, float(c)) for role, c in work.qpu_circuits.items()),
     ]
     circuits = [(d[role], work.shots, round(count * seeds)) for role, count in work.qpu_circuits.items()]
+    calibration = [(d[key], work.shots, seeds) for key in d if key.startswith(CALIBRATION)]
+    if calibration:  # `mitigation readout`: its calibration circuits, per width, once per seed
+        est.qpu_workload += [(dc, shots, 1.0) for dc, shots, _ in calibration]
+        circuits += calibration
+        est.qpu_calibration_shots = (est.qpu_calibration_shots or 0) + sum((s or 0) * n for _, s, n in calibration)
     energy = qpu_energy_breakdown(circuits, platform, jobs=seeds)  # one job per seed
     est.qpu_j = (est.qpu_j or 0.0) + energy.joules
     est.qpu_circuits += energy.circuits
@@ -261,20 +268,45 @@ def _verdict(est: StageEstimate) -> str:
 
 
 def qiskit_durations(backend: str = "heron"):
-    """Circuit durations from transpiling each of a stage's circuits onto a device model (imports Qiskit)."""
+    """Circuit durations from transpiling each of a stage's circuits onto a device model (imports Qiskit):
+    `durations(stage, device=None)`, `device` (a fake backend's name) in place of `backend`. A stage with
+    `mitigation readout` adds its calibration circuits, one pair per circuit width."""
+    from qlang.energy.qpu import circuit_duration, circuit_timing
+
+    def durations(stage: ir.Stage, device: str | None = None) -> dict[str, float]:
+        chosen = device or backend
+        out = {role: circuit_duration(qc, chosen) for role, qc in stage_circuits(stage).items()}
+        if stage.mitigation == "readout":
+            for n in sorted({qc.num_qubits for qc in stage_circuits(stage).values()}):
+                for flip in (0, 1):
+                    out[f"{CALIBRATION}{n}:{flip}"] = circuit_timing(calibration_circuit(n, flip), chosen).duration_s
+        return out
+
+    return durations
+
+
+def stage_circuits(stage: ir.Stage) -> dict:
+    """{role: QuantumCircuit} of the stage's method, parameters bound to fixed random angles (imports Qiskit)."""
     import numpy as np
 
     from qlang.circuits.emit_qiskit import build
     from qlang.codegen.model import circuits_of
-    from qlang.energy.qpu import circuit_duration
 
-    def durations(stage: ir.Stage) -> dict[str, float]:
-        out = {}
-        for role, circuit in circuits_of(stage).items():
-            qc, _x, _w = build(circuit)
-            rng = np.random.default_rng(0)
-            values = {p: float(v) for p, v in zip(qc.parameters, rng.uniform(0, np.pi, len(qc.parameters)))}
-            out[role] = circuit_duration(qc.assign_parameters(values), backend)
-        return out
+    out = {}
+    for role, circuit in circuits_of(stage).items():
+        qc, _x, _w = build(circuit)
+        rng = np.random.default_rng(0)
+        values = {p: float(v) for p, v in zip(qc.parameters, rng.uniform(0, np.pi, len(qc.parameters)))}
+        out[role] = qc.assign_parameters(values)
+    return out
 
-    return durations
+
+def calibration_circuit(n_wires: int, flip: int):
+    """The readout calibration circuit on n wires: all |0⟩ (`flip` 0) or X on every wire (1), measured."""
+    from qiskit import QuantumCircuit
+
+    qc = QuantumCircuit(n_wires, name=f"calibration_{flip}")
+    if flip:
+        qc.x(range(n_wires))
+    qc.measure_all()
+    return qc

@@ -118,9 +118,11 @@ def cell(stat: dict) -> str:
 
 
 def runs_of(stage: dict) -> list[dict]:
-    """The stage's method (when it ran), its ideal run on an exact simulator (on a noisy device), then its
-    baselines."""
-    return [r for r in [stage["method"], stage.get("ideal"), *stage["baselines"]] if r is not None]
+    """The stage's method (when it ran), without its mitigation (when it has one), its ideal run on an exact
+    simulator (on a noisy device), then its baselines."""
+    return [
+        r for r in [stage["method"], stage.get("unmitigated"), stage.get("ideal"), *stage["baselines"]] if r is not None
+    ]
 
 
 def results_table(stage: dict) -> Table | None:
@@ -132,6 +134,7 @@ def results_table(stage: dict) -> Table | None:
     for r in runs:
         role = "method" if r is stage["method"] else ("reference" if r.get("reference") else "baseline")
         role = "ideal (exact)" if r is stage.get("ideal") else role
+        role = "unmitigated" if r is stage.get("unmitigated") else role
         time_cell = cell(r["wall_time_s"]) if "wall_time_s" in r else "does not run in this version"
         energy_cell = cell(r["energy_j"]) if "energy_j" in r else "—"
         rows.append(
@@ -162,6 +165,21 @@ def energy_sentence(energy: dict, comparisons: Sequence[dict] = (), method: str 
     ]
     if energy.get("qpu_model_j") is not None:
         parts.append(f"the quantum method on the QPU model {j(energy['qpu_model_j'])} (modeled)")
+    ran = energy.get("qpu_ran") or {}
+    if ran.get("joules") is not None:
+        parts.append(
+            f"what the noisy device measured, on the QPU model {j(ran['joules'])} (modeled: {ran['circuits']:,.0f} "
+            f"circuits and {ran['shots']:,.0f} shots transpiled onto `{ran['backend']}`"
+            + (
+                f", of which readout calibration {ran['calibration_circuits']:,.0f} circuits, "
+                f"{ran['calibration_shots']:,.0f} shots, {j(ran['calibration_j'])}"
+                if ran.get("calibration_circuits")
+                else ""
+            )
+            + ")"
+        )
+    elif ran.get("note"):
+        parts.append(ran["note"])
     parts += [f"{method} used {energy_words(c)}" for c in comparisons]
     if energy.get("budget_j") is not None:
         parts.append(f"budget {j(energy['budget_j'])}, on_over_budget {energy['on_over_budget']}")

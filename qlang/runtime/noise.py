@@ -15,6 +15,12 @@ map is not simulated (the SWAPs it adds are counted by the transpile the QPU est
 Sampling: a noisy executor computes each row's exact noisy probabilities from its density matrix,
 applies the readout flips, and draws `shots` samples per row with a numpy generator seeded from the
 executor's seed — the same distribution a shot-by-shot simulator samples, on both targets.
+
+Mitigation: with `mitigation = "readout"` an executor measures the two calibration circuits of
+qlang.runtime.mitigation once per circuit width (each target runs them through its own simulator with
+the same channels), then returns every sample mitigated. The calibration draws from its own generator,
+so a mitigated and an unmitigated executor of one seed measure the stage's circuits with the same
+samples: the difference between their results is the mitigation alone.
 """
 
 from __future__ import annotations
@@ -150,8 +156,16 @@ class NoisyExecutor:
     noise: NoiseModel
     shots: int
     device: str
-    shots_spent: int = 0  # measured shots so far, every row of every call
-    circuits_run: int = 0  # circuits (rows) sampled so far
+    shots_spent: int = 0  # measured shots so far, every row of every call, calibration included
+    circuits_run: int = 0  # circuits (rows) sampled so far, calibration included
+    mitigation: str = "none"  # or "readout" (qlang.runtime.mitigation)
+    calibration_shots: int = 0  # of shots_spent, those the readout calibration measured
+    calibration_circuits: int = 0
+
+    def calibration_densities(self, n_wires: int) -> np.ndarray:
+        """Density matrices (2, 2**n, 2**n) of the calibration circuits on n wires (all |0⟩, then X on
+        every wire), noise applied, readout not."""
+        raise NotImplementedError
 
     def shape(self, name: str) -> CircuitShape:
         raise NotImplementedError
@@ -162,6 +176,8 @@ class NoisyExecutor:
 
     def reseed(self, seed: int) -> None:
         self._rng = np.random.default_rng(seed)
+        self._calibration_rng = np.random.default_rng((seed, 1))  # apart from the stage's samples
+        self._calibrations: dict[int, np.ndarray] = {}
 
     def states(self, name: str, x, w) -> np.ndarray:
         raise no_states(self.device)
@@ -178,7 +194,35 @@ class NoisyExecutor:
             raise ValueError(f"shots must be positive, got {shots}")
         self.shots_spent += shots * _rows(x, w)
         self.circuits_run += _rows(x, w)
-        return sample(self.exact_probs(name, x, w), shots, self._rng)
+        self.ran[(name, shots)] = self.ran.get((name, shots), 0) + _rows(x, w)
+        freqs = sample(self.exact_probs(name, x, w), shots, self._rng)
+        if self.mitigation == "readout":
+            from qlang.runtime.mitigation import mitigate
+
+            return mitigate(freqs, self.confusion(self.shape(name).n_wires))
+        return freqs
+
+    @property
+    def ran(self) -> dict[tuple[str, int], int]:
+        """(circuit name, shots) → rows measured; calibration circuits are counted apart."""
+        return self.__dict__.setdefault("_ran", {})
+
+    def confusion(self, n_wires: int) -> np.ndarray:
+        """Per-wire confusion matrices (n, 2, 2) on n wires, measured once per width with `shots` each."""
+        if n_wires not in self._calibrations:
+            from qlang.runtime.mitigation import CALIBRATION_CIRCUITS, confusion_matrices
+
+            rho = self.calibration_densities(n_wires)
+            probs = readout_probs(np.real(np.diagonal(rho, axis1=1, axis2=2)), n_wires, self.noise.readout)
+            zeros, ones = sample(probs, self.shots, self._calibration_rng)
+            spent = CALIBRATION_CIRCUITS * self.shots
+            self.shots_spent += spent
+            self.circuits_run += CALIBRATION_CIRCUITS
+            self.calibration_shots += spent
+            self.calibration_circuits += CALIBRATION_CIRCUITS
+            self.calibrated_widths = (*getattr(self, "calibrated_widths", ()), n_wires)
+            self._calibrations[n_wires] = confusion_matrices(zeros, ones, n_wires)
+        return self._calibrations[n_wires]
 
     def expvals(self, name: str, x, w) -> np.ndarray:
         from qlang.runtime.targets.batching import z_expvals

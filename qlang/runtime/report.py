@@ -77,6 +77,7 @@ class StageReport:
     wall_time_s: float = 0.0
     method: dict | None = None
     ideal: dict | None = None  # on a noisy device: the same method on the exact simulator
+    unmitigated: dict | None = None  # with mitigation: the same method on the same device without it
     baselines: list[dict] = field(default_factory=list)
     energy: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -102,6 +103,7 @@ class StageReport:
             "wall_time_s": self.wall_time_s,
             "method": self.method,
             "ideal": self.ideal,
+            "unmitigated": self.unmitigated,
             "baselines": self.baselines,
             "energy": energy_summary(self),
             "warnings": self.warnings,

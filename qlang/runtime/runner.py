@@ -233,6 +233,7 @@ class _Run:
         baselines = [(b, label) for b, label in zip(stage["baselines"], labels) if b["name"] in METHODS]
         reference = REFERENCES.get(method["name"])
         runs: dict[str, list] = {}  # "method" or a baseline's label → its runs
+        executors: list = []  # the method's, one per seed: what it measured
         fell_back = False
         with self.guard.limit(f"stage `{stage['name']}`", stage_window, budget if policy == "abort" else None):
             method_window = self.meter.window(f"method:{method['name']}")
@@ -241,12 +242,17 @@ class _Run:
                     self.guard.limit(f"`{method['name']}`", method_window, budget if policy == "fallback" else None),
                     method_window,
                 ):
+                    mitigation = stage.get("mitigation", "none")
                     for seed in self.seeds:
-                        executor = self._executor(seed) if ROLES.get(method["name"]) else None
+                        executor = self._executor(seed, mitigation) if ROLES.get(method["name"]) else None
                         result = self._run_one(stage, "method", method, {}, seed, executor, runs, "method")
                         self.outputs[seed][stage["name"]] = result.output
+                        if executor is not None:
+                            executors.append(executor)
                     if self.pipeline.get("noise") or self.pipeline.get("device_qubits") is not None:
                         self._ideal(stage, method, runs)
+                        if mitigation != "none" and ROLES.get(method["name"]):
+                            self._unmitigated(stage, method, runs)
             except BudgetExceeded as e:
                 if policy != "fallback" or not baselines:
                     raise
@@ -266,6 +272,10 @@ class _Run:
             stage_report.method = run_record(method, runs["method"])
         if "ideal" in runs:
             stage_report.ideal = run_record(method, runs["ideal"], f"{method['name']} (ideal)")
+        if "unmitigated" in runs:
+            stage_report.unmitigated = run_record(method, runs["unmitigated"], f"{method['name']} (unmitigated)")
+        if executors and getattr(executors[0], "ran", None) is not None and "method" in runs:
+            stage_report.energy["qpu_ran"] = qpu_of_what_ran(self.pipeline, stage, executors)
         stage_report.baselines = [
             run_record(b, runs[label], label) if label in runs else _unavailable(b, label)
             for b, label in zip(stage["baselines"], labels)
@@ -282,14 +292,23 @@ class _Run:
             )
         stage_report.finish("fallback" if fell_back else "ok")
 
-    def _executor(self, seed: int):
-        """The target's executor for one seed: exact, or on a noisy device the density-matrix one."""
+    def _executor(self, seed: int, mitigation: str = "none"):
+        """The target's executor for one seed: exact, or on a noisy device the density-matrix one (with the
+        stage's mitigation)."""
         from qlang.runtime.noise import from_pipeline
 
         noise = from_pipeline(self.pipeline)
         if noise is None:
             return self.make_executor(self.pipeline["device"], seed)
-        return self.make_executor(self.pipeline["device"], seed, noise=noise, shots=self.pipeline["shots"])
+        executor = self.make_executor(self.pipeline["device"], seed, noise=noise, shots=self.pipeline["shots"])
+        executor.mitigation = mitigation
+        return executor
+
+    def _unmitigated(self, stage: dict, method: dict, runs: dict[str, list]) -> None:
+        """With mitigation, the same method on the same noisy device and seeds without it (the samples draw
+        from the same stream: the calibration has its own): what the mitigation changed. Not passed on."""
+        for seed in self.seeds:
+            self._run_one(stage, "unmitigated", method, {}, seed, self._executor(seed), runs, "unmitigated")
 
     def _ideal(self, stage: dict, method: dict, runs: dict[str, list]) -> None:
         """On a noisy device, the same quantum method on the target's exact simulator, every seed: the
@@ -328,9 +347,26 @@ class _Run:
             result = run(ctx, self.outputs[seed][stage["input"]])
         if getattr(executor, "shots_spent", 0):  # a noisy device: what it measured
             result.metrics["shots"] = float(executor.shots_spent)
+        if getattr(executor, "calibration_shots", 0):  # of those, the readout calibration's
+            result.metrics["calibration_shots"] = float(executor.calibration_shots)
+            result.metrics["calibration_circuits"] = float(executor.calibration_circuits)
         reading = window.reading()
         runs.setdefault(key, []).append((seed, result, reading.wall_s, reading.joules, ctx.ran_with))
         return result
+
+
+def qpu_of_what_ran(pipeline: dict, stage: dict, executors: list) -> dict:
+    """The QPU model's energy for what the method's noisy executors measured (one job per seed): each
+    circuit transpiled onto the device model, the shots really spent, calibration included. Empty
+    where Qiskit is not installed; a note where the circuits cannot be transpiled."""
+    try:
+        from qlang.energy.qpu_ran import ran_energy
+    except ImportError:
+        return {}
+    try:
+        return ran_energy(pipeline, stage, executors)
+    except Exception as e:  # noqa: BLE001 (a circuit the device model cannot take: say so, do not guess)
+        return {"note": f"no QPU estimate of what ran: {e}"}
 
 
 def meter_windows(meter) -> list[dict]:

@@ -23,8 +23,15 @@ from qlang.units import UNITS
 
 NOWHERE = Span(0, 0)
 KEYWORDS = {"pipeline", "data", "model", "stage", "true", "false", "none", "from", "sweep"}
-CATALOG_WORDS = sorted({*catalog.METHODS, *catalog.DATA, *catalog.MODELS,
-                        *catalog.STAGE_KINDS, *(p.name for p in PIPELINE.params + STAGE.params)})
+CATALOG_WORDS = sorted(
+    {
+        *catalog.METHODS,
+        *catalog.DATA,
+        *catalog.MODELS,
+        *catalog.STAGE_KINDS,
+        *(p.name for p in PIPELINE.params + STAGE.params),
+    }
+)
 
 names = st.one_of(
     st.sampled_from(CATALOG_WORDS),
@@ -56,7 +63,8 @@ _escape = st.one_of(
 string_raws = st.one_of(
     st.text().map(quote),  # quotes, backslashes, newlines, NUL, unicode: every character escaped as needed
     st.lists(st.one_of(st.characters(exclude_characters='"\\\n'), _escape), max_size=8).map(
-        lambda parts: '"' + "".join(parts) + '"'),
+        lambda parts: '"' + "".join(parts) + '"'
+    ),
 )
 
 strings = string_raws.map(lambda raw: ast.String(unquote(raw), raw, NOWHERE))
@@ -76,14 +84,23 @@ sweeps = st.lists(values, min_size=1, max_size=3).map(lambda points: ast.Sweep(p
 sums = st.lists(atoms, min_size=2, max_size=3).map(lambda terms: ast.Sum(terms, NOWHERE))
 
 settings = st.builds(lambda k, v: ast.Setting(k, NOWHERE, v, NOWHERE), names, values)
-bindings = st.builds(lambda kw, n, v: ast.Binding(kw, n, NOWHERE, v, NOWHERE),
-                     st.sampled_from(["data", "model"]), names, values)
+bindings = st.builds(
+    lambda kw, n, v: ast.Binding(kw, n, NOWHERE, v, NOWHERE), st.sampled_from(["data", "model"]), names, values
+)
 stages = st.builds(
-    lambda kind, name, src, items: ast.Stage(kind, NOWHERE, name, NOWHERE, src, None if src is None else NOWHERE,
-                                             items, NOWHERE),
-    names, names, st.none() | names, st.lists(settings, max_size=3))
-pipelines = st.builds(lambda n, sts: ast.Pipeline(n, NOWHERE, sts, NOWHERE), names,
-                      st.lists(st.one_of(settings, bindings, stages), max_size=5))
+    lambda kind, name, src, items: ast.Stage(
+        kind, NOWHERE, name, NOWHERE, src, None if src is None else NOWHERE, items, NOWHERE
+    ),
+    names,
+    names,
+    st.none() | names,
+    st.lists(settings, max_size=3),
+)
+pipelines = st.builds(
+    lambda n, sts: ast.Pipeline(n, NOWHERE, sts, NOWHERE),
+    names,
+    st.lists(st.one_of(settings, bindings, stages), max_size=5),
+)
 trees = st.lists(pipelines, max_size=3).map(lambda ps: ast.Spec(ps))
 
 
@@ -93,8 +110,11 @@ def shape(node):
         return [shape(n) for n in node]
     if dataclasses.is_dataclass(node):
         skip = {"comments", "blank_lines_before"}
-        return type(node).__name__, {f.name: shape(getattr(node, f.name)) for f in dataclasses.fields(node)
-                                     if not f.name.endswith("span") and f.name not in skip}
+        return type(node).__name__, {
+            f.name: shape(getattr(node, f.name))
+            for f in dataclasses.fields(node)
+            if not f.name.endswith("span") and f.name not in skip
+        }
     return node
 
 
@@ -130,7 +150,8 @@ def _quantity(p: Param, least: float = 0.0, most: float = 1e6) -> st.SearchStrat
 
     one = st.builds(build, st.sampled_from(units_of), st.floats(least / 2, most / 2))
     return st.builds(build, st.sampled_from(units_of), st.floats(least, most)) | st.lists(
-        one, min_size=2, max_size=2).map(lambda ts: ast.Sum(ts, NOWHERE))
+        one, min_size=2, max_size=2
+    ).map(lambda ts: ast.Sum(ts, NOWHERE))
 
 
 def param_value(p: Param) -> st.SearchStrategy[ast.Value]:
@@ -157,7 +178,9 @@ def param_value(p: Param) -> st.SearchStrategy[ast.Value]:
 
 def sweep_of(p: Param) -> st.SearchStrategy[ast.Value]:
     """`sweep(…)` of distinct whole numbers or enum words: each point checks on its own."""
-    return st.lists(param_value(p), min_size=1, max_size=3, unique_by=value_text).map(lambda pts: ast.Sweep(pts, NOWHERE))
+    return st.lists(param_value(p), min_size=1, max_size=3, unique_by=value_text).map(
+        lambda pts: ast.Sweep(pts, NOWHERE)
+    )
 
 
 @st.composite
@@ -194,9 +217,11 @@ NOISY_QUBITS = 12  # a density matrix of 12 qubits: 256 MiB, well inside the tes
 WIDE_METHODS = {"quantum_hpo"}  # its qubits follow its search space, not a `qubits` parameter
 
 channel_values = st.sampled_from(sorted(NOISE.values(), key=lambda e: e.name)).flatmap(lambda e: entry_value(e))
-noise_values = st.lists(channel_values, min_size=1, max_size=4, unique_by=lambda c: c.name).filter(
-    lambda cs: not ({"depolarizing", "readout"} <= {c.name for c in cs})).map(
-    lambda cs: cs[0] if len(cs) == 1 else ast.Sum(cs, NOWHERE))
+noise_values = (
+    st.lists(channel_values, min_size=1, max_size=4, unique_by=lambda c: c.name)
+    .filter(lambda cs: not ({"depolarizing", "readout"} <= {c.name for c in cs}))
+    .map(lambda cs: cs[0] if len(cs) == 1 else ast.Sum(cs, NOWHERE))
+)
 
 
 def _capped(v: ast.Value) -> ast.Value:
@@ -231,8 +256,14 @@ def _sampling(v: ast.Value, noisy: bool) -> ast.Value:
 def valid_trees(draw) -> ast.Spec:
     """A spec the checks accept (warnings allowed), built from the catalog."""
     n_data, n_models, n_stages = draw(st.integers(1, 2)), draw(st.integers(0, 1)), draw(st.integers(1, 5))
-    ids = draw(st.lists(names.filter(lambda n: n not in catalog.DATA), min_size=n_data + n_models + n_stages + 1,
-                        max_size=n_data + n_models + n_stages + 1, unique=True))
+    ids = draw(
+        st.lists(
+            names.filter(lambda n: n not in catalog.DATA),
+            min_size=n_data + n_models + n_stages + 1,
+            max_size=n_data + n_models + n_stages + 1,
+            unique=True,
+        )
+    )
     pipeline_name, ids = ids[0], ids[1:]
     statements: list[ast.Statement] = []
     target = draw(st.sampled_from(sorted(DEVICES)))
@@ -242,8 +273,10 @@ def valid_trees(draw) -> ast.Spec:
         if p.name == "target":
             value = ast.Word(target, NOWHERE)
         elif p.name == "device":
-            value = draw(st.sampled_from(DEVICES[target]).map(lambda d: ast.String(d, quote(d), NOWHERE))
-                         | st.sampled_from(BIG_DEVICES).map(lambda d: ast.Word(d, NOWHERE)))
+            value = draw(
+                st.sampled_from(DEVICES[target]).map(lambda d: ast.String(d, quote(d), NOWHERE))
+                | st.sampled_from(BIG_DEVICES).map(lambda d: ast.Word(d, NOWHERE))
+            )
         elif p.name == "noise":
             value = draw(noise_values)
         elif p.name == "budget":  # no pipeline budget: an estimate over it would be an error (Q502)
@@ -265,13 +298,14 @@ def valid_trees(draw) -> ast.Spec:
         entry = draw(st.sampled_from(sorted(catalog.DATA.values(), key=lambda e: e.name)))
         statements.append(ast.Binding("data", name, NOWHERE, draw(entry_value(entry)), NOWHERE))
         made.append((name, "dataset"))
-    for name in ids[n_data:n_data + n_models]:
+    for name in ids[n_data : n_data + n_models]:
         entry = draw(st.sampled_from(sorted(catalog.MODELS.values(), key=lambda e: e.name)))
         statements.append(ast.Binding("model", name, NOWHERE, draw(entry_value(entry)), NOWHERE))
 
-    for name in ids[n_data + n_models:]:
-        methods = sorted((m for m in catalog.METHODS.values() if any(a in m.inputs for _, a in made)),
-                         key=lambda m: m.name)
+    for name in ids[n_data + n_models :]:
+        methods = sorted(
+            (m for m in catalog.METHODS.values() if any(a in m.inputs for _, a in made)), key=lambda m: m.name
+        )
         method = draw(st.sampled_from([m for m in methods if not noisy or m.name not in WIDE_METHODS] or methods))
         source = draw(st.sampled_from([n for n, a in made if a in method.inputs]))
         implicit = len(data_names) == 1 and source == data_names[0] and draw(st.booleans())
@@ -279,16 +313,31 @@ def valid_trees(draw) -> ast.Spec:
         if method.baselines and draw(st.integers(0, 3)):
             chosen = draw(st.lists(st.sampled_from(method.baselines), min_size=1, max_size=3, unique=True))
             values_ = [_sampling(draw(entry_value(catalog.METHODS[b])), noisy) for b in chosen]
-            items.append(_setting("baseline", values_[0] if len(values_) == 1 and draw(st.booleans())
-                                  else ast.List(values_, NOWHERE)))
+            items.append(
+                _setting(
+                    "baseline", values_[0] if len(values_) == 1 and draw(st.booleans()) else ast.List(values_, NOWHERE)
+                )
+            )
         elif draw(st.booleans()):
             items.append(_setting("baseline", ast.NoneValue(NOWHERE)))
         if draw(st.booleans()):  # a budget the estimate may exceed: only with a policy that handles it (Q503)
             items.append(_setting("budget", draw(_quantity(STAGE.param("budget"), most=1e3) | nones)))
             items.append(_setting("on_over_budget", ast.Word(draw(st.sampled_from(["warn", "fallback"])), NOWHERE)))
+        if noisy and method.circuits and draw(st.booleans()):  # mitigation only where it acts (else Q404)
+            items.append(_setting("mitigation", draw(st.just(ast.Word("readout", NOWHERE)) | nones)))
         items = draw(st.permutations(items))
-        statements.append(ast.Stage(method.stage, NOWHERE, name, NOWHERE, None if implicit else source,
-                                    None if implicit else NOWHERE, list(items), NOWHERE))
+        statements.append(
+            ast.Stage(
+                method.stage,
+                NOWHERE,
+                name,
+                NOWHERE,
+                None if implicit else source,
+                None if implicit else NOWHERE,
+                list(items),
+                NOWHERE,
+            )
+        )
         if method.output:
             made.append((name, method.output))
     return ast.Spec([ast.Pipeline(pipeline_name, NOWHERE, draw(st.permutations(statements)), NOWHERE)])
@@ -304,11 +353,15 @@ def _padded(s: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 def grammar_strategy() -> st.SearchStrategy[str]:
     """Text drawn from grammar/qlang.lark; words padded with spaces so that most of it lexes as drawn."""
     lark = Lark(grammar_text(), parser="lalr")
-    keyword = {t: _padded(st.just(t.lower()))
-               for t in ("PIPELINE", "DATA", "MODEL", "STAGE", "TRUE", "FALSE", "NONE", "SWEEP")}
+    keyword = {
+        t: _padded(st.just(t.lower())) for t in ("PIPELINE", "DATA", "MODEL", "STAGE", "TRUE", "FALSE", "NONE", "SWEEP")
+    }
     comment = st.text(st.characters(exclude_characters="\n"), max_size=10).map(lambda t: "//" + t)
-    newline = st.lists(st.tuples(st.none() | comment, st.sampled_from(["\n", "\r\n"]), st.sampled_from(["", "  ", "\t"])),
-                       min_size=1, max_size=3).map(lambda parts: "".join((c or "") + nl + ind for c, nl, ind in parts))
+    newline = st.lists(
+        st.tuples(st.none() | comment, st.sampled_from(["\n", "\r\n"]), st.sampled_from(["", "  ", "\t"])),
+        min_size=1,
+        max_size=3,
+    ).map(lambda parts: "".join((c or "") + nl + ind for c, nl, ind in parts))
     explicit = {
         **keyword,
         "FROM": st.just(" from "),

@@ -8,8 +8,7 @@ from qlang import catalog
 from qlang.catalog.settings import DEVICES, PIPELINE, STAGE, TARGETS
 from qlang.checks.values import coerce
 
-ENTRIES = [*catalog.METHODS.values(), *catalog.DATA.values(), *catalog.MODELS.values(),
-           PIPELINE, STAGE]
+ENTRIES = [*catalog.METHODS.values(), *catalog.DATA.values(), *catalog.MODELS.values(), PIPELINE, STAGE]
 
 
 @pytest.mark.parametrize("method", catalog.METHODS.values(), ids=list(catalog.METHODS))
@@ -62,8 +61,8 @@ def test_coerce_accepts_every_default_written_out():
         for p in entry.params:
             if p.type in ("int", "float") and isinstance(p.default, (int, float)):
                 value = ast.Number(p.default, repr(p.default), Span(0, 0))
-            elif p.type == "enum" and not p.required:
-                value = ast.Word(p.default, Span(0, 0))
+            elif p.type == "enum" and not p.required:  # a nullable enum's default is `none`
+                value = ast.Word(p.default, Span(0, 0)) if p.default is not None else ast.NoneValue(Span(0, 0))
             else:
                 continue
             diags = []

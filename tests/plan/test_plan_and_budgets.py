@@ -9,10 +9,31 @@ from qlang.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
-STAGE_KEYS = {"name", "kind", "method", "family", "baselines", "rows", "qubits", "circuits", "shots",
-              "simulation_j", "baseline_j", "qpu_j", "qpu_circuits", "qpu_shots", "qpu_note", "qpu_workload", "qpu_by_platform_j",
-              "qpu_platform", "budget_j",
-              "on_over_budget", "verdict", "note"}
+STAGE_KEYS = {
+    "name",
+    "kind",
+    "method",
+    "family",
+    "baselines",
+    "rows",
+    "qubits",
+    "circuits",
+    "shots",
+    "simulation_j",
+    "baseline_j",
+    "qpu_j",
+    "qpu_circuits",
+    "qpu_shots",
+    "qpu_note",
+    "qpu_workload",
+    "qpu_by_platform_j",
+    "qpu_calibration_shots",
+    "qpu_platform",
+    "budget_j",
+    "on_over_budget",
+    "verdict",
+    "note",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -47,11 +68,30 @@ def test_plan_text_and_unestimated_stages(capsys, tmp_path, monkeypatch):
     monkeypatch.setitem(catalog.METHODS, "svm", dataclasses.replace(catalog.METHODS["svm"], run="", cost=""))
     assert "svm" not in COSTS
     spec = tmp_path / "pending.qlc"
-    spec.write_text("pipeline p {\n  data d = wine()\n  stage finetune c from d {\n    method svm\n  }\n}\n",
-                    encoding="utf-8")
+    spec.write_text(
+        "pipeline p {\n  data d = wine()\n  stage finetune c from d {\n    method svm\n  }\n}\n", encoding="utf-8"
+    )
     assert main(["plan", str(spec), "--no-qpu"]) == 0
     out = capsys.readouterr().out
     assert "not estimated" in out and "does not run in this version" in out
+
+
+def test_plan_prices_readout_calibration_on_the_device(capsys, tmp_path):
+    """`mitigation readout` adds two calibration circuits per width and seed, each with the stage's shots,
+    timed on the spec's device model; without it the plan charges none."""
+    text = (ROOT / "specs" / "encode_noisy.qlc").read_text(encoding="utf-8")
+    plans = {}
+    for name, body in (("with", text), ("without", text.replace("    mitigation readout\n", ""))):
+        spec = tmp_path / f"{name}.qlc"
+        spec.write_text(body, encoding="utf-8")
+        assert main(["plan", str(spec), "--format", "json"]) == 0
+        plans[name] = json.loads(capsys.readouterr().out)["stages"][0]
+    mitigated, plain = plans["with"], plans["without"]
+    assert mitigated["qpu_calibration_shots"] == 2 * 4096 and plain["qpu_calibration_shots"] is None
+    assert mitigated["qpu_circuits"] == plain["qpu_circuits"] + 2
+    extra = mitigated["qpu_j"] - plain["qpu_j"]
+    # 8,192 shots × (t_rep 250 µs + a few µs of circuit) at 25 kW
+    assert 8192 * 250e-6 * 25e3 < extra < 8192 * 300e-6 * 25e3
 
 
 def test_plan_without_qiskit_durations_leaves_qpu_empty(capsys):
@@ -91,12 +131,29 @@ def _cheap_prices(tmp_path):
     """Prices so low that the check lets the stage through: the run must then stop it."""
     cache = tmp_path / "cache"
     cache.mkdir(exist_ok=True)
-    (cache / "overheads.json").write_text(json.dumps({"row_j": {"pennylane": 1e-12, "qiskit": 1e-12},
-                                                      "call_j": {"pennylane": 1e-12, "qiskit": 1e-12},
-                                                      "fit_j": 1e-12, "kmeans_init_j": 1e-12}), encoding="utf-8")
-    (cache / "calibration.json").write_text(json.dumps({"joules_per_amplitude_op": 1e-15, "joules_per_flop": 1e-15,
-                                                        "provider": "model", "provenance": "modeled", "schema": 1}),
-                                            encoding="utf-8")
+    (cache / "overheads.json").write_text(
+        json.dumps(
+            {
+                "row_j": {"pennylane": 1e-12, "qiskit": 1e-12},
+                "call_j": {"pennylane": 1e-12, "qiskit": 1e-12},
+                "fit_j": 1e-12,
+                "kmeans_init_j": 1e-12,
+            }
+        ),
+        encoding="utf-8",
+    )
+    (cache / "calibration.json").write_text(
+        json.dumps(
+            {
+                "joules_per_amplitude_op": 1e-15,
+                "joules_per_flop": 1e-15,
+                "provider": "model",
+                "provenance": "modeled",
+                "schema": 1,
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
 def test_abort_stops_the_stage_and_skips_what_reads_it(tmp_path, capsys):

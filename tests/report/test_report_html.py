@@ -81,7 +81,7 @@ def screenshot(page: Path, work: Path) -> Path:
 
 
 def _runs(stage: dict) -> dict[str, dict]:
-    runs = [stage["method"], stage.get("ideal"), *stage["baselines"]]  # the ideal run only on a noisy device
+    runs = [stage["method"], stage.get("unmitigated"), stage.get("ideal"), *stage["baselines"]]  # noisy device only
     return {r.get("label", r["name"]): r for r in runs if r and r.get("metrics")}
 
 
@@ -114,9 +114,12 @@ def check_curves(key: str, data: dict, stage: dict, report: dict) -> None:
 def check_gram(data: dict, stage: dict, report: dict) -> None:
     runs = _runs(stage)
     for m in data["maps"]:
-        preview = _info(runs[m["label"]], m["seed"])["gram_preview"]
+        run = runs[m["label"]]
+        preview = _info(run, m["seed"])["gram_preview"]
         assert m["values"] == preview["values"] and len(m["values"]) <= 32
-        assert all(abs(m["values"][i][i] - 1) < 1e-3 for i in range(len(m["values"])))  # a state with itself
+        # a state with itself; a readout-mitigated kernel's PSD projection moves the diagonal by up to ~1%
+        tol = 0.05 if "calibration_shots" in run["metrics"] else 1e-3
+        assert all(abs(m["values"][i][i] - 1) < tol for i in range(len(m["values"])))
 
 
 def check_p_values(data: dict, stage: dict, report: dict) -> None:

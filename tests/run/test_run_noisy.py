@@ -1,5 +1,6 @@
 """A noisy device end to end: specs/encode_noisy.qlc (fake_fez) runs smoke-sized, samples with the pipeline's
-shots, and reports the noisy quality beside the same method's ideal (exact) quality."""
+shots, and reports the noisy quality beside the same method's ideal (exact) quality; its mitigated stage also
+beside the unmitigated one, with the calibration's circuits and shots, and the QPU energy of what ran."""
 
 import json
 from pathlib import Path
@@ -20,3 +21,21 @@ def test_encode_noisy_reports_noisy_beside_ideal(tmp_path):
         assert ideal["params"]["shots"] is None and "shots" not in ideal["metrics"]
         assert set(ideal["metrics"]) >= {"auc"}
     assert "ideal (exact)" in (tmp_path / "report.md").read_text(encoding="utf-8")
+    mitigated_stage_reports_its_price(report, tmp_path)
+
+
+def mitigated_stage_reports_its_price(report: dict, tmp_path: Path) -> None:
+    angle, zz = report["stages"]
+    method, plain = angle["method"]["metrics"], angle["unmitigated"]["metrics"]
+    assert method["calibration_shots"]["mean"] == 2 * 4096 and method["calibration_circuits"]["mean"] == 2
+    assert method["shots"]["mean"] == plain["shots"]["mean"] + 2 * 4096  # the same circuits, plus calibration
+    assert "calibration_shots" not in plain and zz["unmitigated"] is None
+    ran = angle["energy"]["qpu_ran"]
+    assert ran["backend"] == "fake_fez" and ran["calibration_shots"] == 2 * 4096
+    assert ran["shots"] == method["shots"]["mean"]  # one seed: every shot measured is priced
+    assert max(t["depth"] for t in ran["transpiled"].values()) > 0
+    # the QPU model on what ran: 25 kW × (T_job + shots × (d + 250 µs)) for one job
+    assert 25e3 * ran["shots"] * 250e-6 < ran["joules"] < 25e3 * (2.0 + ran["shots"] * 300e-6)
+    assert 0 < ran["calibration_j"] < ran["joules"] and zz["energy"]["qpu_ran"]["calibration_shots"] == 0
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "| unmitigated |" in md and "readout calibration 2 circuits, 8,192 shots" in md

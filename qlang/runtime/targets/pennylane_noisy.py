@@ -86,6 +86,19 @@ class NoisyPennyLaneExecutor(NoisyExecutor):
             out[rows] = np.broadcast_to(np.asarray(result), (rows.stop - rows.start, width, width))
         return out
 
+    def calibration_densities(self, n_wires: int) -> np.ndarray:
+        wires = list(range(n_wires))
+
+        def rho(flip: bool):
+            for wire in wires:
+                if flip:
+                    qml.PauliX(wire)
+            return qml.density_matrix(wires=wires)
+
+        dev = qml.device("default.mixed", wires=n_wires)
+        qnode = with_noise(qml.QNode(rho, dev, diff_method=None), model=self.noise)
+        return np.array([np.asarray(qnode(flip)) for flip in (False, True)])
+
     def _qnode(self, name: str) -> qml.QNode:
         if name not in self._qnodes:
             body, shape = self._bodies[name]

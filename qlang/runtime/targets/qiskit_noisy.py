@@ -54,6 +54,11 @@ def _aer_ready(qc: QuantumCircuit) -> QuantumCircuit:
     return out
 
 
+def big_endian_order(n_wires: int) -> np.ndarray:
+    """Index i (wire 0 most significant) → Qiskit's little-endian index of the same basis state."""
+    return np.array([int(format(i, f"0{n_wires}b")[::-1], 2) for i in range(2**n_wires)])
+
+
 class NoisyQiskitExecutor(NoisyExecutor):
     target = "qiskit"
 
@@ -85,6 +90,21 @@ class NoisyQiskitExecutor(NoisyExecutor):
             rho = self._chunk(name, c, x[rows], weight_rows(w, rows))
             out[rows] = rho[:, c.order][:, :, c.order]
         return out
+
+    def calibration_densities(self, n_wires: int) -> np.ndarray:
+        circuits = []
+        for flip in (False, True):
+            qc = QuantumCircuit(n_wires)
+            if flip:
+                qc.x(range(n_wires))
+            qc = with_noise(qc, self.noise)
+            qc.save_density_matrix()
+            circuits.append(qc)
+        result = self._aer.run(circuits).result()
+        if not result.success:
+            raise RuntimeError(f"Aer job failed: {result.status}")
+        order = big_endian_order(n_wires)
+        return np.array([np.asarray(r.data.density_matrix)[order][:, order] for r in result.results])
 
     def _chunk(self, name: str, c, x: np.ndarray, w: np.ndarray) -> np.ndarray:
         if c.amplitude_columns:  # bound row by row
