@@ -19,6 +19,16 @@ def with_shots(params: dict, shots: int | None) -> dict:
 
 
 MIXED = {"pennylane": "default.mixed", "qiskit": "aer_simulator"}
+HARDWARE = "ibm:"  # `device "ibm:<backend>"`: an IBM QPU through qiskit-ibm-runtime (Qiskit target only)
+
+
+def hardware_model(device: str) -> str | None:
+    """The fake backend that models an IBM device (`ibm:ibm_fez` → `fake_fez`; `ibm:fake_fez` is itself)."""
+    bare = device.removeprefix(HARDWARE)
+    name = bare if bare.startswith("fake_") else "fake_" + bare.removeprefix("ibm_")
+    return name if name in FAKE_BACKENDS else None
+
+
 NOISY_SHOTS = 4096
 
 FAKE_BACKENDS: dict[str, int] = {

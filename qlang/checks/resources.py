@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from qlang.catalog.devices import FAKE_BACKENDS, MIXED, NOISY_SHOTS
+from qlang.catalog.devices import FAKE_BACKENDS, HARDWARE, MIXED, NOISY_SHOTS, hardware_model
 from qlang.catalog.noise import NOISE
 from qlang.catalog.settings import DEVICES
 from qlang.checks.lower import DraftPipeline
@@ -61,7 +61,31 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
     known = DEVICES[target]
     overridden = target != (draft.settings.get("target") or target)
     qubit_count = None
-    if chosen in FAKE_BACKENDS:
+    hardware = chosen is not None and chosen.startswith(HARDWARE)
+    if hardware and target != "qiskit":
+        diags.append(
+            Diagnostic(
+                "Q205",
+                f"`{chosen}` is an IBM QPU: it runs on the qiskit target, not {target}",
+                where,
+                label="hardware through qiskit-ibm-runtime",
+                help="set `target qiskit` (or `qlc run --target qiskit`)",
+            )
+        )
+    elif hardware:
+        model_name = hardware_model(chosen or "")
+        qubit_count = FAKE_BACKENDS[model_name] if model_name else None
+        if model is not None:
+            diags.append(
+                Diagnostic(
+                    "Q403",
+                    f"`{chosen}` is real hardware: its noise is its own; `noise` cannot be added to it",
+                    draft.setting_nodes["noise"].value.span,
+                    label="a second noise model",
+                    help="drop `noise`",
+                )
+            )
+    elif chosen in FAKE_BACKENDS:
         qubit_count = FAKE_BACKENDS[chosen]
         if model is not None:
             diags.append(
@@ -113,8 +137,9 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
                 "device model such as `fake_fez` (qiskit-ibm-runtime's fake backends)",
             )
         )
+    chosen = chosen or known[0]  # (never None here: every branch named a device)
     found = Device(chosen, qubit_count, model, draft.settings.get("shots"))
-    if found.noisy:
+    if found.noisy or hardware:
         shots_node = draft.setting_nodes.get("shots")
         if shots_node is not None and isinstance(shots_node.value, ast.NoneValue):
             diags.append(_exact_only(shots_node.value.span, "`shots none` asks for exact probabilities"))

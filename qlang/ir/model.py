@@ -79,7 +79,7 @@ class Pipeline(_Model):
 
     @property
     def noisy(self) -> bool:
-        return self.noise is not None or self.device_qubits is not None
+        return self.noise is not None or self.device_qubits is not None or self.device.startswith("ibm:")
 
     def stage(self, name: str) -> Stage:
         return next(s for s in self.stages if s.name == name)

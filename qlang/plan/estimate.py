@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from qlang.catalog.costs import COSTS, Work, data_rows
-from qlang.catalog.devices import with_shots
+from qlang.catalog.devices import HARDWARE, hardware_model, with_shots
 from qlang.ir import model as ir
 from qlang.plan.prices import Prices
 from qlang.sweep import points
@@ -195,7 +195,8 @@ def _qpu(
     from qlang.energy.qpu import PRESETS, get_platform, qpu_energy_breakdown
 
     try:  # a device model transpiles onto itself; a parametric model onto the platform's device model
-        d = durations(stage, pipeline.device) if pipeline.device_qubits is not None else durations(stage)
+        model = hardware_model(pipeline.device) if pipeline.device.startswith(HARDWARE) else pipeline.device
+        d = durations(stage, model) if pipeline.device_qubits is not None else durations(stage)
     except Exception as e:  # noqa: BLE001 (a circuit the device model cannot take: say so, do not guess)
         est.qpu_note, est.qpu_j, est.qpu_by_platform_j = f"no QPU estimate: {e}", None, None
         return

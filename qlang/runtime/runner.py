@@ -249,7 +249,7 @@ class _Run:
                         self.outputs[seed][stage["name"]] = result.output
                         if executor is not None:
                             executors.append(executor)
-                    if self.pipeline.get("noise") or self.pipeline.get("device_qubits") is not None:
+                    if ir_noisy(self.pipeline):
                         self._ideal(stage, method, runs)
                         if mitigation != "none" and ROLES.get(method["name"]):
                             self._unmitigated(stage, method, runs)
@@ -295,8 +295,11 @@ class _Run:
     def _executor(self, seed: int, mitigation: str = "none"):
         """The target's executor for one seed: exact, or on a noisy device the density-matrix one (with the
         stage's mitigation)."""
+        from qlang.catalog.devices import HARDWARE
         from qlang.runtime.noise import from_pipeline
 
+        if self.pipeline["device"].startswith(HARDWARE):  # SamplerV2 on the QPU (or its local testing mode)
+            return self.make_executor(self.pipeline["device"], seed, shots=self.pipeline["shots"])
         noise = from_pipeline(self.pipeline)
         if noise is None:
             return self.make_executor(self.pipeline["device"], seed)
@@ -347,12 +350,25 @@ class _Run:
             result = run(ctx, self.outputs[seed][stage["input"]])
         if getattr(executor, "shots_spent", 0):  # a noisy device: what it measured
             result.metrics["shots"] = float(executor.shots_spent)
+        if getattr(executor, "jobs", None):  # hardware: what its jobs reported as QPU usage (measured)
+            result.metrics["qpu_usage_s"] = float(executor.usage_s)
         if getattr(executor, "calibration_shots", 0):  # of those, the readout calibration's
             result.metrics["calibration_shots"] = float(executor.calibration_shots)
             result.metrics["calibration_circuits"] = float(executor.calibration_circuits)
         reading = window.reading()
         runs.setdefault(key, []).append((seed, result, reading.wall_s, reading.joules, ctx.ran_with))
         return result
+
+
+def ir_noisy(pipeline: dict) -> bool:
+    """A noisy device: a parametric model, a device model, or IBM hardware (qlang.ir.model.Pipeline.noisy)."""
+    from qlang.catalog.devices import HARDWARE
+
+    return (
+        bool(pipeline.get("noise"))
+        or pipeline.get("device_qubits") is not None
+        or pipeline["device"].startswith(HARDWARE)
+    )
 
 
 def qpu_of_what_ran(pipeline: dict, stage: dict, executors: list) -> dict:

@@ -39,3 +39,42 @@ def mitigated_stage_reports_its_price(report: dict, tmp_path: Path) -> None:
     assert 0 < ran["calibration_j"] < ran["joules"] and zz["energy"]["qpu_ran"]["calibration_shots"] == 0
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "| unmitigated |" in md and "readout calibration 2 circuits, 8,192 shots" in md
+
+
+HARDWARE_SPEC = """pipeline hw {
+  target qiskit
+  device "ibm:fake_manila"
+  shots 512
+  data tumours = breast_cancer(limit: 24)
+
+  stage encode angle {
+    method angle_encoding(qubits: 2, classifier: svm, folds: 2)
+    baseline rbf_svm
+  }
+}
+"""
+
+
+def test_ibm_device_runs_through_sampler_v2_in_local_testing_mode(tmp_path):
+    """`device "ibm:<backend>"` submits SamplerV2 jobs in a Batch; with a fake backend's name it is the
+    runtime's local testing mode, offline. The report counts the shots and the jobs' reported QPU usage."""
+    spec = tmp_path / "hw.qlc"
+    spec.write_text(HARDWARE_SPEC, encoding="utf-8")
+    assert main(["run", str(spec), "--out", str(tmp_path / "run"), "--format", "json"]) == 0
+    report = json.loads((tmp_path / "run" / "report.json").read_text(encoding="utf-8"))
+    assert report["device"] == "ibm:fake_manila" and report["status"] == "ok"
+    (stage,) = report["stages"]
+    metrics = stage["method"]["metrics"]
+    assert metrics["shots"]["mean"] > 0 and metrics["shots"]["mean"] % 512 == 0
+    assert metrics["qpu_usage_s"]["mean"] == 0  # local testing mode reports no QPU time
+    assert stage["ideal"] is not None and stage["method"]["params"]["shots"] == 512
+
+
+def test_ibm_device_is_checked_before_anything_runs(tmp_path, capsys):
+    spec = tmp_path / "hw.qlc"
+    spec.write_text(HARDWARE_SPEC.replace("target qiskit", "target pennylane"), encoding="utf-8")
+    assert main(["check", str(spec)]) == 1
+    assert "runs on the qiskit target" in capsys.readouterr().err
+    spec.write_text(HARDWARE_SPEC.replace("qubits: 2", "qubits: 6"), encoding="utf-8")
+    assert main(["check", str(spec)]) == 1
+    assert "the device `ibm:fake_manila` has 5" in capsys.readouterr().err

@@ -331,9 +331,14 @@ def _plain_angles(qc: QuantumCircuit) -> tuple[QuantumCircuit, list]:
 def executor(builders, device: str, seed: int = 0, noise=None, shots: int | None = None):
     """The exact QiskitExecutor, or with a `qlang.runtime.noise.NoiseModel` the noisy executor on a density-matrix
     simulator, sampling `shots` per circuit."""
+    from qlang.catalog.devices import HARDWARE, NOISY_SHOTS
+
+    if device.startswith(HARDWARE):
+        from qlang.runtime.targets.ibm import IbmSamplerExecutor
+
+        return IbmSamplerExecutor(builders, device, shots or NOISY_SHOTS, seed=seed)
     if noise is None:
         return QiskitExecutor(builders, device=device, seed=seed)
-    from qlang.catalog.devices import NOISY_SHOTS
     from qlang.runtime.targets.qiskit_noisy import NoisyQiskitExecutor
 
     return NoisyQiskitExecutor(builders, noise, shots or NOISY_SHOTS, device=device, seed=seed)
