@@ -122,7 +122,10 @@ def at_point(method: ir.Method, params: dict) -> ir.Method:
 
 def point_works(method: ir.Method, rows: int, classes: int, shared: dict | None = None) -> list[Work] | None:
     """The work of every sweep point (one for a method that sweeps nothing); None without a cost model."""
-    works = [stage_work(at_point(method, p), rows, classes, shared) for p in points(method.params, method.sweep)]
+    if not method.sweep:  # one point, the method itself (a copy per stage cost a large spec's check 10%)
+        works = [stage_work(method, rows, classes, shared)]
+    else:
+        works = [stage_work(at_point(method, p), rows, classes, shared) for p in points(method.params, method.sweep)]
     known = [w for w in works if w is not None]
     return known if len(known) == len(works) else None
 
