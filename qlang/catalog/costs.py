@@ -123,10 +123,15 @@ def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
     )
 
 
+EMBEDDING = 384  # MiniLM's sentence-embedding width
+
+
 def logistic_regression(p: dict, n: int, classes: int) -> Work:
+    """On `qubits` PCA features (compress), or on the whole z-scored embedding (the finetune reference row)."""
     q, trainings = p.get("qubits", 4), training_rows(p, n, classes)
+    d, reduce = (q, EMBEDDING * q * 2) if p.get("compress", True) else (EMBEDDING, EMBEDDING * 2)
     return Work(
-        flops=sum(LBFGS_ITERATIONS * m * (q + 1) * classes * 4 + m * 384 * q * 2 for m in trainings),
+        flops=sum(LBFGS_ITERATIONS * m * (d + 1) * classes * 4 + m * reduce for m in trainings),
         fits=(SETUP_FITS + 1) * len(trainings),
     )
 

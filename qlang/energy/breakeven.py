@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from qlang.energy.qpu import DEFAULT_SHOTS, QpuPlatform
 
 N_MIN, N_MAX = 2, 10**7
+BEYOND_MAX_DECADES = 30  # an extrapolated crossing past 10^30 rows is reported as none
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,18 @@ class Growth:
     classical_slope: float
     crossing_n: int | None  # the smallest N in [N_MIN, N_MAX] from which the quantum side costs less
 
+    @property
+    def beyond_n(self) -> float | None:
+        """Without a crossing up to N_MAX: where the last decade's power laws would meet if the classical side
+        grows faster (an extrapolation, not a model value); None otherwise, or past 10^BEYOND_MAX_DECADES."""
+        if self.crossing_n is not None or not self.classical_slope > self.quantum_slope:
+            return None
+        q, c = self.quantum_j[-1], self.classical_j[-1]
+        if not (q > 0 and c > 0):
+            return None
+        decades = math.log10(self.n[-1]) + math.log10(q / c) / (self.classical_slope - self.quantum_slope)
+        return 10.0**decades if decades <= BEYOND_MAX_DECADES else None
+
     def to_json(self) -> dict:
         return {
             "n": list(self.n),
@@ -100,6 +113,7 @@ class Growth:
             "quantum_slope": self.quantum_slope,
             "classical_slope": self.classical_slope,
             "crossing_n": self.crossing_n,
+            "beyond_n": self.beyond_n,
         }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from qlang.catalog.calls import REFERENCE_LABEL, REFERENCES, call_label
 from qlang.catalog.costs import COSTS, Work, data_rows
 from qlang.catalog.devices import HARDWARE, hardware_model, with_shots
 from qlang.ir import model as ir
@@ -41,6 +42,11 @@ class StageEstimate:
     on_over_budget: str = "abort"
     verdict: str = "no budget"
     note: str | None = None
+    baselines_j: dict[str, float] | None = None  # each baseline (and reference row) by its label, all seeds
+    # per baseline label, on the priced platform, one seed against one seed (qlang.energy.breakeven):
+    break_even: dict[str, dict] | None = None  # BreakEven.to_json()
+    growth: dict[str, dict] | None = None  # Growth.to_json(): both sides' energy against the data size N
+    curves: dict | None = None  # {"n", "quantum_j", "classical_j": {label: [...]}}: per seed at CURVE_SIZES
 
 
 @dataclass
@@ -150,7 +156,8 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
         rows, classes = sizes.get(s.input, (0, 2))
         sizes[s.name] = (rows, classes)
         works = point_works(s.method, rows, classes)
-        baseline_works = [point_works(b, rows, classes, s.method.params) for b in s.baselines]
+        compared = comparison_rows(s)
+        baseline_works = [point_works(b, rows, classes, s.method.params) for _, b in compared]
         known_baselines = [ws for ws in baseline_works if ws is not None]
         seeds = pipeline.repeat
         est = StageEstimate(
@@ -158,7 +165,7 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
             kind=s.kind,
             method=s.method.name,
             family=s.method.family,
-            baselines=[b.name for b in s.baselines],
+            baselines=[label for label, _ in compared],
             rows=rows,
             qubits=s.qubits,
             circuits=sum(w.circuit_rows for w in works) * seeds if works else 0.0,
@@ -172,29 +179,46 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
             qpu_j=None,
             budget_j=s.budget_j,
             on_over_budget=s.on_over_budget,
+            baselines_j={
+                label: sum(prices.joules(w, pipeline.target) for w in ws) * seeds
+                for (label, _), ws in zip(compared, baseline_works)
+                if ws is not None
+            },
         )
         if works is None:
             est.note = f"`{s.method.name}` does not run in this version: no estimate"
         elif s.method.family == "quantum" and qpu_durations is not None:
+            timed = []
             for work, params in zip(works, points(s.method.params, s.method.sweep)):
-                _qpu(
-                    est,
-                    work,
-                    s.model_copy(update={"method": at_point(s.method, params)}),
-                    pipeline,
-                    qpu_durations,
-                    seeds,
-                    qpu_overrides or {},
+                point = s.model_copy(update={"method": at_point(s.method, params)})
+                timed.append(
+                    (point.method, _qpu(est, work, point, pipeline, qpu_durations, seeds, qpu_overrides or {}))
                 )
+            known = [(m, d) for m, d in timed if d is not None]
+            if est.qpu_j is not None and len(known) == len(timed):
+                _break_even(est, s, compared, known, classes, prices, pipeline, qpu_overrides or {})
         est.verdict = _verdict(est)
         plan.stages.append(est)
     return plan
 
 
+def comparison_rows(stage: ir.Stage) -> list[tuple[str, ir.Method]]:
+    """The stage's baselines by their call labels, then its method's reference row (qlang.catalog.calls), as
+    the run compares them."""
+    calls = [{"name": b.name, "params": b.params} for b in stage.baselines]
+    rows = [(call_label(c, calls), b) for c, b in zip(calls, stage.baselines)]
+    reference = REFERENCES.get(stage.method.name)
+    if reference is not None:
+        rows.append(
+            (REFERENCE_LABEL, ir.Method(name=reference["name"], family="classical", params=reference["params"]))
+        )
+    return rows
+
+
 def _qpu(
     est: StageEstimate, work: Work, stage: ir.Stage, pipeline: ir.Pipeline, durations, seeds: int, overrides: dict
-) -> None:
-    """Adds the QPU model's energy for one point of the stage's method to `est`."""
+) -> dict[str, float] | None:
+    """Adds the QPU model's energy for one point of the stage's method to `est`; its circuits' durations."""
     from qlang.energy.qpu import PRESETS, get_platform, qpu_energy_breakdown
 
     try:  # a device model transpiles onto itself; a parametric model onto the platform's device model
@@ -202,9 +226,9 @@ def _qpu(
         d = durations(stage, model) if pipeline.device_qubits is not None else durations(stage)
     except Exception as e:  # noqa: BLE001 (a circuit the device model cannot take: say so, do not guess)
         est.qpu_note, est.qpu_j, est.qpu_by_platform_j = f"no QPU estimate: {e}", None, None
-        return
+        return None
     if est.qpu_note and est.qpu_note.startswith("no QPU estimate"):
-        return
+        return None
     platform = get_platform(pipeline.qpu, **overrides)
     est.qpu_platform = {
         "name": platform.name,
@@ -232,6 +256,55 @@ def _qpu(
     est.qpu_shots = int(energy.shots // energy.circuits) if energy.circuits else None
     if energy.default_shots_circuits:
         est.qpu_note = f"exact simulation charged {est.qpu_shots} shots per circuit on the QPU model"
+    return d
+
+
+def _break_even(
+    est: StageEstimate,
+    stage: ir.Stage,
+    compared: list[tuple[str, ir.Method]],
+    timed: list[tuple[ir.Method, dict[str, float]]],
+    classes: int,
+    prices: Prices,
+    pipeline: ir.Pipeline,
+    overrides: dict,
+) -> None:
+    """Per baseline, one seed against one seed on the priced platform (what-if overrides applied): the hardware
+    at which the QPU model costs what the baseline's modeled energy here does, and how both grow with the
+    data size N (the cost models at N rows), with the N at which they cross."""
+    from qlang.energy.breakeven import break_even, growth, qpu_joules
+    from qlang.energy.qpu import get_platform
+
+    platform = get_platform(pipeline.qpu, **overrides)
+
+    def quantum(n: int) -> float:
+        total = 0.0
+        for method, d in timed:
+            work = stage_work(method, n, classes)
+            assert work is not None  # the stage's works were known at its own size
+            total += qpu_joules([(d[role], work.shots, c) for role, c in work.qpu_circuits.items()], platform)
+        return total
+
+    def classical(baseline: ir.Method):
+        def joules(n: int) -> float:
+            works = point_works(baseline, n, classes, stage.method.params) or []
+            return sum(prices.joules(w, pipeline.target) for w in works)
+
+        return joules
+
+    est.break_even, est.growth = {}, {}
+    est.curves = {"n": list(CURVE_SIZES), "quantum_j": [quantum(n) for n in CURVE_SIZES], "classical_j": {}}
+    for label, baseline in compared:
+        j = (est.baselines_j or {}).get(label)
+        if not j or j <= 0:
+            continue
+        workload = [(d, shots, c) for d, shots, c in est.qpu_workload or []]
+        est.break_even[label] = break_even(workload, platform, j / pipeline.repeat).to_json()
+        est.growth[label] = growth(quantum, classical(baseline), est.rows).to_json()
+        est.curves["classical_j"][label] = [classical(baseline)(n) for n in CURVE_SIZES]
+
+
+CURVE_SIZES = tuple(sorted({round(2 * 1.5**k) for k in range(38)}))  # 2 … ≈ 10^7 rows, for the report
 
 
 # --what-if: a name → (platform field, units)

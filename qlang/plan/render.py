@@ -62,6 +62,52 @@ def table(plan: Plan) -> str:
             else "uncalibrated defaults — run `qlc calibrate` for this machine's numbers."
         )
     )
+    out += break_even_lines(plan)
     notes = sorted({s.qpu_note for s in plan.stages if s.qpu_note} | {s.note for s in plan.stages if s.note})
     out += [f"note: {n}" for n in notes]
     return "\n".join(out)
+
+
+def _si(value: float, unit: str) -> str:
+    for factor, prefix in ((1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"), (1e-12, "p")):
+        if abs(value) >= factor:
+            return f"{value / factor:.3g} {prefix}{unit}"
+    return f"{value:.3g} {unit}"
+
+
+def crossing_words(g: dict) -> str:
+    """`cross at N = 2,700,000`, or why not."""
+    if g["crossing_n"] is not None:
+        return f"cross at N = {g['crossing_n']:,}"
+    if g.get("beyond_n") is not None:
+        return f"no crossing up to N = 10^7 (the slopes extrapolated meet near N ≈ {g['beyond_n']:.2g})"
+    if g["classical_slope"] > g["quantum_slope"]:
+        return "no crossing up to N = 10^7 (nor before 10^30 at these slopes)"
+    return "never cross: the QPU side grows at least as fast"
+
+
+def break_even_lines(plan: Plan) -> list[str]:
+    """Per quantum stage and baseline: the hardware at which the QPU model costs what the baseline does here
+    (one seed each, the platform as priced), and how both grow with the data size N."""
+    out = []
+    for s in plan.stages:
+        if not s.break_even or not s.qpu_platform:
+            continue
+        p = s.qpu_platform
+        out += [
+            "",
+            (
+                f"break-even, {s.name} ({s.kind}), one seed, QPU model {p['name']} (P_sys {_si(p['p_sys_w'], 'W')}, "
+                f"t_rep {_si(p['t_rep_s'], 's')}, T_job {_si(p['t_job_s'], 's')}) against each baseline here:"
+            ),
+        ]
+        for label, b in s.break_even.items():
+            g = (s.growth or {})[label]
+            t_rep = _si(b["t_rep_s"], "s") if b["t_rep_s"] is not None else "none"
+            shots = f"{b['shots']:.3g}" if b["shots"] is not None else "none"
+            out.append(
+                f"  vs {label}: QPU {_j(b['qpu_j'])} against {_j(b['classical_j'])}; equal at P_sys "
+                f"{_si(b['power_w'], 'W')}, or t_rep {t_rep}, or shots {shots}. With N rows: QPU ∝ "
+                f"N^{g['quantum_slope']:.2g}, {label} ∝ N^{g['classical_slope']:.2g}; {crossing_words(g)}"
+            )
+    return out

@@ -241,7 +241,7 @@ def summary_table(report: dict) -> Table | None:
                 diff,
                 ratio,
                 qpu,
-                break_even_words(r.get("break_even")),
+                break_even_words(r.get("break_even"), r.get("growth")),
                 f"**{r['verdict']}**",
                 expected,
             )
@@ -257,13 +257,24 @@ def _si(value: float, unit: str) -> str:
     return f"{value:.3g} {unit}"
 
 
-def break_even_words(b: dict | None) -> str:
-    """`P_sys 1.2 W (t_rep: none; shots: none)`: the hardware at which the QPU model costs what the baseline did."""
+def break_even_words(b: dict | None, g: dict | None = None) -> str:
+    """`P_sys 1.2 W, or t_rep none, or shots none (trapped_ion); N^1 vs N^2, cross at N = 2,700,000`: the
+    hardware at which the QPU model costs what the baseline did, and how both grow with the data size N."""
     if not b:
         return "—"
     t_rep = _si(b["t_rep_s"], "s") if b["t_rep_s"] is not None else "none"
     shots = f"{b['shots']:.3g}" if b["shots"] is not None else "none"
-    return f"P_sys {_si(b['power_w'], 'W')}, or t_rep {t_rep}, or shots {shots} ({b['platform']})"
+    words = f"P_sys {_si(b['power_w'], 'W')}, or t_rep {t_rep}, or shots {shots} ({b['platform']})"
+    if not g:
+        return words
+    return f"{words}; N^{g['quantum_slope']:.2g} vs N^{g['classical_slope']:.2g}, {crossing_words(g)}"
+
+
+def crossing_words(g: dict) -> str:
+    """`cross at N = 2,700,000`, or why not (the plan's wording, qlang.plan.render)."""
+    from qlang.plan.render import crossing_words as words
+
+    return words(g)
 
 
 def summary_note(report: dict) -> str:
@@ -277,7 +288,9 @@ def summary_note(report: dict) -> str:
         "(logistic regression on the whole, uncompressed embedding); the other rows are at equal parameters and "
         "inputs. QPU break-even: the system power, or else the repetition time, or "
         "else the shots per circuit (one at a time, the others at the spec's platform preset) at which the QPU "
-        "model's energy per seed equals the baseline's here; none: no value gets there. Expected: the horizon and impact the literature assigns the stage "
+        "model's energy per seed equals the baseline's here; none: no value gets there. N^a vs N^b: how the QPU "
+        "model's energy and the baseline's grow with the data size N (the plan's cost models, the baseline's scaled to "
+        "what it used here), and the N from which the QPU side costs less, if any up to 10^7 rows. Expected: the horizon and impact the literature assigns the stage "
         "kind (Flöther, Mikolon and Longobardi 2025)."
     )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qlang.catalog.calls import call_label  # noqa: F401  (re-exported: the runner's name for it)
 from qlang.runtime.verdict import ALPHA, MIN_PAIRS, Comparison, compare, compare_energy, holm
 
 SCHEMA = "qlang-report/1"
@@ -37,16 +38,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
-
-
-def call_label(call: dict, siblings: list[dict]) -> str:
-    """A baseline as its call: the bare name when it is the only one of that name in its stage, else the name
-    with the parameters that tell the same-named calls apart (`knn(k: 1)`, `knn(k: 50)`)."""
-    same = [b for b in siblings if b["name"] == call["name"]]
-    if len(same) < 2:
-        return call["name"]
-    differ = [k for k in call["params"] if len({repr(b["params"].get(k)) for b in same}) > 1]
-    return f"{call['name']}(" + ", ".join(f"{k}: {call['params'][k]!r}".replace("'", "") for k in differ) + ")"
 
 
 def run_record(method: dict, runs: list, label: str | None = None) -> dict:
@@ -238,6 +229,7 @@ def _raw_comparisons(stage: StageReport) -> list[dict]:
                 "metric": metric,
                 "reference": b.get("reference", False),
                 "break_even": break_even_of(stage, b),
+                "growth": growth_of(stage, b),
                 "quality": compare(a_q, b_q, higher, ALPHA),
                 "energy": compare_energy(a_j, b_j, ALPHA),
             }
@@ -259,9 +251,38 @@ def break_even_of(stage: StageReport, baseline: dict) -> dict | None:
     return {name: break_even(circuits, preset, classical_j).to_json() for name, preset in PRESETS.items()}
 
 
+def growth_of(stage: StageReport, baseline: dict) -> dict | None:
+    """Both sides' energy per seed against the data size N and where they cross (qlang.energy.breakeven.growth),
+    on the spec's QPU platform: the quantum side from the plan's cost model, the classical side from the plan's
+    model of the baseline scaled by what it used here over what the plan modeled at this run's size. The
+    plan's curves are tabulated at qlang.plan.estimate.CURVE_SIZES and interpolated log-log in between; None
+    without a QPU estimate or metered energy."""
+    import numpy as np
+
+    from qlang.energy.breakeven import growth
+
+    curves, label = stage.energy.get("curves"), baseline.get("label", baseline["name"])
+    modeled = (stage.energy.get("estimated_baselines_j") or {}).get(label)
+    measured = baseline.get("energy_j", {}).get("mean")
+    if not curves or label not in curves["classical_j"] or not modeled or not measured or measured <= 0:
+        return None
+    log_n = np.log(curves["n"])
+    q, c = np.log(curves["quantum_j"]), np.log(curves["classical_j"][label])
+    scale = measured / modeled
+
+    def quantum(n: int) -> float:
+        return float(np.exp(np.interp(np.log(n), log_n, q)))
+
+    def classical(n: int) -> float:
+        return scale * float(np.exp(np.interp(np.log(n), log_n, c)))
+
+    return {**growth(quantum, classical, int(stage.energy["rows"])).to_json(), "classical_scale": scale}
+
+
 def _comparison_json(raw: dict, quality: Comparison, energy: Comparison) -> dict:
     return {
         "break_even": raw.get("break_even"),
+        "growth": raw.get("growth"),
         "baseline": raw["baseline"],
         "metric": raw["metric"],
         "reference": raw["reference"],
@@ -356,6 +377,7 @@ def summary_rows(report: Report, comparisons: dict[str, list[dict]]) -> list[dic
                     "qpu_ratio": qpu_j / seeds / baseline_j if qpu_j and baseline_j else None,
                     "expected": roadmap_of(s.kind),
                     "break_even": _spec_platform(c.get("break_even"), s.energy.get("qpu_platform")),
+                    "growth": c.get("growth"),
                 }
             )
     return rows

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qlang.catalog.calls import REFERENCE_LABEL, REFERENCES
 from qlang.catalog.devices import with_shots
 from qlang.runtime import threads
 from qlang.runtime.budget import BudgetExceeded, Guard
@@ -106,17 +107,6 @@ def warm_encoder(sources: dict[str, Any], encoder, options: RunOptions) -> None:
             features_of(ds, encoder)
 
 
-# A reference row per method: not parameter-matched, but what one would do anyway without the quantum head
-# (issue: the parameter-matched baselines see 4 PCA features; logistic regression on the whole 384-d
-# embedding is the strongest cheap classical head, and scored 0.05-0.07 higher). It inherits folds, the
-# few-shot examples_per_class and limit like any baseline, and is compared and tested like one.
-REFERENCE_LABEL = "logistic_regression (full embedding)"
-REFERENCES: dict[str, dict] = {
-    name: {"name": "logistic_regression", "family": "classical", "params": {"C": 1.0, "compress": False}}
-    for name in ("hybrid_qnn_head", "quantum_distillation")
-}
-
-
 def _unavailable(b: dict, label: str) -> dict:
     return {
         "name": b["name"],
@@ -181,7 +171,12 @@ class _Run:
 
     def stage(self, stage: dict, estimate: dict) -> None:
         stage_report = StageReport.start(stage)
-        stage_report.energy = dict(estimate, budget_j=stage["budget_j"], on_over_budget=stage["on_over_budget"])
+        curves = estimate.get("curves")  # the plan's energy curves join the report once the stage is done
+        stage_report.energy = dict(
+            {k: v for k, v in estimate.items() if k != "curves"},
+            budget_j=stage["budget_j"],
+            on_over_budget=stage["on_over_budget"],
+        )
         self.report.stages.append(stage_report)
         if stage["method"]["name"] not in METHODS:
             self._not_run(
@@ -217,6 +212,7 @@ class _Run:
             cpu_s=reading.cpu_s,  # the CPU-time model's input: says whether threads spun or sat idle
             provider=self.meter.provider,
             provenance=self.meter.provenance,
+            curves=curves,
         )
         self.options.on_stage_done(self.report)
 
@@ -443,6 +439,9 @@ def estimate_energy(pipeline: dict, options: RunOptions) -> dict[str, dict]:
             "qpu_workload": s.qpu_workload,
             "qpu_platform": s.qpu_platform,
             "qpu_by_platform_j": s.qpu_by_platform_j,
+            "rows": s.rows,
+            "estimated_baselines_j": {label: j / plan.seeds for label, j in (s.baselines_j or {}).items()},
+            "curves": s.curves,
             "calibrated": plan.calibrated,
         }
         for s in plan.stages

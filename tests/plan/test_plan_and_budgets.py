@@ -33,6 +33,10 @@ STAGE_KEYS = {
     "on_over_budget",
     "verdict",
     "note",
+    "baselines_j",
+    "break_even",
+    "growth",
+    "curves",
 }
 
 
