@@ -282,7 +282,9 @@ def _break_even(
         for method, d in timed:
             work = stage_work(method, n, classes)
             assert work is not None  # the stage's works were known at its own size
-            total += qpu_joules([(d[role], work.shots, c) for role, c in work.qpu_circuits.items()], platform)
+            circuits = [(d[role], work.shots, c) for role, c in work.qpu_circuits.items()]
+            circuits += [(d[key], work.shots, 1.0) for key in d if key.startswith(CALIBRATION)]  # once per seed
+            total += qpu_joules(circuits, platform)
         return total
 
     def classical(baseline: ir.Method):
