@@ -85,6 +85,9 @@ def refresh(path: Path, check: bool) -> list[str]:
             target.write_bytes(body.encode(attrs.get("encoding", "utf-8")))
         if lang == "console" and body.startswith("$ "):
             command = body.split("\n", 1)[0][2:]
+            words = command.split()
+            if "--out" in words[:-1]:  # each example runs into a fresh folder, as on a reader's machine
+                shutil.rmtree(WORK / words[words.index("--out") + 1], ignore_errors=True)
             new_body = f"$ {command}\n{_run(command)}\n"
             heading = [h for h in HEADING.finditer(text, 0, m.start())]
             if heading and heading[-1].group(1) and f"[{heading[-1].group(1)}]" not in new_body:

@@ -331,6 +331,10 @@ def cmd_run(args) -> int:
     from qlang.runtime.main import main as run_main
     from qlang.runtime.rundir import OutputError, claim, claim_next, write_atomic
 
+    if args.resume:
+        return _resume(args)
+    if args.spec is None:
+        raise UsageError("qlc run needs a SPEC (or --resume RUN_DIR)")
     spec, text = _spec_text(args.spec)
     if text is None:
         return EXIT_INPUT
@@ -356,19 +360,74 @@ def cmd_run(args) -> int:
         raise UsageError(
             f'the {first.target} target needs its SDK: {e}; install it with pip install "qlang[all]"'
         ) from e
-    argv = ["--out", str(out), "--format", args.format] + (["--smoke"] if args.smoke else [])
-    argv += ["--quiet"] if VERBOSITY[0] < 0 else ["--verbose"] * VERBOSITY[0]
+    argv = ["--format", args.format, *_run_flags(args), *_verbosity_flags()]
     spec_dir = Path(os.path.relpath(spec.parent.resolve()))
-    status = run_main(ns["PIPELINES"], ns["make_executor"], ns["SPEC"], spec_dir, argv, run_dir=folder)
-    if args.log and (out / "report.json").exists():
-        from qlang.reporting.runs import load_run
-        from qlang.tracking import log_run
+    saved = {"module": module_path.name, "spec_dir": os.path.abspath(spec_dir), "argv": _run_flags(args)}
+    try:
+        write_atomic(out / "run.json", json.dumps(saved))
+    except OutputError as e:
+        print(str(e), file=sys.stderr)
+        folder.abandon()
+        return EXIT_INPUT
+    status = run_main(ns["PIPELINES"], ns["make_executor"], ns["SPEC"], spec_dir, ["--out", str(out), *argv],
+                      run_dir=folder)  # fmt: skip
+    _log(args, out)
+    return status
 
-        for kind in dict.fromkeys(args.log):
-            try:
-                note(log_run(kind, load_run(out), out))
-            except ImportError as e:
-                raise UsageError(str(e)) from None
+
+def _verbosity_flags() -> list[str]:
+    return ["--quiet"] if VERBOSITY[0] < 0 else ["--verbose"] * VERBOSITY[0]
+
+
+def _log(args, out: Path) -> None:
+    """--log mlflow|csv: the finished run recorded there too."""
+    if not args.log or not (out / "report.json").exists():
+        return
+    from qlang.reporting.runs import load_run
+    from qlang.tracking import log_run
+
+    for kind in dict.fromkeys(args.log):
+        try:
+            note(log_run(kind, load_run(out), out))
+        except ImportError as e:
+            raise UsageError(str(e)) from None
+
+
+def _run_flags(args) -> list[str]:
+    """The options of `qlc run` that a resumed run repeats."""
+    flags = ["--smoke"] if args.smoke else []
+    for name in ("executor", "workers", "address"):
+        if getattr(args, name) is not None:
+            flags += [f"--{name}", str(getattr(args, name))]
+    return flags + (["--no-cache"] if args.no_cache else [])
+
+
+def _resume(args) -> int:
+    """`qlc run --resume RUN_DIR`: the module that ran, with the options it ran with, into the same folder;
+    finished tasks come from the cache, so only the unfinished ones run."""
+    import runpy
+
+    from qlang.runtime.main import main as run_main
+    from qlang.runtime.rundir import OutputError, reclaim
+
+    out = Path(args.resume)
+    try:
+        saved = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise UsageError(f"{out} is not a run folder `qlc run` made (no readable run.json: {e})") from None
+    try:
+        folder = reclaim(out)
+    except OutputError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_INPUT
+    ns = runpy.run_path(str(out / saved["module"]), run_name="qlang_generated")
+    flags = [f for f in saved["argv"] if f != "--no-cache"]  # resuming reads what finished
+    for name in ("executor", "workers", "address"):
+        if getattr(args, name) is not None:
+            flags += [f"--{name}", str(getattr(args, name))]
+    argv = ["--out", str(out), "--format", args.format, *flags, *_verbosity_flags()]
+    status = run_main(ns["PIPELINES"], ns["make_executor"], ns["SPEC"], Path(saved["spec_dir"]), argv, run_dir=folder)
+    _log(args, out)
     return status
 
 
@@ -472,7 +531,7 @@ def cmd_diff(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from qlang.catalog.settings import TARGETS
+    from qlang.catalog.settings import EXECUTORS, TARGETS
 
     ap = argparse.ArgumentParser(prog="qlc", description="The qlang compiler.")
     ap.add_argument("--version", action="version", version=f"qlc {__version__}")
@@ -512,13 +571,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "run", parents=[common], help="compile and run a spec; writes report.json, report.md and report.html"
     )
-    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("spec", metavar="SPEC", nargs="?")
     p.add_argument("--target", choices=TARGETS, help="overrides the spec's target")
     p.add_argument("--out", metavar="DIR", help="default runs/<pipeline>/<n>/")
     p.add_argument("--format", choices=("text", "json"), default="text", help="json: the report on stdout")
     p.add_argument("--smoke", action="store_true", help="tiny data and few iterations: prove it runs")
     p.add_argument("--log", action="append", choices=("mlflow", "csv"),
                    help="also record the run: mlflow (a local ./mlruns unless $MLFLOW_TRACKING_URI), csv")  # fmt: skip
+    p.add_argument("--executor", choices=EXECUTORS, help="where tasks run (default: the spec's)")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes or Ray CPUs (default: all cores)")
+    p.add_argument("--address", metavar="auto|HOST:PORT", help="a running Ray cluster (default: start a local one)")
+    p.add_argument("--no-cache", action="store_true", help="run every task again, even those finished before")
+    p.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run: only unfinished tasks run")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("report", parents=[common], help="render a finished run's report again from its report.json")

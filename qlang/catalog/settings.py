@@ -1,6 +1,6 @@
 """The settings a pipeline and a stage accept."""
 
-from qlang.catalog.schema import Entry, Param, p_enum, p_int, p_qty, p_str
+from qlang.catalog.schema import Entry, Param, p_enum, p_float, p_int, p_qty, p_str
 from qlang.units import ENERGY, INTENSITY
 
 # The targets, each with its exact local simulators (the first is the default). This is a target's
@@ -11,6 +11,7 @@ DEVICES = {
     "qiskit": ("aer_simulator", "statevector"),
 }
 TARGETS = tuple(DEVICES)
+EXECUTORS = ("local", "process", "ray")
 QPU_PLATFORMS = ("superconducting", "trapped_ion", "neutral_atom")
 # Average carbon intensity of electricity generation worldwide, ≈ 480 gCO2e/kWh (IEA, 2023): the default.
 DEFAULT_GRID = 480.0
@@ -48,6 +49,9 @@ PIPELINE = Entry(
         p_qty("budget", ENERGY, None, "energy the whole run may use", lo=0.0, nullable=True),
         p_enum("qpu", QPU_PLATFORMS, "superconducting", "platform model for the QPU energy estimate"),
         p_qty("grid", INTENSITY, DEFAULT_GRID, "carbon intensity of the electricity", lo=0.0),
+        p_enum("executor", EXECUTORS, "local", "where tasks run: here one by one, a local process pool, or Ray"),
+        p_int("workers", None, 1, 4096, "worker processes or Ray CPUs; none = every core", nullable=True),
+        p_str("address", None, 'a running Ray cluster: "auto" or "HOST:PORT"; none = start a local one', nullable=True),
     ),
 )
 
@@ -74,5 +78,27 @@ STAGE = Entry(
             choices=("readout",),
             nullable=True,
         ),
+        p_str(
+            "choose",
+            None,
+            "which candidate later stages read: `cheapest(within: 0.01)`; none = the method",
+            nullable=True,
+        ),
     ),
 )
+
+# `choose RULE(...)` on a stage: which of its candidates (the method and the baselines, at every sweep point)
+# later stages read. qlang.runtime.choice applies it once the stage has run.
+CHOICES = {
+    "cheapest": Entry(
+        "cheapest",
+        "choice",
+        "the candidate with the least energy whose quality is not significantly worse than the best's by more "
+        "than `within` (a one-sided paired t-test over seeds on the method's primary metric)",
+        (
+            p_float(
+                "within", 0.0, 0.0, None, "the quality a cheaper candidate may give up, in the primary metric's units"
+            ),
+        ),
+    ),
+}

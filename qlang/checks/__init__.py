@@ -165,6 +165,9 @@ def build(draft: DraftPipeline, ordered, inputs, target, dev: resources.Device, 
         budget_j=s["budget"],
         qpu=s["qpu"],
         grid_g_per_kwh=s["grid"],
+        executor=s["executor"],
+        workers=s["workers"],
+        address=s["address"],
         data=[
             ir.DataSource(
                 name=b.node.name,
@@ -187,6 +190,7 @@ def build(draft: DraftPipeline, ordered, inputs, target, dev: resources.Device, 
                 on_over_budget=st.settings["on_over_budget"],
                 qubits=qubits.get(st.name),
                 mitigation=st.settings["mitigation"] or "none",
+                choose=ir.Call(name=st.choose[0].name, params=st.choose[1]) if st.choose else None,
             )
             for st in ordered
         ],

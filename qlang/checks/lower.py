@@ -9,7 +9,7 @@ from typing import Any
 
 from qlang import catalog
 from qlang.catalog.schema import STAGE_KINDS, Entry
-from qlang.catalog.settings import PIPELINE, STAGE
+from qlang.catalog.settings import CHOICES, PIPELINE, STAGE
 from qlang.checks.values import Diags, Swept, arguments, call, coerce
 from qlang.diagnostics import Diagnostic, Label, article, did_you_mean, one_of
 from qlang.syntax import ast
@@ -30,6 +30,7 @@ class DraftStage:
     baselines: list[DraftMethod] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     setting_nodes: dict[str, ast.Setting] = field(default_factory=dict)
+    choose: tuple[Entry, dict[str, Any]] | None = None
 
     @property
     def name(self) -> str:
@@ -121,7 +122,10 @@ def lower_pipeline(node: ast.Pipeline, diags: Diags) -> DraftPipeline:
 
 def lower_stage(node: ast.Stage, diags: Diags) -> DraftStage:
     draft = DraftStage(node)
-    draft.settings, draft.setting_nodes = _settings(node.items, STAGE, "stage", {"method", "baseline"}, diags)
+    draft.settings, draft.setting_nodes = _settings(node.items, STAGE, "stage", {"method", "baseline", "choose"}, diags)
+    choose_node = draft.setting_nodes.get("choose")
+    if choose_node is not None and not isinstance(choose_node.value, ast.NoneValue):
+        draft.choose = call(choose_node.value, CHOICES, "choice rule", diags, unknown_code="Q109")
     kind_ok = node.kind in STAGE_KINDS
     if not kind_ok:
         diags.append(

@@ -47,6 +47,7 @@ class Stage(_Model):
     on_over_budget: Literal["abort", "warn", "fallback"]
     qubits: int | None
     mitigation: Literal["none", "readout"] = "none"  # on a noisy device (qlang.runtime.mitigation)
+    choose: Call | None = None  # `choose cheapest(within: …)`: which candidate later stages read (None: the method)
 
 
 class Noise(_Model):
@@ -73,6 +74,9 @@ class Pipeline(_Model):
     data: list[DataSource]
     models: list[ModelDecl]
     stages: list[Stage]  # in an order where every stage comes after its input
+    executor: Literal["local", "process", "ray"] = "local"
+    workers: int | None = None
+    address: str | None = None
     noise: Noise | None = None  # a parametric model; a fake-backend device brings its own noise instead
     shots: int | None = None  # per circuit; set whenever the device is noisy
     device_qubits: int | None = None  # the device model's qubits; none for a simulator

@@ -56,6 +56,8 @@ class StageView:
     verdict: str | None
     roadmap: str | None = None
     figures: tuple[Figure, ...] = ()
+    points: Table | None = None  # a sweep: every candidate at every point, the Pareto front marked
+    choice: str | None = None  # `choose`: what later stages read, and why
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,25 @@ def runs_of(stage: dict) -> list[dict]:
     return [
         r for r in [stage["method"], stage.get("unmitigated"), stage.get("ideal"), *stage["baselines"]] if r is not None
     ]
+
+
+def points_table(stage: dict) -> Table | None:
+    """One row per candidate and sweep point, with the stage's primary metric and energy per seed; ★ marks
+    the quality-against-energy Pareto front. None when nothing is swept."""
+    points = stage.get("points") or []
+    if not any(p.get("point") for p in points):
+        return None
+    from qlang.runtime.report import primary
+
+    metric, _higher = primary(stage["method"]["name"]) if stage.get("method") else (None, True)
+    front = set(stage.get("pareto") or ())
+    rows = []
+    for i, p in enumerate(points):
+        where = ", ".join(f"{k}: {'none' if v is None else v}" for k, v in (p.get("point") or {}).items())
+        quality = cell(p["metrics"][metric]) if metric in p.get("metrics", {}) else "—"
+        energy = cell(p["energy_j"]) if "energy_j" in p else "—"
+        rows.append((f"`{p['label']}`", where or "—", quality, energy, "★" if i in front else ""))
+    return Table(("candidate", "point", metric or "quality", "energy per seed (J)", "front"), tuple(rows))
 
 
 def results_table(stage: dict) -> Table | None:
@@ -330,6 +351,8 @@ def stage_view(stage: dict, figures: tuple[Figure, ...] = ()) -> StageView:
         verdict=stage.get("verdict"),
         roadmap=roadmap_sentence(stage),
         figures=figures,
+        points=points_table(stage),
+        choice=(stage.get("choice") or {}).get("why"),
     )
 
 

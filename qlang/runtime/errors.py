@@ -32,6 +32,9 @@ class RuntimeDiagnostic(Exception):
         self.column = column
         self.help = help
 
+    def __reduce__(self):  # crosses process boundaries (process pool, Ray) with every field
+        return (RuntimeDiagnostic, (self.code, self.message, self.file, self.line, self.column, self.help))
+
     @property
     def location(self) -> str:
         parts = [str(p) for p in (self.file, self.line, self.column) if p is not None]

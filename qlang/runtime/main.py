@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from qlang import __version__
+from qlang.catalog.settings import EXECUTORS
 from qlang.runtime.errors import RuntimeDiagnostic
 from qlang.runtime.progress import make_progress
 from qlang.runtime.report import Report
@@ -46,9 +47,10 @@ def new_report(pipeline: dict, spec: dict | None) -> Report:
 
 
 def run_one(pipeline: dict, make_executor, report: Report, spec_dir: Path, out: Path, smoke: bool,
-            verbosity: int) -> Report:  # fmt: skip
+            verbosity: int, placement: dict | None = None) -> Report:  # fmt: skip
     """Run one pipeline into `report`, rewriting the files in `out` after a stage when a rewrite is due (see
-    rundir.Pacer); progress on stderr at `verbosity` (-1 none). Raises KeyboardInterrupt and RuntimeDiagnostic
+    rundir.Pacer); progress on stderr at `verbosity` (-1 none); `placement` is where tasks run (RunOptions'
+    executor, workers, address, module_path, cache). Raises KeyboardInterrupt and RuntimeDiagnostic
     as the runner does."""
     if verbosity >= 0:
         print(f"running {pipeline['name']} on {pipeline['target']} ({pipeline['device']}), seeds {report.seeds} "
@@ -56,11 +58,18 @@ def run_one(pipeline: dict, make_executor, report: Report, spec_dir: Path, out: 
     progress = make_progress(verbosity)
     pacer = Pacer()
 
-    def stage_done(r: Report) -> None:
-        if pacer.due():
-            pacer.timed(lambda: r.write(out))
+    def write() -> None:
+        report.write(out)
 
-    options = RunOptions(spec_dir, smoke, progress.message, stage_done, on_task=progress.task)
+    def message(text: str) -> None:
+        progress.message(text)
+        pacer.tick(write)
+
+    def task(event: dict) -> None:
+        progress.task(event)
+        pacer.tick(write)
+
+    options = RunOptions(spec_dir, smoke, message, lambda r: pacer.changed(write), on_task=task, **(placement or {}))
     try:
         return run_pipeline(pipeline, make_executor, report, options)
     finally:
@@ -82,8 +91,19 @@ def main(
     ap.add_argument("--smoke", action="store_true", help="tiny data and few iterations: prove it runs")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     ap.add_argument("-v", "--verbose", action="count", default=0, help="every message of the methods too")
+    ap.add_argument("--executor", choices=EXECUTORS, help="where tasks run (default: the spec's)")
+    ap.add_argument("--workers", type=int, help="worker processes or Ray CPUs (default: the spec's, else all cores)")
+    ap.add_argument("--address", help="Ray: `auto` or HOST:PORT of a running cluster (default: start a local one)")
+    ap.add_argument("--no-cache", action="store_true", help="run every task again, even those finished before")
     args = ap.parse_args(argv)
     verbosity = -1 if args.quiet else args.verbose
+    placement = {
+        "executor": args.executor,
+        "workers": args.workers,
+        "address": args.address,
+        "module_path": getattr(getattr(make_executor, "__code__", None), "co_filename", None),
+        "cache": not args.no_cache,
+    }
     status = 0
     reports = []
     with _sigterm_interrupts():
@@ -94,7 +114,7 @@ def main(
                 print(str(e), file=sys.stderr)
                 return 1
             report = new_report(p, spec)
-            if not _run_and_write(p, make_executor, report, folder, Path(spec_dir), args.smoke, verbosity):
+            if not _run_and_write(p, make_executor, report, folder, Path(spec_dir), args.smoke, verbosity, placement):
                 return 1
             reports.append(report)
             if report.status != "ok":
@@ -114,11 +134,11 @@ def _claim(out: str | None, p: dict, pipelines: list[dict]) -> RunDir:
 
 
 def _run_and_write(p: dict, make_executor, report: Report, folder: RunDir, spec_dir: Path, smoke: bool,
-                   verbosity: int) -> bool:  # fmt: skip
+                   verbosity: int, placement: dict) -> bool:  # fmt: skip
     """One pipeline into its folder; False when it failed with a diagnostic (already printed)."""
     out = folder.path
     try:
-        run_one(p, make_executor, report, spec_dir, out, smoke, verbosity)
+        run_one(p, make_executor, report, spec_dir, out, smoke, verbosity, placement)
     except KeyboardInterrupt as e:
         _mark_interrupted(report, str(e) or "interrupted by the user")
         # no report.html: its plots take seconds; `qlc report DIR --format html` draws them

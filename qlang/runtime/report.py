@@ -72,6 +72,9 @@ class StageReport:
     baselines: list[dict] = field(default_factory=list)
     energy: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    points: list[dict] = field(default_factory=list)  # one record per candidate and sweep point
+    pareto: list[int] = field(default_factory=list)  # indices into points: the quality-vs-energy front
+    choice: dict | None = None  # what `choose` sent downstream, and why
     _started: float = 0.0
 
     @classmethod
@@ -101,6 +104,9 @@ class StageReport:
             "comparisons": comparisons,
             "verdict": verdict_sentence(self, comparisons),
             "roadmap": roadmap_of(self.kind),
+            "points": self.points,
+            "pareto": self.pareto,
+            "choice": self.choice,
         }
 
 
@@ -120,6 +126,7 @@ class Report:
     energy_j: float = 0.0
     windows: list = field(default_factory=list)  # every meter window, flattened: path, joules, wall_s, cpu_s
     environment: dict = field(default_factory=dict)  # runtime/environment.py: versions, CPU, GPU, meter, calibration
+    execution: dict = field(default_factory=dict)  # executor, workers, address, cache
     _started: float = field(default_factory=time.perf_counter)
 
     def finish(self, status: str) -> None:
@@ -149,6 +156,7 @@ class Report:
             "summary": summary_rows(self, rows),
             "meter_windows": self.windows,
             "environment": self.environment,
+            "execution": self.execution,
             "stages": [s.to_json(rows[s.name]) for s in self.stages],
         }
 
@@ -173,6 +181,18 @@ class Report:
         data = self.to_json()
         for fmt in ("json", "md", "html") if html else ("json", "md"):
             write_atomic(out_dir / reporting.FILES[fmt], reporting.render(data, fmt))
+
+
+def pareto_front(points: list[dict], method: str) -> list[int]:
+    """Indices of the points no other point beats on both the method's primary metric (mean over seeds,
+    in its direction) and energy (mean joules per seed); points without that metric take no part."""
+    metric, higher = primary(method)
+    scored = [
+        (i, p["metrics"][metric]["mean"] * (1 if higher else -1), p["energy_j"]["mean"])
+        for i, p in enumerate(points)
+        if metric in p.get("metrics", {}) and "energy_j" in p
+    ]
+    return [i for i, q, e in scored if not any((q2 >= q and e2 <= e) and (q2 > q or e2 < e) for _, q2, e2 in scored)]
 
 
 def energy_summary(stage: StageReport) -> dict:

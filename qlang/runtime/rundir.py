@@ -59,6 +59,7 @@ _HELP = {
     errno.EFBIG: "the file is over the size this process may write (ulimit -f): raise it or write elsewhere",
     errno.EROFS: "the folder is on a read-only file system: choose another with --out (or -o)",
     errno.EACCES: "the folder is not writable by you: choose another with --out (or -o), or fix its permissions",
+    errno.EBUSY: "wait for that run to end (or stop it), then resume",
 }
 
 
@@ -154,6 +155,22 @@ def claim(folder: Path) -> RunDir:
     raise OutputError(folder, OSError(0, f"{MAX_SIBLINGS} runs already hold it and its siblings"))
 
 
+def reclaim(folder: Path) -> RunDir:
+    """`folder` again, for `qlc run --resume`: refused while a live process holds its lock; the lock of a run
+    that ended (or died) is replaced by this run's."""
+    if (folder / LOCK).exists() and _held(folder / LOCK):
+        raise OutputError(folder, OSError(errno.EBUSY, "a run is still running there"))
+    with writing(folder / LOCK):
+        with contextlib.suppress(FileNotFoundError):
+            (folder / LOCK).unlink()
+        fd = os.open(folder / LOCK, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _MODE)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        record = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(), "argv": sys.argv}
+        os.write(fd, (json.dumps(record) + "\n").encode())
+    return RunDir(folder, fd)
+
+
 def claim_next(root: Path, pipeline: str) -> RunDir:
     """runs/<pipeline>/<n>/ with n one past the highest existing run (the next free one if others race us)."""
     base = root / pipeline
@@ -205,16 +222,28 @@ class Pacer:
     Rewriting the whole report after every stage costs O(stages) each time, O(stages²) in all (1,000
     stages once spent most of 136 s writing). A rewrite is due only once the time since the last one is
     at least `ratio` times what the last one took: writing is then at most 1/ratio of the run, so its
-    total time grows linearly with the run's, and the file on disk lags the run by at most `ratio`
-    write-times (well under a second for thousands of stages)."""
+    total time grows linearly with the run's. A change that is not yet due stays pending and is written at
+    the next `tick` that is due: the runner ticks on every progress message and task start, so a short stage
+    followed by a long one still reaches the disk within `ratio` write-times (well under a second)."""
 
     def __init__(self, ratio: float = 10.0, clock=time.perf_counter):
         self.ratio, self.clock = ratio, clock
         self.last_end = -float("inf")
         self.last_cost = 0.0
+        self.pending = False
 
     def due(self) -> bool:
         return self.clock() - self.last_end >= self.ratio * self.last_cost
+
+    def changed(self, write) -> None:
+        """The report changed: `write` it now when a rewrite is due, else at a later `tick`."""
+        self.pending = True
+        self.tick(write)
+
+    def tick(self, write) -> None:
+        if self.pending and self.due():
+            self.pending = False
+            self.timed(write)
 
     def timed(self, write) -> None:
         start = self.clock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,12 +10,15 @@ from typing import Any
 
 from qlang.catalog.calls import REFERENCE_LABEL, REFERENCES
 from qlang.catalog.devices import with_shots
-from qlang.runtime import threads
 from qlang.runtime.budget import BudgetExceeded, Guard
-from qlang.runtime.errors import UNKNOWN_NAME, RuntimeDiagnostic
+from qlang.runtime.errors import RuntimeDiagnostic
 from qlang.runtime.methods import METHODS, ROLES
-from qlang.runtime.methods.context import MethodContext, MethodResult
-from qlang.runtime.report import Report, StageReport, call_label, run_record
+from qlang.runtime.report import Report, StageReport, call_label, pareto_front, primary, run_record
+from qlang.runtime.tasks import Env, Task, TaskCache, TaskResult, data_key, default_cache_root, task_key
+from qlang.sweep import coordinates
+from qlang.sweep import points as sweep_points
+
+STREAM_SECONDS = 1.0
 
 # --smoke: tiny data and few iterations, to prove a pipeline runs end to end
 SMOKE_ROWS = 24
@@ -37,8 +41,15 @@ class RunOptions:
     smoke: bool = False
     progress: Callable[[str], None] = lambda message: None
     on_stage_done: Callable[[Report], None] = lambda report: None
-    # before each method on each seed: stage, method, role, seed, done and total (runs), joules so far, budget_j
+    # as each task starts: stage, method, role, seed, done and total (tasks), joules so far, budget_j
     on_task: Callable[[dict], None] = lambda event: None
+    executor: str | None = None  # overrides the spec's `executor`: local | process | ray
+    workers: int | None = None  # overrides the spec's `workers`
+    address: str | None = None  # overrides the spec's `address` (Ray)
+    module_path: str | None = None  # the generated module, which worker processes load by path
+    cache: bool = True  # read finished tasks from the cache (`--no-cache`: run everything again)
+    cache_dir: Path | None = None  # default $QLANG_CACHE/tasks
+    on_executor: Callable[[Any], None] = lambda executor: None  # sees the executor once it exists (tests)
 
 
 def seeds_of(pipeline: dict) -> list[int]:
@@ -50,6 +61,12 @@ def smoke_sized(pipeline: dict) -> dict:
 
     def capped(params: dict) -> dict:
         return {k: min(v, SMOKE_CAPS[k]) if k in SMOKE_CAPS and v is not None else v for k, v in params.items()}
+
+    def capped_sweep(sweep: dict) -> dict:  # capped points that became equal run once
+        return {k: list(dict.fromkeys(capped({k: v})[k] for v in values)) for k, values in sweep.items()}
+
+    def small_method(m: dict) -> dict:
+        return {**m, "params": capped(m["params"]), **({"sweep": capped_sweep(m["sweep"])} if m.get("sweep") else {})}
 
     def small(source: dict) -> dict:
         return {
@@ -63,8 +80,8 @@ def smoke_sized(pipeline: dict) -> dict:
         "stages": [
             {
                 **s,
-                "method": {**s["method"], "params": capped(s["method"]["params"])},
-                "baselines": [{**b, "params": capped(b["params"])} for b in s["baselines"]],
+                "method": small_method(s["method"]),
+                "baselines": [small_method(b) for b in s["baselines"]],
             }
             for s in pipeline["stages"]
         ],
@@ -118,6 +135,23 @@ def _unavailable(b: dict, label: str) -> dict:
     }
 
 
+def _executor(pipeline: dict, options: RunOptions, env: Env, batch_size: int, texts: bool):
+    """The executor the options name, else the spec's `executor` setting, else local."""
+    from qlang.runtime.executors import WorkerSpec, make_executor
+
+    name = options.executor or pipeline.get("executor") or "local"
+    workers = options.workers or pipeline.get("workers")
+    address = options.address or pipeline.get("address")
+    if name != "local" and options.module_path is None:
+        raise RuntimeDiagnostic(
+            "Q706",
+            f"the {name} executor needs the generated module's path",
+            help="run the pipeline with `qlc run` or as `python generated/<spec>.py`",
+        )
+    spec = WorkerSpec(str(options.module_path), batch_size, texts)
+    return make_executor(name, env, spec, workers, address)
+
+
 def run_pipeline(pipeline: dict, make_executor, report: Report, options: RunOptions) -> Report:
     """Runs every stage on every seed, metered, with budgets enforced; raises KeyboardInterrupt after
     marking the report."""
@@ -135,13 +169,29 @@ class _Run:
         self.pipeline, self.make_executor, self.report, self.options = pipeline, make_executor, report, options
         self.seeds = seeds_of(pipeline)
         self.outputs: dict[int, dict[str, Any]] = {}  # seed → data source or stage name → artifact
+        self.keys: dict[int, dict[str, str]] = {}  # seed → data source or stage name → content key of its artifact
         self.failed: set[str] = set()
         self.meter, self.guard = Meter(), Guard()
-        report.meter = {"provider": self.meter.provider, "provenance": self.meter.provenance}
-        report.environment = environment(self.meter)
         declared = [m["model"]["params"] for m in pipeline["models"] if m["model"]["name"] == "minilm"]
         texts = any(d["modality"] != "numeric" for d in pipeline["data"])
-        self.encoder = MiniLMEncoder(batch_size=declared[0]["batch_size"] if declared else 64) if texts else None
+        batch = declared[0]["batch_size"] if declared else 64
+        self.encoder = MiniLMEncoder(batch_size=batch) if texts else None
+        self.executor = _executor(pipeline, options, Env(make_executor, self.encoder, meter=self.meter), batch, texts)
+        options.on_executor(self.executor)
+        provenance = self.meter.provenance
+        if self.executor.name != "local" and provenance == "measured":
+            provenance = "attributed"  # a machine-wide counter shared among parallel tasks by CPU time
+        report.meter = {"provider": self.meter.provider, "provenance": provenance}
+        report.environment = environment(self.meter)
+        report.execution = {
+            "executor": self.executor.name,
+            "workers": self.executor.workers,
+            "address": getattr(self.executor, "address", None),
+            "cache": options.cache,
+        }
+        self.cache = TaskCache(options.cache_dir or default_cache_root(), read=options.cache)
+        self.remote_j = 0.0  # energy of tasks that ran outside this process
+        self.streamed = 0.0
 
     def run(self) -> Report:
         report, options = self.report, self.options
@@ -149,8 +199,9 @@ class _Run:
         sources = load_sources(self.pipeline, options)
         warm_encoder(sources, self.encoder, options)
         self.outputs = {seed: dict(sources) for seed in self.seeds}
-        runnable = [[s["method"], *s["baselines"]] for s in self.pipeline["stages"]]
-        self.tasks_total = len(self.seeds) * sum(1 for calls in runnable for m in calls if m["name"] in METHODS)
+        source_keys = {name: data_key(ds) for name, ds in sources.items()}
+        self.keys = {seed: dict(source_keys) for seed in self.seeds}
+        self.tasks_total = len(self.seeds) * sum(self._candidates(s) for s in self.pipeline["stages"])
         self.tasks_done = 0
         with self.guard.polling(), self.meter.window("pipeline") as pipeline_window:
             self.pipeline_window = pipeline_window
@@ -162,12 +213,32 @@ class _Run:
                 report.stages[-1].finish("over_budget", f"{e}; the run stopped here")
                 report.finish("over_budget")
             finally:
-                report.energy_j = pipeline_window.reading().joules
+                report.energy_j = pipeline_window.reading().joules + self.remote_j
+                self.executor.close()
         report.windows = meter_windows(self.meter)
         if report.status != "over_budget":
             report.finish("ok" if all(s.status in ("ok", "fallback") for s in report.stages) else "incomplete")
         options.on_stage_done(report)
         return report
+
+    def _candidates(self, stage: dict) -> int:
+        """How many candidate points a stage runs per seed (the method's, each baseline's, the reference, and
+        on a noisy device the ideal run's): the progress display's total."""
+        if stage["method"]["name"] not in METHODS:
+            return 0
+        method = stage["method"]
+        sweep = method.get("sweep") or {}
+        n = len(sweep_points(method["params"], sweep))
+        for b in stage["baselines"]:
+            if b["name"] in METHODS:
+                borrowed = {k: v for k, v in sweep.items() if k not in b["params"]}
+                n += len(sweep_points(method["params"], borrowed)) * len(sweep_points(b["params"], b.get("sweep")))
+        n += 1 if method["name"] in REFERENCES else 0
+        n += len(sweep_points(method["params"], sweep)) if self._noisy() and ROLES.get(method["name"]) else 0
+        return n
+
+    def _noisy(self) -> bool:
+        return ir_noisy(self.pipeline)
 
     def stage(self, stage: dict, estimate: dict) -> None:
         stage_report = StageReport.start(stage)
@@ -205,13 +276,14 @@ class _Run:
             except RuntimeDiagnostic as e:
                 stage_report.finish("failed", str(e))
                 self.failed.add(stage["name"])
+        remote = stage_report.energy.get("tasks_j", 0.0) if self.executor.name != "local" else 0.0
         reading = stage_window.reading()
         stage_report.energy.update(
-            measured_j=reading.joules,
+            measured_j=reading.joules + remote,
             wall_s=reading.wall_s,
-            cpu_s=reading.cpu_s,  # the CPU-time model's input: says whether threads spun or sat idle
+            cpu_s=reading.cpu_s,  # the CPU-time model's input (this process's): says whether threads spun or sat idle
             provider=self.meter.provider,
-            provenance=self.meter.provenance,
+            provenance=self.report.meter["provenance"],
             curves=curves,
         )
         self.options.on_stage_done(self.report)
@@ -222,65 +294,51 @@ class _Run:
         self.options.on_stage_done(self.report)
 
     def _method_then_baselines(self, stage: dict, stage_report: StageReport, stage_window) -> None:
-        """abort limits the whole stage; fallback limits the method, and on overrun the baselines take over."""
+        """abort limits the whole stage; fallback limits the method, and on overrun the baselines take over.
+        A stage's budget covers the sum of its tasks, wherever they ran."""
         policy, budget = stage["on_over_budget"], stage["budget_j"]
         method = stage["method"]
-        labels = [call_label(b, stage["baselines"]) for b in stage["baselines"]]
-        baselines = [(b, label) for b, label in zip(stage["baselines"], labels) if b["name"] in METHODS]
-        reference = REFERENCES.get(method["name"])
-        runs: dict[str, list] = {}  # "method" or a baseline's label → its runs
-        executors: list = []  # the method's, one per seed: what it measured
+        baselines = [b for b in stage["baselines"] if b["name"] in METHODS]
+        stage_tasks = StageTasks(stage, self)
         fell_back = False
         with self.guard.limit(f"stage `{stage['name']}`", stage_window, budget if policy == "abort" else None):
             method_window = self.meter.window(f"method:{method['name']}")
+            ideal = stage_tasks.ideal_jobs() if self._noisy() and ROLES.get(method["name"]) else []
+            if ideal and (stage.get("mitigation") or "none") != "none":
+                ideal += stage_tasks.unmitigated_jobs()
+            phases = [stage_tasks.method_jobs() + ideal, stage_tasks.baseline_jobs(baselines)]
+            if policy != "fallback":  # nothing waits on the method: every task may run at once
+                phases = [phases[0] + phases[1], []]
             try:
                 with (
                     self.guard.limit(f"`{method['name']}`", method_window, budget if policy == "fallback" else None),
                     method_window,
                 ):
-                    mitigation = stage.get("mitigation", "none")
-                    for seed in self.seeds:
-                        executor = self._executor(seed, mitigation) if ROLES.get(method["name"]) else None
-                        result = self._run_one(stage, "method", method, {}, seed, executor, runs, "method")
-                        self.outputs[seed][stage["name"]] = result.output
-                        if executor is not None:
-                            executors.append(executor)
-                    if ir_noisy(self.pipeline):
-                        self._ideal(stage, method, runs)
-                        if mitigation != "none" and ROLES.get(method["name"]):
-                            self._unmitigated(stage, method, runs)
+                    self._run_jobs(
+                        stage_tasks,
+                        phases[0],
+                        stage_report,
+                        (
+                            f"`{method['name']}`" if policy == "fallback" else f"stage `{stage['name']}`",
+                            budget if policy in ("fallback", "abort") else None,
+                        ),
+                    )
             except BudgetExceeded as e:
                 if policy != "fallback" or not baselines:
                     raise
                 fell_back = True
-                stage_report.warnings.append(f"{e}: fell back to the baseline `{baselines[0][1]}`")
-                runs.pop("method", None)
-            for seed in self.seeds:
-                for i, (b, label) in enumerate(baselines):
-                    # a baseline with circuit roles (adam, sgd) trains its method's circuits on its own executor
-                    executor = self._executor(seed) if ROLES.get(b["name"]) else None
-                    result = self._run_one(stage, "baseline", b, method["params"], seed, executor, runs, label)
-                    if fell_back and i == 0:
-                        self.outputs[seed][stage["name"]] = result.output
-                if reference is not None:
-                    self._run_one(stage, "baseline", reference, method["params"], seed, None, runs, REFERENCE_LABEL)
-        if "method" in runs:
-            stage_report.method = run_record(method, runs["method"])
-        if "ideal" in runs:
-            stage_report.ideal = run_record(method, runs["ideal"], f"{method['name']} (ideal)")
-        if "unmitigated" in runs:
-            stage_report.unmitigated = run_record(method, runs["unmitigated"], f"{method['name']} (unmitigated)")
-        if executors and getattr(executors[0], "ran", None) is not None and "method" in runs:
-            stage_report.energy["qpu_ran"] = qpu_of_what_ran(self.pipeline, stage, executors)
-        stage_report.baselines = [
-            run_record(b, runs[label], label) if label in runs else _unavailable(b, label)
-            for b, label in zip(stage["baselines"], labels)
-        ]
-        if reference is not None and REFERENCE_LABEL in runs:
-            stage_report.baselines.append(
-                {**run_record(reference, runs[REFERENCE_LABEL], REFERENCE_LABEL), "reference": True}
-            )
-        spent = stage_window.reading().joules
+                first = call_label(baselines[0], stage["baselines"])
+                stage_report.warnings.append(f"{e}: fell back to the baseline `{first}`")
+                stage_tasks.drop_method()
+            self._run_jobs(stage_tasks, phases[1], stage_report, (f"stage `{stage['name']}`", None))
+        downstream = stage_tasks.downstream(fell_back)
+        for seed in self.seeds:
+            result = stage_tasks.results[(downstream, seed)]
+            self.outputs[seed][stage["name"]] = result.output
+            self.keys[seed][stage["name"]] = result.key
+        stage_tasks.fill(stage_report)
+        spent = stage_tasks.joules()
+        stage_report.energy["tasks_j"] = spent
         if policy == "warn" and budget is not None and spent > budget:
             stage_report.warnings.append(
                 f"stage `{stage['name']}` used {spent:.4g} J of its {budget:.4g} J budget "
@@ -288,72 +346,263 @@ class _Run:
             )
         stage_report.finish("fallback" if fell_back else "ok")
 
-    def _executor(self, seed: int, mitigation: str = "none"):
-        """The target's executor for one seed: exact, or on a noisy device the density-matrix one (with the
-        stage's mitigation)."""
-        from qlang.catalog.devices import HARDWARE
+    def _run_jobs(self, stage_tasks: StageTasks, jobs: list, stage_report: StageReport, limit) -> None:
+        """Runs `jobs` (cached ones are read, not run), recording each result as it arrives; the report
+        is rewritten as results stream in. `limit` is (what, budget_j) on the sum of these tasks' energy."""
+        what, budget = limit
+        todo = []
+        for job in jobs:
+            cached = self.cache.get(job[0].key)
+            if cached is not None:
+                stage_tasks.record(job[0], cached)
+                self.tasks_done += 1
+            else:
+                todo.append(job)
+        spent = sum(stage_tasks.results[(c, s)].joules for c, s in stage_tasks.results)
+
+        def started(task: Task) -> None:
+            self.options.progress(task.label)
+            self.options.on_task({"stage": task.stage, "method": stage_tasks.label(task), "role": task.role,
+                                  "seed": task.seed, "done": self.tasks_done, "total": self.tasks_total,
+                                  "joules": self.pipeline_window.reading().joules + self.remote_j,
+                                  "budget_j": self.pipeline["budget_j"]})  # fmt: skip
+
+        by_key = {t.key: t for t, _ in todo}
+        for result in self.executor.run(todo, started, self.options.progress):
+            task = by_key[result.key]
+            self.tasks_done += 1
+            self.cache.put(result)
+            stage_tasks.record(task, result)
+            if self.executor.name != "local":
+                self.remote_j += result.joules
+            spent += result.joules
+            if budget is not None and spent > budget:
+                raise BudgetExceeded(what, spent, budget)
+            pipeline_budget = self.pipeline["budget_j"]
+            if pipeline_budget is not None and self.remote_j and self.remote_j > pipeline_budget:
+                raise BudgetExceeded("the pipeline", self.remote_j, pipeline_budget)
+            stage_tasks.fill(stage_report)
+            self._stream()
+
+    def _stream(self) -> None:
+        """The report rewritten as tasks finish, at most once a second (a rewrite costs the report's size)."""
+        now = time.monotonic()
+        if now - self.streamed >= STREAM_SECONDS:
+            self.streamed = now
+            self.options.on_stage_done(self.report)
+
+
+class StageTasks:
+    """One stage's tasks: its candidates (the method and each baseline, each at every sweep point) on
+    every seed, and their results as they arrive."""
+
+    def __init__(self, stage: dict, run: _Run):
         from qlang.runtime.noise import from_pipeline
 
-        if self.pipeline["device"].startswith(HARDWARE):  # SamplerV2 on the QPU (or its local testing mode)
-            return self.make_executor(self.pipeline["device"], seed, shots=self.pipeline["shots"])
-        noise = from_pipeline(self.pipeline)
-        if noise is None:
-            return self.make_executor(self.pipeline["device"], seed)
-        executor = self.make_executor(self.pipeline["device"], seed, noise=noise, shots=self.pipeline["shots"])
-        executor.mitigation = mitigation
-        return executor
+        self.stage, self.run = stage, run
+        self.noise = from_pipeline(run.pipeline)
+        # (role, method at the point, point, coords, label): a baseline's label tells same-named calls apart
+        self.candidates: list[tuple[str, dict, int, dict, str]] = []
+        self.results: dict[tuple[int, int], TaskResult] = {}  # (candidate index, seed) → result
+        self.tasks: dict[str, tuple[int, Task]] = {}  # key → (candidate index, task)
+        self.choice: dict | None = None  # what `choose` picked, and why
 
-    def _unmitigated(self, stage: dict, method: dict, runs: dict[str, list]) -> None:
-        """With mitigation, the same method on the same noisy device and seeds without it (the samples draw
-        from the same stream: the calibration has its own): what the mitigation changed. Not passed on."""
-        for seed in self.seeds:
-            self._run_one(stage, "unmitigated", method, {}, seed, self._executor(seed), runs, "unmitigated")
-
-    def _ideal(self, stage: dict, method: dict, runs: dict[str, list]) -> None:
-        """On a noisy device, the same quantum method on the target's exact simulator, every seed: the
-        quality the noise costs. Its output is not passed on."""
-        if not ROLES.get(method["name"]):
-            return
+    def _jobs(self, role: str, m: dict, outer: list[tuple[dict, dict]], label: str) -> list:
+        """Tasks of `m` at each of its points, for each (shared parameters, their coordinates) of `outer`. The
+        `ideal` role runs on the target's exact simulator without shots (the quality the noise costs)."""
         from qlang.catalog.settings import DEVICES
 
-        for seed in self.seeds:
-            executor = self.make_executor(DEVICES[self.pipeline["target"]][0], seed)
-            self._run_one(stage, "ideal", method, {}, seed, executor, runs, "ideal")
+        pipeline = self.run.pipeline
+        ideal = role == "ideal"
+        device = DEVICES[pipeline["target"]][0] if ideal else pipeline["device"]
+        noise = None if ideal else self.noise
+        shots = None if ideal else pipeline.get("shots")
+        mitigation = self.stage.get("mitigation") or "none" if role == "method" else "none"
+        jobs = []
+        grid = [
+            (shared, {**outer_coords, **coordinates(params, m.get("sweep"))}, params)
+            for shared, outer_coords in outer
+            for params in sweep_points(m["params"], m.get("sweep"))
+        ]
+        for i, (shared, coords, params) in enumerate(grid):
+            index = len(self.candidates)
+            self.candidates.append((role, {**m, "params": params}, i, coords, label))
+            circuits = self._circuits(m, coords)
+            for seed in self.run.seeds:
+                input_key = self.run.keys[seed][self.stage["input"]]
+                full = with_shots({**shared, **params}, shots)
+                key = task_key(self.stage, role, m["name"], {**full, "mitigation": mitigation}, seed, input_key,
+                               pipeline["target"], device)  # fmt: skip
+                task = Task(
+                    key,
+                    self.stage["name"],
+                    role,
+                    m["name"],
+                    m["family"],
+                    i,
+                    coords,
+                    full,
+                    seed,
+                    circuits,
+                    device,
+                    self.stage["input"],
+                    input_key,
+                    noise,
+                    shots if not ideal and ir_noisy(pipeline) else None,
+                    mitigation,
+                )
+                self.tasks[key] = (index, task)
+                jobs.append((task, self.run.outputs[seed][self.stage["input"]]))
+        return jobs
 
-    def _run_one(
-        self, stage: dict, role: str, m: dict, shared: dict, seed: int, executor, runs: dict[str, list], key: str
-    ) -> MethodResult:
-        """One method on one seed in its own meter window. A baseline also sees its method's parameters
-        (the same input representation and tuning budget); its own parameters win."""
-        label = key if role == "baseline" else m["name"]
-        self.options.progress(f"{stage['name']}: {label} (seed {seed})")
-        self.options.on_task({"stage": stage["name"], "method": label, "role": role, "seed": seed,
-                              "done": self.tasks_done, "total": self.tasks_total,
-                              "joules": self.pipeline_window.reading().joules,
-                              "budget_j": self.pipeline["budget_j"]})  # fmt: skip
-        self.tasks_done += 1
-        circuits = {r: f"{self.pipeline['name']}.{stage['name']}.{r}" for r in ROLES.get(m["name"], ())}
-        ctx = MethodContext(
-            executor=executor if circuits else None,
-            circuits=circuits,
-            params=with_shots({**shared, **m["params"]}, None if key == "ideal" else self.pipeline.get("shots")),
-            seed=seed,
-            progress=self.options.progress,
-            encoder=self.encoder,
-        )
-        run = implementation(m["name"])
-        with threads.limited(), self.meter.window(f"{role}:{m['name']}:{seed}") as window:  # see threads.py
-            result = run(ctx, self.outputs[seed][stage["input"]])
-        if getattr(executor, "shots_spent", 0):  # a noisy device: what it measured
-            result.metrics["shots"] = float(executor.shots_spent)
-        if getattr(executor, "jobs", None):  # hardware: what its jobs reported as QPU usage (measured)
-            result.metrics["qpu_usage_s"] = float(executor.usage_s)
-        if getattr(executor, "calibration_shots", 0):  # of those, the readout calibration's
-            result.metrics["calibration_shots"] = float(executor.calibration_shots)
-            result.metrics["calibration_circuits"] = float(executor.calibration_circuits)
-        reading = window.reading()
-        runs.setdefault(key, []).append((seed, result, reading.wall_s, reading.joules, ctx.ran_with))
-        return result
+    def _circuits(self, m: dict, coords: dict) -> dict[str, str]:
+        """Circuit keys for `m` at a point; a baseline with circuit roles (adam, sgd) trains its method's
+        circuits at the method's point with the same swept values."""
+        roles = ROLES.get(m["name"], ())
+        method = self.stage["method"]
+        sweep = method.get("sweep") or {}
+        point = None
+        if sweep:
+            grid = [coordinates(p, sweep) for p in sweep_points(method["params"], sweep)]
+            point = next((i for i, c in enumerate(grid) if all(coords.get(k, v) == v for k, v in c.items())), 0)
+        suffix = "" if point is None else f"@{point}"
+        return {r: f"{self.run.pipeline['name']}.{self.stage['name']}.{r}{suffix}" for r in roles}
+
+    def method_jobs(self) -> list:
+        return self._jobs("method", self.stage["method"], [({}, {})], "method")
+
+    def ideal_jobs(self) -> list:
+        return self._jobs("ideal", self.stage["method"], [({}, {})], "ideal")
+
+    def unmitigated_jobs(self) -> list:
+        """With mitigation, the same method on the same noisy device and seeds without it: what the
+        mitigation changed. Not passed on."""
+        return self._jobs("unmitigated", self.stage["method"], [({}, {})], "unmitigated")
+
+    def label(self, task: Task) -> str:
+        """What the progress display calls a task's candidate: the method's name, or the baseline's label."""
+        role, m, _point, _coords, label = self.candidates[self.tasks[task.key][0]]
+        return label if role == "baseline" else m["name"]
+
+    def baseline_jobs(self, baselines: list[dict]) -> list:
+        """A baseline also sees its method's parameters (the same input representation and tuning budget;
+        its own win). So it runs at every point of the method's sweep over parameters it does not have
+        itself (an RBF SVM beside a kernel at 2, 4 and 8 qubits sees 2, 4 and 8 components), crossed
+        with its own sweep."""
+        method = self.stage["method"]
+        sweep = method.get("sweep") or {}
+        jobs = []
+        for b in baselines:
+            borrowed = {k: v for k, v in sweep.items() if k not in b["params"]}
+            outer = [(params, coordinates(params, borrowed)) for params in sweep_points(method["params"], borrowed)]
+            jobs += self._jobs("baseline", b, outer, call_label(b, self.stage["baselines"]))
+        reference = REFERENCES.get(method["name"])
+        if reference is not None:  # not parameter-matched: one row beside the baselines, at the method's first point
+            jobs += self._jobs("baseline", reference, [(method["params"], {})], REFERENCE_LABEL)
+        return jobs
+
+    def measured(self) -> list:
+        """What the method's noisy executors measured at its first point, one per seed (energy/qpu_ran.py
+        reads `ran`, `calibrated_widths` and `shots` off each)."""
+        from types import SimpleNamespace
+
+        first = next((i for i, c in enumerate(self.candidates) if c[0] == "method"), None)
+        runs = [self.results.get((first, seed)) for seed in self.run.seeds] if first is not None else []
+        return [SimpleNamespace(**r.measured) for r in runs if r is not None and r.measured is not None]
+
+    def record(self, task: Task, result: TaskResult) -> None:
+        index = self.tasks[task.key][0]
+        self.results[(index, task.seed)] = result
+
+    def drop_method(self) -> None:
+        self.results = {(c, s): r for (c, s), r in self.results.items() if self.candidates[c][0] != "method"}
+
+    def joules(self) -> float:
+        return sum(r.joules for r in self.results.values())
+
+    def downstream(self, fell_back: bool) -> int:
+        """The candidate whose output later stages read: the method at its first point, or on fallback the
+        first baseline at its first point; with `choose`, the candidate the rule picks (see runtime/choice.py)."""
+        role = "baseline" if fell_back else "method"
+        default = next(i for i, c in enumerate(self.candidates) if c[0] == role)
+        rule = self.stage.get("choose")
+        if rule is None or fell_back:
+            return default
+        from qlang.runtime.choice import Candidate, cheapest, explain
+        from qlang.sweep import label as point_label
+
+        metric, higher = primary(self.stage["method"]["name"])
+        if metric is None:
+            return default
+        indices, candidates = [], []
+        for index, (role, _m, _point, coords, label) in enumerate(self.candidates):
+            runs = {seed: self.results.get((index, seed)) for seed in self.run.seeds}
+            if role == "ideal" or any(r is None or metric not in r.metrics for r in runs.values()):
+                continue
+            name = label if role == "baseline" else self.stage["method"]["name"]
+            where = point_label(coords)
+            indices.append(index)
+            candidates.append(Candidate(f"{name} [{where}]" if where else name,
+                                        {s: r.metrics[metric] for s, r in runs.items() if r is not None},
+                                        {s: r.joules for s, r in runs.items() if r is not None}))  # fmt: skip
+        if not candidates:
+            return default
+        result = cheapest(candidates, float(rule["params"].get("within", 0.0)), higher)
+        self.choice = {"rule": rule["name"], **rule["params"], "metric": metric,
+                       "chosen": candidates[result["chosen"]].label, "best": candidates[result["best"]].label,
+                       "why": explain(rule, result, metric or "quality"), "candidates": result["candidates"]}  # fmt: skip
+        return indices[result["chosen"]]
+
+    def fill(self, stage_report: StageReport) -> None:
+        """The stage's report from the results so far: one record per candidate point (`points`), the
+        method's and each baseline's first point as `method` and `baselines`, and the Pareto front."""
+        records = []
+        for index, (role, m, point, coords, label) in enumerate(self.candidates):
+            runs = [(seed, self.results[(index, seed)]) for seed in self.run.seeds if (index, seed) in self.results]
+            if not runs:
+                continue
+            record = run_record(
+                m,
+                [(seed, r, r.wall_s, r.joules, r.ran_with) for seed, r in runs],
+                label if role == "baseline" else None,
+            )
+            record.update(role=role, point=coords, tasks=[task_meta(r) for _, r in runs])
+            records.append((index, record))
+        by_index = dict(records)
+        firsts = {(c[0], c[4]): by_index.get(i) for i, c in enumerate(self.candidates) if c[2] == 0}
+        stage_report.method = firsts.get(("method", "method"))
+        for beside in ("ideal", "unmitigated"):
+            run = firsts.get((beside, beside))
+            if run is not None:
+                run["label"] = f"{self.stage['method']['name']} ({beside})"
+            setattr(stage_report, beside, run)
+        measured = self.measured()
+        if measured:
+            stage_report.energy["qpu_ran"] = qpu_of_what_ran(self.run.pipeline, self.stage, measured)
+        labels = [call_label(b, self.stage["baselines"]) for b in self.stage["baselines"]]
+        stage_report.baselines = [
+            firsts.get(("baseline", label)) or _unavailable(b, label)
+            for b, label in zip(self.stage["baselines"], labels)
+            if firsts.get(("baseline", label)) or b["name"] not in METHODS
+        ]
+        reference = firsts.get(("baseline", REFERENCE_LABEL))
+        if reference is not None:
+            stage_report.baselines.append({**reference, "reference": True})
+        stage_report.points = [r for i, r in records if self.candidates[i][0] not in ("ideal", "unmitigated")]
+        stage_report.choice = self.choice
+        stage_report.pareto = pareto_front(stage_report.points, self.stage["method"]["name"])
+
+
+def task_meta(result: TaskResult) -> dict:
+    """Where and how one seed of a point ran: for the report's `tasks` lists."""
+    return {
+        "key": result.key,
+        "attempts": result.attempts,
+        "cached": result.cached,
+        "pid": result.pid,
+        "provenance": result.provenance,
+        "cpu_s": result.cpu_s,
+    }
 
 
 def ir_noisy(pipeline: dict) -> bool:
@@ -397,24 +646,6 @@ def meter_windows(meter) -> list[dict]:
     for w in meter.windows:
         visit(w, "")
     return out
-
-
-def implementation(name: str):
-    """The method's implementation, as its catalog entry names it; one that cannot be loaded (a plug-in's
-    missing module, say) is a RuntimeDiagnostic that fails its stage, not a traceback."""
-    try:
-        return METHODS[name]
-    except (BudgetExceeded, KeyboardInterrupt):  # the guard's interrupt can land while a module imports
-        raise
-    except Exception as e:  # importing a plug-in runs its code: any failure is a diagnostic
-        from qlang import catalog
-
-        entry = catalog.METHODS[name]
-        raise RuntimeDiagnostic(
-            UNKNOWN_NAME,
-            f"the implementation of `{name}` ({entry.run}) could not be loaded: {type(e).__name__}: {e}",
-            help=f"it comes from {entry.origin}; reinstall or fix it",
-        ) from e
 
 
 def estimate_energy(pipeline: dict, options: RunOptions) -> dict[str, dict]:

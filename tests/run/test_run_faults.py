@@ -315,3 +315,31 @@ def test_paced_report_writes_stay_a_bounded_share_of_the_run():
             writes += 1
     assert writing <= 0.1 * now[0] + 10.0  # every write after every stage would have been 5,005 s
     assert writes >= 50, "the report on disk still follows the run"
+
+
+def test_a_change_that_is_not_yet_due_is_written_at_a_later_tick():
+    """A short stage right after a write is not due; the long stage after it ticks (progress messages) and
+    the change reaches the disk then, not only when the long stage ends."""
+    from qlang.runtime.rundir import Pacer
+
+    now = [0.0]
+    pacer = Pacer(ratio=10.0, clock=lambda: now[0])
+    written = []
+
+    def write() -> None:
+        now[0] += 0.1
+        written.append(now[0])
+
+    pacer.changed(write)  # the first stage: written at once
+    assert len(written) == 1
+    now[0] += 0.05
+    pacer.changed(write)  # a short second stage, 0.05 s after a write that took 0.1 s: not due
+    assert len(written) == 1 and pacer.pending
+    now[0] += 0.5
+    pacer.tick(write)  # 0.55 s later, still inside 10 write-times
+    assert len(written) == 1
+    now[0] += 0.5
+    pacer.tick(write)  # the long stage's next progress message
+    assert len(written) == 2 and not pacer.pending
+    pacer.tick(write)  # nothing changed since: nothing to write
+    assert len(written) == 2

@@ -80,18 +80,19 @@ def test_the_cost_model_counts_qpu_circuits_only_for_declared_roles(name):
 
 def test_the_generated_modules_carry_the_roles_the_runner_asks_for():
     """generated/*.py were compiled from specs/ (and `qlc compile --check` keeps them so): the circuit keys
-    of every quantum stage there are `<pipeline>.<stage>.<role>` for exactly the runner's roles."""
+    of every quantum stage there are `<pipeline>.<stage>.<role>` for exactly the runner's roles (a swept
+    stage has one per sweep point, `…<role>@<point>`)."""
     from qlang.checks import check_text
 
     seen = 0
     for spec in sorted((ROOT / "specs").glob("*.qlc")):
         source = (ROOT / "generated" / f"{spec.stem}.pennylane.py").read_text(encoding="utf-8")
-        keys = set(re.findall(r"^    '([\w.]+)': \(", source, re.M))
+        keys = set(re.findall(r"^    '([\w.@]+)': \(", source, re.M))
         result = check_text(spec.read_text(encoding="utf-8"), str(spec))
         for p in result.spec.pipelines:
             for s in p.stages:
                 if catalog.METHODS[s.method.name].is_quantum and catalog.METHODS[s.method.name].circuits:
-                    assert {k for k in keys if k.startswith(f"{p.name}.{s.name}.")} == {
+                    assert {k.split("@")[0] for k in keys if k.startswith(f"{p.name}.{s.name}.")} == {
                         f"{p.name}.{s.name}.{r}" for r in ROLES[s.method.name]}
                     seen += 1
     assert seen >= 10

@@ -44,18 +44,18 @@ def test_qlang_threads_raises_the_limit(monkeypatch):
 def test_a_run_gives_each_method_one_thread(monkeypatch, tmp_path):
     """`qlc run` holds the limit around every method, whatever the method does about threads itself."""
     from qlang.cli import main
-    from qlang.runtime import runner
+    from qlang.runtime import runner, tasks
 
     seen = []
     real = runner.METHODS["kmeans"]
-    load = runner.implementation
+    load = tasks.implementation
 
     def spy(ctx, data):
         seen.append((torch.get_num_threads(), _pool_sizes()))
         return real(ctx, data)
 
     monkeypatch.delenv(threads.ENV, raising=False)
-    monkeypatch.setattr(runner, "implementation", lambda name: spy if name == "kmeans" else load(name))
+    monkeypatch.setattr(tasks, "implementation", lambda name: spy if name == "kmeans" else load(name))
     torch.set_num_threads(2)
     spec = tmp_path / "one.qlc"
     spec.write_text(
