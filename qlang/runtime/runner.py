@@ -400,7 +400,10 @@ class StageTasks:
         from qlang.runtime.noise import from_pipeline
 
         self.stage, self.run = stage, run
-        self.noise = from_pipeline(run.pipeline)
+        from qlang.catalog.devices import HARDWARE
+
+        hardware = run.pipeline["device"].startswith(HARDWARE)  # its noise is the device's own
+        self.noise = None if hardware else from_pipeline(run.pipeline)
         # (role, method at the point, point, coords, label): a baseline's label tells same-named calls apart
         self.candidates: list[tuple[str, dict, int, dict, str]] = []
         self.results: dict[tuple[int, int], TaskResult] = {}  # (candidate index, seed) → result
