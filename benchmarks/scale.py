@@ -16,7 +16,7 @@ same metrics as under `local`, and reports
 The machine may be shared: `load_1min` and `cpus` are reported beside the numbers, which are only as
 good as the cores that were free.
 
-Usage:  python benchmarks/scale.py [--seeds 4] [--workers 2] [--rows 200] [--json]
+Usage:  python benchmarks/scale.py [--seeds 4] [--workers 2] [--rows 200] [--qubits 4] [--json]
 """
 
 from __future__ import annotations
@@ -43,22 +43,22 @@ SPEC = """pipeline scale {{
   data rows = breast_cancer(limit: {rows})
 
   stage encode zz {{
-    method zz_feature_map(qubits: 4)
+    method zz_feature_map(qubits: {qubits})
     baseline none
   }}
   stage encode angle {{
-    method angle_encoding(qubits: 4)
+    method angle_encoding(qubits: {qubits})
     baseline none
   }}
 }}
 """
 
 
-def compile_module(folder: Path, seeds: int, rows: int) -> Path:
+def compile_module(folder: Path, seeds: int, rows: int, qubits: int = 4) -> Path:
     from qlang.build import compile_text
 
     spec = folder / "scale.qlc"
-    spec.write_text(SPEC.format(seeds=seeds, rows=rows), encoding="utf-8")
+    spec.write_text(SPEC.format(seeds=seeds, rows=rows, qubits=qubits), encoding="utf-8")
     compiled = compile_text(spec.read_text(encoding="utf-8"), spec, None, folder)
     assert compiled.source is not None, compiled.result.diagnostics
     module = folder / "scale.pennylane.py"
@@ -132,15 +132,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--rows", type=int, default=200)
+    ap.add_argument("--qubits", type=int, default=4, help="of both kernels: more qubits, longer tasks")
     ap.add_argument("--overhead-tasks", type=int, default=200)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
-    out: dict = {"tasks": 2 * args.seeds, "workers": args.workers, "rows": args.rows, "cpus": os.cpu_count(),
+    out: dict = {"tasks": 2 * args.seeds, "workers": args.workers, "rows": args.rows, "qubits": args.qubits, "cpus": os.cpu_count(),
                  "load_1min_before": os.getloadavg()[0], "python": platform.python_version(), "executors": {}}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        module = compile_module(folder, args.seeds, args.rows)
+        module = compile_module(folder, args.seeds, args.rows, args.qubits)
         cache = folder / "cache"
         local_wall, local = run_once(module, "local", 1, cache, read_cache=False)
         reference = metrics(local)
