@@ -285,7 +285,9 @@ def test_a_disk_that_fills_mid_run_leaves_no_report_saying_running(tmp_path):
         finally:
             if proc.poll() is None:
                 proc.kill()
-        assert proc.returncode == 130, err
+        # Ctrl-C's 130, or 1 when a paced report write met the full disk before the interrupt was taken (the
+        # stop can land mid-write): both end in Q709, no report saying `running`, no temporary file
+        assert proc.returncode in (130, 1), err
         assert "error[Q709]" in err and "Traceback" not in err
         _no_lie_no_debris(out)
 
