@@ -41,3 +41,10 @@ def smoke_runs(tmp_path_factory):
     if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's base is popen-gwN inside the session's folder
         base = base.parent
     return lambda spec: smoke_run(base, spec)
+
+
+@pytest.fixture(autouse=True)
+def _own_task_cache(tmp_path_factory, monkeypatch):
+    """Each test reads and writes a task cache of its own: a finished task cached by another test (the same
+    spec, data and seed) would otherwise be read instead of run, and what a test sees would hang on order."""
+    monkeypatch.setenv("QLANG_CACHE", str(tmp_path_factory.mktemp("qlang-cache")))
