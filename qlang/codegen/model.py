@@ -18,7 +18,7 @@ from qlang.sweep import points
 class CircuitCode:
     key: str  # "<pipeline>.<stage>.<role>", the name the runtime asks the executor for
     function: str  # the Python function name
-    source: str  # the function's source, built with the target's own API
+    source: str  # the function's source, built with the target's own API; "" when an earlier one serves
     n_wires: int
     n_inputs: int
     n_weights: int
@@ -75,16 +75,23 @@ def circuit_key(pipeline: str, stage: str, role: str, point: int | None = None) 
 
 
 def stage_circuit_code(pipeline: ir.Pipeline, stage: ir.Stage, target: str) -> list[CircuitCode]:
+    """One function per distinct circuit: sweep points that differ only in what does not change the
+    circuit (`shots`, `folds`, …) share the function of the first point that has it."""
     out = []
     swept = bool(stage.method.sweep)
+    emitted: dict[tuple, str] = {}
     for i, params in enumerate(points(stage.method.params, stage.method.sweep)):
         for role, circuit in circuits_of(stage, params).items():
-            fn = identifier(pipeline.name, stage.name, role, *([f"p{i}"] if swept else []))
+            shape = (role, circuit.n_wires, circuit.n_inputs, circuit.n_weights, circuit.ops)
+            source = ""
+            if shape not in emitted:
+                emitted[shape] = identifier(pipeline.name, stage.name, role, *([f"p{i}"] if swept else []))
+                source = emitter(target).emit(circuit, emitted[shape])
             out.append(
                 CircuitCode(
                     circuit_key(pipeline.name, stage.name, role, i if swept else None),
-                    fn,
-                    emitter(target).emit(circuit, fn),
+                    emitted[shape],
+                    source,
                     circuit.n_wires,
                     circuit.n_inputs,
                     circuit.n_weights,

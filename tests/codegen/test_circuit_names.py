@@ -69,3 +69,31 @@ def test_the_generated_module_keeps_both_stages(tmp_path):
             by_key[key.value] = fn.id
         assert by_key["a_b.c.feature_map"] != by_key["a.b_c.feature_map"]
         assert len(set(by_key.values())) == len(by_key)
+
+
+def test_sweep_points_with_the_same_circuit_share_one_function(tmp_path):
+    """`shots` does not change a circuit, `qubits` does: four points, two functions per role, and each
+    point's key still reaches a circuit of its own width."""
+    spec = tmp_path / "sweep.qlc"
+    spec.write_text(
+        "pipeline s {\n  data d = breast_cancer(limit: 40)\n  stage encode k from d {\n"
+        "    method zz_feature_map(qubits: sweep(2, 3), shots: sweep(none, 256))\n    baseline rbf_svm\n  }\n}\n",
+        encoding="utf-8",
+    )
+    for target in ("pennylane", "qiskit"):
+        compiled = compile_text(spec.read_text(encoding="utf-8"), spec, target, Path(tmp_path))
+        assert compiled.source is not None
+        namespace: dict = {"__name__": "generated"}
+        exec(compile(compiled.source, str(spec), "exec"), namespace)  # noqa: S102 - our own generated code
+        table = namespace.get("BUILDERS") or {k: fn for k, (fn, _) in namespace["BODIES"].items()}
+        functions = [n for n in ast.parse(compiled.source).body if isinstance(n, ast.FunctionDef)]
+        circuit_functions = {f.name for f in functions if f.name.startswith("s_k_")}
+        assert circuit_functions == {"s_k_feature_map_p0", "s_k_overlap_p0", "s_k_feature_map_p2", "s_k_overlap_p2"}
+        assert table["s.k.feature_map@0"] is table["s.k.feature_map@1"]
+        assert table["s.k.feature_map@2"] is table["s.k.feature_map@3"]
+        assert table["s.k.feature_map@0"] is not table["s.k.feature_map@2"]
+        if target == "pennylane":
+            shapes = {k: shape.n_wires for k, (_, shape) in namespace["BODIES"].items()}
+            assert [shapes[f"s.k.overlap@{i}"] for i in range(4)] == [2, 2, 3, 3]
+        else:
+            assert [table[f"s.k.overlap@{i}"]()[0].num_qubits for i in range(4)] == [2, 2, 3, 3]
