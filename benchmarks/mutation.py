@@ -14,12 +14,14 @@ far more than the few functions named here, on two shared cores. So this is a sm
   < <-> <=, > <-> >=, == <-> !=, in <-> not in, is <-> is not; `and` <-> `or`; `not x` -> `x`; unary minus
   dropped; a number n -> n + 1 (0.5 -> 1.5); True <-> False; `return x` -> `return None`; `x += y` -> `x -= y`;
 - only inside the functions listed per module (all of the module when none are listed), skipping docstrings;
-- each mutant is the module unparsed by `ast.unparse` with that one change, written into a scratch copy of the
-  repository; the module's own test files run there (`pytest -x -q -n 0 -p no:randomly`); a mutant is killed
-  when they fail (or hang past a timeout), survives when they pass;
+- each mutant is the module's own text with only the mutated node's operator, number or return value edited
+  (the rest byte-identical, so line numbers, comments and golden files hold; the edited text must parse to
+  the mutated tree), written into a scratch copy of the repository; the module's own test files run there
+  (`pytest -x -q -n 0 -p no:randomly`); a mutant is killed when they fail (or hang past a timeout), survives
+  when they pass;
 - `--max N` samples N mutants per module with a fixed seed (the figures say how many were tried).
 
-The unmutated module, unparsed the same way, must pass its tests first, or the module is reported as
+The unmutated scratch copy must pass the module's tests first, or the module is reported as
 `baseline_failed` and not scored.
 """
 
@@ -28,14 +30,17 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import io
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,6 +109,8 @@ def mutants_of(tree: ast.Module, functions: tuple[str, ...]) -> list[Mutant]:
 
 
 class _Apply(ast.NodeTransformer):
+    """The mutation on the tree: what the edited text must parse back to."""
+
     def __init__(self, target: ast.AST):
         self.target = target
 
@@ -125,10 +132,81 @@ class _Apply(ast.NodeTransformer):
         return node
 
 
-def mutated_source(tree: ast.Module, mutant: Mutant) -> str:
-    tree = copy.deepcopy(tree)
-    target = list(ast.walk(tree))[mutant.index]
-    return ast.unparse(ast.fix_missing_locations(_Apply(target).visit(tree)))
+_OP_TEXT = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Pow: "**",
+    ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
+    ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not", ast.And: "and", ast.Or: "or",
+}
+
+
+class _Source:
+    """The module's text with AST positions (line, UTF-8 byte column) turned into character offsets."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lines = text.splitlines(keepends=True)
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line))
+        self.tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+
+    def at(self, line: int, byte_col: int) -> int:
+        return self.starts[line - 1] + len(self.lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8"))
+
+    def start(self, node: ast.AST) -> int:
+        return self.at(node.lineno, node.col_offset)
+
+    def end(self, node: ast.AST) -> int:
+        return self.at(node.end_lineno, node.end_col_offset)
+
+    def operator_span(self, lo: int, hi: int, op: type) -> tuple[int, int]:
+        """The span of the operator `op` between two operands (skipping brackets, comments, line breaks)."""
+        found = [(self.starts[t.start[0] - 1] + t.start[1], self.starts[t.end[0] - 1] + t.end[1])
+                 for t in self.tokens
+                 if t.type in (tokenize.OP, tokenize.NAME) and t.string not in "()"
+                 and lo <= self.starts[t.start[0] - 1] + t.start[1] < hi]
+        if found:
+            return found[0][0], found[-1][1]
+        # inside an f-string (one STRING token before Python 3.12): the operator's text in the gap
+        word = re.search(r"\s+".join(re.escape(w) for w in _OP_TEXT[op].split()), self.text[lo:hi])
+        return lo + word.start(), lo + word.end()
+
+
+def _edits(src: _Source, node: ast.AST) -> list[tuple[int, int, str]]:
+    """(start, end, replacement) character spans that apply the mutation to `node`; the rest stays as written."""
+    if isinstance(node, ast.BinOp):
+        return [(*src.operator_span(src.end(node.left), src.start(node.right), type(node.op)), _OP_TEXT[SWAPS[type(node.op)]])]
+    if isinstance(node, ast.AugAssign):
+        return [(*src.operator_span(src.end(node.target), src.start(node.value), type(node.op)),
+                 _OP_TEXT[SWAPS[type(node.op)]] + "=")]
+    if isinstance(node, ast.BoolOp):
+        new = _OP_TEXT[SWAPS[type(node.op)]]
+        return [(*src.operator_span(src.end(a), src.start(b), type(node.op)), new) for a, b in zip(node.values, node.values[1:])]
+    if isinstance(node, ast.Compare):
+        return [(*src.operator_span(src.end(node.left), src.start(node.comparators[0]), type(node.ops[0])),
+                 _OP_TEXT[SWAPS[type(node.ops[0])]])]
+    if isinstance(node, ast.UnaryOp):
+        return [(src.start(node), src.end(node), "(" + src.text[src.start(node.operand):src.end(node.operand)] + ")")]
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return [(src.start(node), src.end(node), repr(not node.value))]
+    if isinstance(node, ast.Constant):
+        return [(src.start(node), src.end(node), "(" + repr(node.value + 1) + ")")]
+    if isinstance(node, ast.Return):
+        return [(src.start(node.value), src.end(node.value), "None")]
+    raise ValueError(f"no mutation for {type(node).__name__}")
+
+
+def mutated_source(original: str, tree: ast.Module, mutant: Mutant) -> str:
+    """`original` with only the mutated node's text changed (so golden files, line numbers and comments hold)."""
+    src = _Source(original)
+    text = original
+    for start, end, new in sorted(_edits(src, list(ast.walk(tree))[mutant.index]), reverse=True):
+        text = text[:start] + new + text[end:]
+    expected = copy.deepcopy(tree)
+    expected = _Apply(list(ast.walk(expected))[mutant.index]).visit(expected)
+    if ast.dump(ast.parse(text)) != ast.dump(expected):
+        raise ValueError(f"the text edit for {mutant} does not parse to the mutated tree")
+    return text
 
 
 def _scratch() -> Path:
@@ -163,12 +241,11 @@ def score_module(work: Path, module: str, max_mutants: int | None, timeout: floa
     mutants = mutants_of(tree, functions)
     tried = random.Random(seed).sample(mutants, max_mutants) if max_mutants and len(mutants) > max_mutants else mutants
     try:
-        path.write_text(ast.unparse(tree), encoding="utf-8")
         if not _tests_pass(work, tests, timeout):
             return {"module": module, "mutants": len(mutants), "tried": 0, "baseline_failed": True, "tests": tests}
         survivors = []
         for m in sorted(tried, key=lambda m: m.index):
-            path.write_text(mutated_source(tree, m), encoding="utf-8")
+            path.write_text(mutated_source(original, tree, m), encoding="utf-8")
             if _tests_pass(work, tests, timeout):
                 survivors.append({"line": m.line, "mutation": m.kind})
     finally:
