@@ -69,11 +69,61 @@ pipeline demo { // beside the opening brace
 }
 """,
     ),
+    (
+        # blank lines: kept (one) between statements and before comments, dropped right after an opening brace
+        """// header
+
+pipeline p {
+
+  // after a blank line right after the brace
+  seed 1
+
+  // a comment after a blank line
+  target qiskit
+
+  budget 1 kJ
+
+  grid 380 gCO2e/kWh
+  stage curate s {
+
+    method kmeans
+
+    baseline [kmeans]
+  }
+
+  // after the last statement, before the closing brace
+}
+// trailing the file
+""",
+        """// header
+
+pipeline p {
+  // after a blank line right after the brace
+  seed 1
+
+  // a comment after a blank line
+  target qiskit
+
+  budget 1 kJ
+
+  grid 380 gCO2e/kWh
+  stage curate s {
+    method kmeans
+
+    baseline [kmeans]
+  }
+
+  // after the last statement, before the closing brace
+}
+
+// trailing the file
+""",
+    ),
 ]
 
 
-@pytest.mark.parametrize("source,expected", CASES, ids=["comments-beside-braces-and-units", "layout"])
+@pytest.mark.parametrize("source,expected", CASES, ids=["comments-beside-braces-and-units", "layout", "blank-lines"])
 def test_the_formatter_writes_exactly_this(source, expected):
-    result, formatted = format_text(source)
+    _, formatted = format_text(source)
     assert formatted == expected
     assert format_text(formatted)[1] == expected  # and leaves its own output alone
