@@ -235,3 +235,70 @@ def test_energy_formula_by_hand_with_circuit_counts():
     assert b.joules == pytest.approx(expected, rel=1e-12)
     assert qpu_energy([(2e-6, 1000)] * 7) == pytest.approx(qpu_energy([(2e-6, 1000, 7)]), rel=1e-12)
     assert qpu_energy([(2e-6, 1000, 0)]) == pytest.approx(25_000 * 2.0)  # no circuits: only the job overhead
+
+
+def test_presets_cannot_be_changed_in_place():
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        PRESETS["superconducting"].p_sys_w = 1.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("count", [-1, -0.5, float("nan"), float("inf"), "3"])
+def test_bad_circuit_counts(count):
+    with pytest.raises(QpuModelError, match="circuit count"):
+        qpu_energy([(1e-6, 10, count)])
+
+
+def test_parameters_are_keyed_to_12_decimals():
+    # values that agree to 12 decimals share a cache key, values that differ before that do not
+    assert qpu._param_key(0.2 + 4e-13) == qpu._param_key(0.2)
+    assert qpu._param_key(complex(0.1, 0.2 + 4e-13)) == qpu._param_key(complex(0.1, 0.2))
+    assert qpu._param_key(complex(0.1, 0.2 + 2e-12)) != qpu._param_key(complex(0.1, 0.2))
+    assert qpu._param_key(complex(0.1 + 4e-13, 0.2)) == qpu._param_key(complex(0.1, 0.2))
+    assert qpu._param_key(complex(0.1 + 2e-12, 0.2)) != qpu._param_key(complex(0.1, 0.2))
+
+
+@needs_qiskit
+def test_symbolic_parameters_are_part_of_the_key():
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import Parameter
+
+    theta, phi = Parameter("theta"), Parameter("phi")
+    keys = set()
+    for angle in (theta, phi, 2 * theta):
+        qc = QuantumCircuit(1)
+        qc.rx(angle, 0)
+        keys.add(qpu.circuit_key(qc))
+    assert len(keys) == 3
+
+
+@needs_qiskit
+def test_library_gates_are_keyed_without_synthesising_their_definition(monkeypatch):
+    import numpy as np
+    from qiskit import QuantumCircuit
+    from qiskit.circuit.library import UnitaryGate
+
+    def refuse(self):
+        raise AssertionError("circuit_key synthesised a library gate's definition")
+
+    monkeypatch.setattr(UnitaryGate, "_define", refuse)
+    qc = QuantumCircuit(1)
+    qc.append(UnitaryGate(np.array([[0, 1], [1, 0]])), [0])
+    other = QuantumCircuit(1)
+    other.append(UnitaryGate(np.eye(2)), [0])
+    assert qpu.circuit_key(qc) != qpu.circuit_key(other)  # told apart by the matrix, not the body
+
+
+@needs_qiskit
+def test_timing_counts_the_transpiled_two_qubit_gates():
+    from qiskit import QuantumCircuit
+
+    qc = QuantumCircuit(3)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.barrier()
+    qc.cx(1, 2)
+    t = qpu.circuit_timing(qc, "heron")  # Heron's two-qubit gate is CZ: one per CX, the 3-qubit barrier not counted
+    assert t.two_qubit_gates == dict(t.ops)["cz"] == 2
+    assert t.qubits == 3
