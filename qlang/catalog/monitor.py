@@ -15,6 +15,7 @@ from qlang.catalog.schema import (
 
 WINDOW = p_int("window", 64, 4, 1_000_000, "samples per window")
 ALPHA = p_float("alpha", 0.05, 0.0, 0.5, "test level", exclusive_min=True)
+PERMUTATIONS = p_int("permutations", 200, 10, 100_000, "permutations")
 NU = p_float("nu", 0.1, 0.0, 1.0, "outlier fraction bound", exclusive_min=True)
 DRIFT = ("type1_error", "power")
 ANOMALY = ("auroc", "average_precision")
@@ -45,7 +46,7 @@ ENTRIES = [
         (
             WINDOW,
             ALPHA,
-            p_int("permutations", 200, 10, 100_000, "permutations"),
+            PERMUTATIONS,
             QUBITS,
             p_float("bandwidth", 1.0, 0.0, 10.0, "kernel bandwidth", exclusive_min=True),
             SHOTS,

@@ -17,7 +17,7 @@ the cost models in `cost.py`, the implementation in `run.py` (imported only when
 from __future__ import annotations
 
 from qlang.catalog.encode import BASELINES, FOLDS
-from qlang.catalog.monitor import ALPHA, DRIFT, WINDOW
+from qlang.catalog.monitor import ALPHA, DRIFT, DRIFT_SETTINGS, PERMUTATIONS, WINDOW
 from qlang.catalog.schema import QUBITS, SHOTS, Entry, p_enum, p_float, p_int
 
 HERE = "qlang.methods.projected_quantum_kernel"
@@ -81,7 +81,7 @@ ENTRIES = [
         (
             WINDOW,
             ALPHA,
-            p_int("permutations", 200, 10, 100_000, "permutations"),
+            PERMUTATIONS,
             QUBITS,
             ENCODING,
             REPS,
@@ -101,7 +101,7 @@ ENTRIES = [
         roles=ROLES,
         circuits=f"{HERE}:circuits",
         cost=f"{HERE}.cost:mmd",
-        settings={"limit": None, "trials": 20, "shift": 0.25},
+        settings=DRIFT_SETTINGS,
     ),
 ]
 
