@@ -177,15 +177,32 @@ def _fidelity_kernel(q: int, gates: int, states: float, pairs: float, shots, cal
 
 
 ENCODE_GATES = {"amplitude_encoding": "amplitude", "angle_encoding": "angle", "zz_feature_map": "zz"}
-SVM_FITS_PER_FOLD = 3 * 3 + 1  # three C values by inner 3-fold, then the refit
+# the tuning budget (qlang.runtime.methods.encode): widths x C values, each scored by an inner 3-fold split
+BANDWIDTHS_TUNED = 3  # encode.BANDWIDTH_FACTORS (amplitude encoding has no width: one)
+C_VALUES = 3  # encode.C_FACTORS
+INNER_FOLDS = 3
+
+
+def _svm_fits_per_fold(widths: int, c_values: int = C_VALUES) -> int:
+    """Every candidate fitted on each inner fold, then the chosen one refitted on the training fold."""
+    return widths * c_values * INNER_FOLDS + 1
+
+
+SVM_FITS_PER_FOLD = _svm_fits_per_fold(1)  # C alone (the projected kernel)
 
 
 def _encode(method: str):
     def cost(p: dict, n: int, classes: int) -> Work:
         q, folds = p["qubits"], p["folds"]
-        w = _fidelity_kernel(q, _gates_feature_map(q, ENCODE_GATES[method], p.get("reps", 2)), n, n * n / 2, p["shots"])
-        w.fits = SETUP_FITS + folds * SVM_FITS_PER_FOLD + 1  # + transpiling onto the device model
-        w.flops += folds * SVM_FITS_PER_FOLD * (n * (folds - 1) / folds) ** 2 * 20
+        widths = 1 if method == "amplitude_encoding" else BANDWIDTHS_TUNED  # a Gram matrix per bandwidth
+        pairs = n * (n - 1) / 2  # a symmetric Gram's distinct pairs: the circuits sampled, or run on a QPU
+        gates = _gates_feature_map(q, ENCODE_GATES[method], p.get("reps", 2))
+        w = _fidelity_kernel(q, gates, n * widths, pairs * widths, p["shots"], calls=widths)
+        if p["shots"] is not None:
+            w.executor_calls = SETUP_CALLS + widths * math.ceil(pairs / PAIRS_PER_CALL)
+        fits = _svm_fits_per_fold(widths, C_VALUES if p.get("classifier", "svm") == "svm" else 1)
+        w.fits = SETUP_FITS + folds * fits + 1  # + transpiling onto the device model
+        w.flops += folds * fits * (n * (folds - 1) / folds) ** 2 * 20
         return w
 
     return cost
@@ -199,8 +216,8 @@ def _encode_dims(p: dict) -> int:
 def rbf_svm(p: dict, n: int, classes: int) -> Work:
     d, folds = _encode_dims(p), p["folds"]
     return Work(
-        flops=folds * SVM_FITS_PER_FOLD * (n * (folds - 1) / folds) ** 2 * (d * 3 + 20),
-        fits=SETUP_FITS + folds * SVM_FITS_PER_FOLD,
+        flops=folds * _svm_fits_per_fold(BANDWIDTHS_TUNED) * (n * (folds - 1) / folds) ** 2 * (d * 3 + 20),
+        fits=SETUP_FITS + folds * _svm_fits_per_fold(BANDWIDTHS_TUNED),
     )
 
 

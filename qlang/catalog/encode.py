@@ -14,7 +14,9 @@ from qlang.catalog.schema import (
 
 CLASSIFIER = p_enum("classifier", ("svm", "distance"), "svm", "precomputed-kernel SVM or nearest class mean fidelity")
 FOLDS = p_int("folds", 5, 2, 20, "stratified cross-validation folds")
-BANDWIDTH = p_float("bandwidth", 1.0, 0.0, 10.0, "scales the encoded angles", exclusive_min=True)
+BANDWIDTH = p_float(
+    "bandwidth", 1.0, 0.0, 10.0, "scales the encoded angles; x0.5, x1 and x2 of it tuned with C", exclusive_min=True
+)
 METRICS = ("qubits", "cnots", "depth", "encoding_fidelity", "auc", "accuracy")
 BASELINES = ("rbf_svm", "knn", "pca")
 RUN = "qlang.runtime.methods.encode:"
@@ -65,7 +67,7 @@ ENTRIES = [
     Entry(
         "rbf_svm",
         "method",
-        "SVM with an RBF kernel, bandwidth tuned on the same budget.",
+        "SVM with an RBF kernel, gamma (x0.25, x1, x4 of scikit-learn's 'scale') tuned with C on the same budget.",
         (p_float("C", 1.0, 0.0, None, "regularisation", exclusive_min=True), FOLDS),
         stage="encode",
         inputs=("dataset",),

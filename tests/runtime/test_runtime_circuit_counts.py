@@ -19,6 +19,10 @@ CASES = {
     "head, full batch, 2 folds": ("hybrid_qnn_head", {**HEAD, "batch_size": None, "folds": 2}),
     "distillation, 6 per class": ("quantum_distillation", {**HEAD, "examples_per_class": 6}),
     "angle kernel": ("angle_encoding", {"qubits": 2, "folds": 3}),
+    "angle kernel, 50 shots": ("angle_encoding", {"qubits": 2, "folds": 3, "shots": 50}),
+    "angle kernel, distance": ("angle_encoding", {"qubits": 2, "folds": 3, "classifier": "distance"}),
+    "zz kernel, 50 shots": ("zz_feature_map", {"qubits": 2, "folds": 3, "shots": 50}),
+    "amplitude kernel, 50 shots": ("amplitude_encoding", {"qubits": 2, "folds": 3, "shots": 50}),
     "kmeans, exact": ("quantum_kmeans", {"qubits": 2, "clusters": 2, "encoding": "angle"}),
     "kmeans, 100 shots": ("quantum_kmeans", {"qubits": 2, "clusters": 2, "encoding": "angle", "shots": 100}),
     "mmd, exact": ("quantum_kernel_mmd", {"qubits": 2, "window": 6, "trials": 3}),
@@ -39,12 +43,23 @@ def balanced(data, per_class: int):
 def test_planned_circuits_are_the_circuits_run(case, double):
     name, params = CASES[case]
     data = balanced(breast_cancer(), 24)
-    executor = double(2, 2)
+    executor = double(4 if name == "amplitude_encoding" else 2, 2)  # 2^2 amplitudes: a 4-input stand-in (shots only: its states are not unit vectors of x)
     ctx = MethodContext(executor=executor, circuits={r: r for r in ROLES[name]}, params=params, seed=0)
     METHODS[name](ctx, data)
     work = costs.COSTS[name]({p.name: p.default for p in CATALOG[name].params} | params, len(data), data.n_classes)
     assert work.circuit_rows == sum(rows for _, _, rows in executor.calls)
     assert work.executor_calls == pytest.approx(len(executor.calls) + costs.SETUP_CALLS, abs=0.5)
+    if work.shots is not None and set(work.qpu_circuits) == {"overlap"}:  # the QPU runs what was sampled
+        assert work.qpu_circuits["overlap"] == work.circuit_rows
+
+
+def test_each_tuned_bandwidth_is_its_own_kernel():
+    # issue 12: the bandwidth is tuned (x0.5, x1, x2), each a different feature map and Gram matrix; amplitude
+    # encoding has no bandwidth
+    full = {p.name: p.default for p in CATALOG["angle_encoding"].params} | {"qubits": 4, "folds": 5}
+    angle = costs.COSTS["angle_encoding"](full, 100, 2).qpu_circuits["overlap"]
+    amplitude = costs.COSTS["amplitude_encoding"](full, 100, 2).qpu_circuits["overlap"]
+    assert amplitude == 100 * 99 / 2 and angle == 3 * amplitude
 
 
 def test_few_shot_shrinks_the_estimate():

@@ -32,6 +32,7 @@ def test_encodings_classify_separable_data_the_same_on_both_targets(real, method
         assert 0.0 < r.metrics["encoding_fidelity"] <= 1.0 + 1e-9
         assert r.metrics["qubits"] == params["qubits"] and r.metrics["depth"] >= 1
     assert results[0].metrics == pytest.approx(results[1].metrics, abs=1e-9)
+    assert results[0].info["tuning"] == results[1].info["tuning"]  # the same bandwidth and C in every fold
 
 
 def test_device_counts_follow_the_encoding(real):
@@ -89,3 +90,78 @@ def test_angle_encoding_from_shots_is_close_to_exact(double):
     b = METHODS["angle_encoding"](MethodContext(double(qubits=2), ROLES, sampled, seed=1), data)
     assert b.info["kernel"] == "4000 shots" and abs(a.metrics["auc"] - b.metrics["auc"]) < 0.1
     assert b.metrics["encoding_fidelity"] == a.metrics["encoding_fidelity"]  # variance kept: no states needed
+
+
+# ---- tuning (issue 12: the quantum bandwidth and the RBF's gamma get the same budget) -----------------
+
+
+def bands(n=120, k=4, seed=0) -> Dataset:
+    """One feature, uniform on [0, 1), its class alternating over k equal bands: an angle kernel of bandwidth b
+    on x in [0, pi] spans {1, cos bx, sin bx}, which separates 4 bands at b = 4 and not at b = 2."""
+    x = np.random.default_rng(seed).uniform(0, 1, n)
+    return Dataset(None, x[:, None], (np.floor(k * x) % 2).astype(int), ["a", "b"], "bands", "test")
+
+
+def test_the_bandwidth_is_tuned_where_the_spec_s_is_wrong(real, monkeypatch):
+    from qlang.runtime.methods import encode
+
+    full = params_of("angle_encoding", {"qubits": 1, "bandwidth": 2.0})
+    ctx = MethodContext(real("pennylane", "angle_encoding", full), ROLES, full, seed=1)
+    tuned = METHODS["angle_encoding"](ctx, bands())
+    assert [f["bandwidth"] for f in tuned.info["tuning"]["folds"]] == [4.0] * 3
+    assert tuned.info["tuning"]["candidates"] == 9 and ctx.ran_with["tuned_bandwidth"] == 4.0
+    assert "tuned_C" in ctx.ran_with and tuned.metrics["auc"] > 0.95
+    monkeypatch.setattr(encode, "BANDWIDTH_FACTORS", (1.0,))  # the spec's bandwidth alone: clearly wrong here
+    fixed = METHODS["angle_encoding"](MethodContext(real("pennylane", "angle_encoding", full), ROLES, full, seed=1),
+                                      bands())
+    assert fixed.metrics["auc"] < 0.8
+
+
+def test_the_rbf_gamma_is_tuned_on_the_same_budget(monkeypatch):
+    from qlang.runtime.methods import encode
+
+    params = {"qubits": 1, "bandwidth": 1.0, "folds": 3, "C": 1.0}
+    ctx = MethodContext(params=params, seed=1)
+    tuned = METHODS["rbf_svm"](ctx, bands(k=8))
+    assert [f["gamma_factor"] for f in tuned.info["tuning"]["folds"]] == [4.0] * 3
+    assert tuned.info["tuning"]["candidates"] == 9 and ctx.ran_with["tuned_gamma_factor"] == 4.0
+    assert tuned.metrics["auc"] > 0.95
+    monkeypatch.setattr(encode, "GAMMA_FACTORS", (1.0,))  # scikit-learn's "scale" alone: too smooth for 8 bands
+    assert METHODS["rbf_svm"](MethodContext(params=params, seed=1), bands(k=8)).metrics["auc"] < 0.8
+
+
+@pytest.mark.parametrize("method", ["angle_encoding", "rbf_svm"])
+def test_tuning_never_sees_a_test_fold(double, monkeypatch, method):
+    """Every kernel entry the inner search reads is between rows of the outer training fold, and scrambling
+    every other row's label changes no choice."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from qlang.runtime.methods import encode
+
+    real_tune, calls = encode._tune, []
+
+    def spying(candidates, kernels, fit, train, labels):
+        touched: set = set()
+
+        def spy(kernel):
+            def read(rows, cols):
+                touched.update(rows, cols)
+                return kernel(rows, cols)
+            return read
+
+        scrambled = labels.copy()
+        others = np.setdiff1d(np.arange(len(labels)), train)
+        scrambled[others] = np.random.default_rng(0).integers(0, 2, len(others))
+        choice = real_tune(candidates, {f: spy(k) for f, k in kernels.items()}, fit, train, scrambled)
+        assert choice == real_tune(candidates, kernels, fit, train, labels)
+        calls.append(touched)
+        return choice
+
+    monkeypatch.setattr(encode, "_tune", spying)
+    params = {"qubits": 2, "bandwidth": 1.0, "folds": 3, "C": 1.0}
+    ctx = MethodContext(executor=double(2, 2) if method != "rbf_svm" else None, circuits=ROLES, params=params, seed=1)
+    data = separable()
+    METHODS[method](ctx, data)
+    outer = StratifiedKFold(n_splits=3, shuffle=True, random_state=1).split(data.features, data.labels)
+    tests = [set(test.tolist()) for _, test in outer]
+    assert len(calls) == 3 and all(touched and not touched & test for touched, test in zip(calls, tests))

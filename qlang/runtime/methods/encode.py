@@ -6,8 +6,17 @@ Features: z-scored, then PCA to as many components as the circuit takes (2^qubit
 qubits otherwise), scaled per encoding (reduce.Reducer: [0, pi] angles, or non-negative unit vectors for
 amplitudes). PCA and scaling see every row but no label (unsupervised), so the Gram matrix is computed once
 for all rows and each fold slices it. A baseline sees the same features as its method.
-Tuning budget: each side picks C from the same three values by an inner 3-fold AUC on the training fold
-only; the quantum kernel's bandwidth is the spec's, the RBF kernel's is scikit-learn's "scale" heuristic.
+Tuning budget, the same on both sides: inside each outer training fold (never its test fold), an inner
+stratified 3-fold AUC picks the kernel's width jointly with C from nine candidates, then the SVM is refitted
+on the whole training fold. Quantum (angle, ZZ): the spec's bandwidth times BANDWIDTH_FACTORS; each
+bandwidth is a different feature map, hence its own Gram matrix (computed once for all rows, sliced for
+every fold and every C). RBF: scikit-learn's "scale" gamma (1 / (features x variance) of the training fold)
+times GAMMA_FACTORS; a kernel exp(-gamma d^2) and an angle kernel prod cos^2(b d / 2) ~ exp(-b^2 d^2 / 4) for
+small d, so doubling b is quadrupling gamma: the two grids span the same widths. C: the spec's C times
+C_FACTORS on both sides. Amplitude encoding has no width (its states are unit vectors whatever the scale):
+one Gram, C alone. The distance classifier has no C: the bandwidth alone. The chosen values per fold are in
+`info["tuning"]`, their most frequent value in the parameter list (`tuned_bandwidth`, `tuned_gamma_factor`,
+`tuned_C`).
 
 Metrics: `auc` (mean over folds; `auc_std` its spread), `accuracy` (likewise; a decision value above 0, or
 the largest class score, is the prediction), `qubits`, `cnots` and `depth` of one encoding
@@ -21,12 +30,14 @@ exact simulator; what finite precision or a wrong circuit loses).
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
+from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
@@ -40,6 +51,9 @@ from qlang.runtime.methods.kernel import FidelityKernel, gram_of_states, gram_pr
 from qlang.runtime.methods.reduce import Reducer
 
 C_FACTORS = (0.1, 1.0, 10.0)  # the tuning budget: C times these, for every SVM
+BANDWIDTH_FACTORS = (0.5, 1.0, 2.0)  # a quantum kernel's bandwidth: the spec's times these
+GAMMA_FACTORS = (0.25, 1.0, 4.0)  # the RBF's gamma: scikit-learn's "scale" times these (the same widths)
+INNER_FOLDS = 3
 DEVICE_MODEL = "heron"
 BASELINE_FEATURES = 8  # a baseline alone (no method's qubits to follow)
 
@@ -68,23 +82,30 @@ def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
     kernel = FidelityKernel(ctx, s["shots"])
     ctx.progress(f"kernel: {len(x)} rows, {kernel.label}")
     fidelity = kept
-    if amplitude and s["shots"] is None:
-        psi = kernel.states(x)  # once: the fidelity with the inputs and the Gram matrix both need the states
-        fidelity *= float(np.mean(np.abs(np.sum(psi.conj() * x, axis=1)) ** 2))
-        gram = gram_of_states(psi, psi)
-    else:
-        gram = kernel(x)
-    score: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
-    if s["classifier"] == "svm":
-        score = functools.partial(_svm_scores, C=float(s["C"]))
-    else:
-        score = _distance_scores
-    folds = _cross_validate(
-        data.labels,
-        int(s["folds"]),
-        ctx.seed,
-        lambda train, test: score(gram[np.ix_(train, train)], gram[np.ix_(test, train)], data.labels[train]),
-    )
+    factors = (1.0,) if amplitude else BANDWIDTH_FACTORS
+    grams = {}
+    for factor in factors:  # one Gram per bandwidth: the feature map changes, C does not
+        if amplitude and s["shots"] is None:
+            psi = kernel.states(x)  # once: the fidelity with the inputs and the Gram matrix both need the states
+            fidelity *= float(np.mean(np.abs(np.sum(psi.conj() * x, axis=1)) ** 2))
+            grams[factor] = gram_of_states(psi, psi)
+        else:
+            grams[factor] = kernel.with_scale(factor)(x)
+    kernels = {f: _sliced(g) for f, g in grams.items()}
+    svm = s["classifier"] == "svm"
+    candidates = _grid(factors, C_FACTORS if svm else (None,), float(s["C"]))
+    chosen: list[tuple[float, float | None]] = []
+
+    def score(train, test):
+        factor, C = _tune(candidates, kernels, _FITS[s["classifier"]], train, data.labels)
+        chosen.append((factor, C))
+        return _FITS[s["classifier"]](kernels[factor], train, data.labels, C)(test)
+
+    folds = _cross_validate(data.labels, int(s["folds"]), ctx.seed, score)
+    base = None if amplitude else float(s["bandwidth"])
+    tuning = [{**({} if base is None else {"bandwidth": base * f}), **({"C": C} if svm else {})} for f, C in chosen]
+    ctx.ran_with = {**s, **_modes(tuning)}
+    gram = grams[Counter(f for f, _ in chosen).most_common(1)[0][0]]  # the preview shows the usual choice
     metrics = {
         "qubits": float(s["qubits"]),
         **_device_counts(method, s),
@@ -95,6 +116,7 @@ def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
         "inputs": dims,
         "classifier": s["classifier"],
         "kernel": kernel.label,
+        "tuning": {"candidates": len(candidates), "folds": tuning},
         "device_model": DEVICE_MODEL,
         "kernel_offdiagonal_mean": offdiagonal_mean(gram),
         "gram_preview": gram_preview(gram, data.labels),
@@ -105,13 +127,20 @@ def _quantum(ctx: MethodContext, data: Dataset, method: str) -> MethodResult:
 def rbf_svm(ctx: MethodContext, data: Dataset) -> MethodResult:
     s = ctx.settings("rbf_svm")
     data, x, _ = _features(ctx, data, s, _baseline_dims(ctx), "angle")
+    candidates = _grid(GAMMA_FACTORS, C_FACTORS, float(s["C"]))
+    tuning: list[dict[str, float | None]] = []
 
     def score(train, test):
-        model = _tuned(SVC(kernel="rbf", gamma="scale"), float(s["C"]), x[train], data.labels[train])
-        return model.decision_function(x[test])
+        gamma = scale_gamma(x[train])
+        kernels = {f: _rbf(x, gamma * f) for f in GAMMA_FACTORS}
+        factor, C = _tune(candidates, kernels, _svm_fit, train, data.labels)
+        tuning.append({"gamma_factor": factor, "gamma": gamma * factor, "C": C})
+        return _svm_fit(kernels[factor], train, data.labels, C)(test)
 
     folds = _cross_validate(data.labels, int(s["folds"]), ctx.seed, score)
-    return MethodResult(_fold_metrics(folds), data, {"inputs": x.shape[1]})
+    ctx.ran_with = {**s, **_modes([{k: v for k, v in t.items() if k != "gamma"} for t in tuning])}
+    info = {"inputs": x.shape[1], "tuning": {"candidates": len(candidates), "folds": tuning}}
+    return MethodResult(_fold_metrics(folds), data, info)
 
 
 def knn(ctx: MethodContext, data: Dataset) -> MethodResult:
@@ -206,8 +235,78 @@ def _fold_metrics(folds: list[tuple[float, float]]) -> dict[str, float]:
     }
 
 
+# ---- tuning ----------------------------------------------------------------------------------------
+# A kernel here maps (row indices, column indices) of the stage's rows to their kernel matrix; a fit maps
+# (kernel, training rows, labels, C) to a scorer of other rows.
+Kernel = Callable[[np.ndarray, np.ndarray], np.ndarray]
+Fit = Callable[[Kernel, np.ndarray, np.ndarray, "float | None"], Callable[[np.ndarray], np.ndarray]]
+
+
+def scale_gamma(x: np.ndarray) -> float:
+    """scikit-learn's gamma="scale": 1 / (features x variance of x), 1.0 for constant x."""
+    variance = float(x.var())
+    return 1.0 / (x.shape[1] * variance) if variance > 0 else 1.0
+
+
+def _rbf(x: np.ndarray, gamma: float) -> Kernel:
+    return lambda rows, cols: rbf_kernel(x[rows], x[cols], gamma=gamma)
+
+
+def _sliced(gram: np.ndarray) -> Kernel:
+    return lambda rows, cols: gram[np.ix_(rows, cols)]
+
+
+def _grid(factors: tuple, c_factors: tuple, C: float) -> list[tuple[float, float | None]]:
+    return [(f, None if c is None else C * c) for f in factors for c in c_factors]
+
+
+def _svm_fit(kernel: Kernel, rows: np.ndarray, labels: np.ndarray, C: float | None):
+    model = SVC(kernel="precomputed", C=C).fit(kernel(rows, rows), labels[rows])
+    return lambda other: model.decision_function(kernel(other, rows))
+
+
+def _distance_fit(kernel: Kernel, rows: np.ndarray, labels: np.ndarray, C: float | None):
+    train = kernel(rows, rows)
+    return lambda other: _distance_scores(train, kernel(other, rows), labels[rows])
+
+
+_FITS: dict[str, Fit] = {"svm": _svm_fit, "distance": _distance_fit}
+
+
+def _tune(candidates: list, kernels: dict[float, Kernel], fit: Fit, train: np.ndarray, labels: np.ndarray):
+    """The (width factor, C) of `candidates` with the best mean AUC over an inner stratified INNER_FOLDS-fold
+    split of the training rows `train` only (no shuffling: both sides see the same inner folds); ties go to
+    the candidate nearest the untuned one (factor 1, the spec's C). A class with a single row: no inner split,
+    the untuned candidate."""
+    y = labels[train]
+    counts = np.bincount(y)[np.bincount(y) > 0]
+    folds = int(min(INNER_FOLDS, counts.min())) if len(counts) >= 2 else 0
+    untuned = candidates[len(candidates) // 2]  # grids are symmetric around factor 1 and the spec's C
+    if folds < 2:
+        return untuned
+    splits = list(StratifiedKFold(n_splits=folds).split(np.zeros(len(y)), y))
+
+    def inner_auc(candidate) -> float:
+        factor, C = candidate
+        aucs = [_auc(y[v], fit(kernels[factor], train[t], labels, C)(train[v]), len(counts)) for t, v in splits]
+        mean = float(np.nanmean(aucs)) if not np.all(np.isnan(aucs)) else -np.inf
+        return round(mean, 12)
+
+    def distance(candidate) -> float:
+        return abs(np.log(candidate[0])) + (0.0 if candidate[1] is None else abs(np.log(candidate[1] / untuned[1])))
+
+    return max(candidates, key=lambda c: (inner_auc(c), -distance(c)))
+
+
+def _modes(tuning: list[dict[str, float | None]]) -> dict[str, float | None]:
+    """`tuned_<name>`: the most frequent value of each tuned parameter over the folds (the first on ties)."""
+    keys = tuning[0].keys() if tuning else ()
+    return {f"tuned_{k}": Counter(t[k] for t in tuning).most_common(1)[0][0] for k in keys}
+
+
 def _tuned(model: SVC, C: float, x: np.ndarray, y: np.ndarray) -> SVC:
-    """`model` with C picked from C * C_FACTORS by inner 3-fold AUC on (x, y) (plain C if a class is too small)."""
+    """`model` with C picked from C * C_FACTORS by inner 3-fold AUC on (x, y) (plain C if a class is too small).
+    For methods outside this module's joint width-and-C tuning (the projected kernel)."""
     counts = np.bincount(y)[np.bincount(y) > 0]
     folds = int(min(3, counts.min())) if len(counts) >= 2 else 0
     if folds < 2:
