@@ -94,3 +94,37 @@ def test_every_builtin_method_is_in_an_example_spec():
             used |= {stage.method.name, *(b.name for b in stage.baselines)}
     builtin = {name for name, e in catalog.METHODS.items() if e.origin == "qlang"}
     assert builtin - used == set()
+
+
+def _checked(body: str, setting: str = ""):
+    from qlang.checks import check_text
+
+    return check_text(f"pipeline p {{\n{setting}  data words = vader_lexicon(limit: 160)\n"
+                      f"  stage curate clusters {{\n    method {body}\n  }}\n}}\n")
+
+
+def test_positional_arguments_fill_the_parameters_in_order():
+    result = _checked("kmeans(3, 4)")
+    assert result.diagnostics == []
+    assert result.checked.pipelines[0].stages[0].method.params == {"clusters": 3, "n_init": 4, "max_iter": 100}
+
+
+def test_a_negative_quantity_is_refused_and_a_sum_is_added_up():
+    (d,) = _checked("kmeans(clusters: 2)", "  budget -1 kJ\n").diagnostics
+    assert (d.code, d.message) == ("Q202", "`budget` cannot be negative")
+    result = _checked("kmeans(clusters: 2)", "  budget 2 kJ + 500 J\n")
+    assert result.diagnostics == [] and result.checked.pipelines[0].budget_j == 2500.0
+
+
+def test_coerce_gives_the_written_strings_booleans_and_lists():
+    from qlang.catalog.schema import Param
+    from qlang.diagnostics import Span
+    from qlang.syntax import ast
+
+    s = Span(0, 0)
+    diags: list = []
+    assert coerce(ast.String("a.csv", '"a.csv"', s), Param("path", "string"), "path", diags) == "a.csv"
+    assert coerce(ast.Bool(False, s), Param("flag", "bool"), "flag", diags) is False
+    listed = ast.List([ast.String("x", '"x"', s), ast.String("y", '"y"', s)], s)
+    assert coerce(listed, Param("features", "list", item="string"), "features", diags) == ["x", "y"]
+    assert diags == []
