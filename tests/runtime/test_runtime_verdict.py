@@ -130,3 +130,32 @@ def test_known_effects_are_detected(effect, n):
         hits += c.word == (BETTER if effect > 0 else WORSE)
         assert c.word != (WORSE if effect > 0 else BETTER)  # never the wrong direction at these sizes
     assert hits / 200 > 0.75
+
+
+def test_below_min_pairs_the_estimate_is_the_mean_paired_difference():
+    c = compare([0.9, 0.8], [0.7, 0.7])
+    assert c.word == INCONCLUSIVE and not c.tested
+    assert c.estimate == pytest.approx(((0.9 - 0.7) + (0.8 - 0.7)) / 2)
+    e = compare_energy([4.0, 9.0], [1.0, 1.0])
+    assert e.word == INCONCLUSIVE and not e.tested
+    assert e.estimate == pytest.approx(6.0)  # the geometric mean ratio: exp((log 4 + log 9) / 2)
+    assert compare([1, 2, 3], [0, 0, 0]).tested
+
+
+def test_a_known_positive_paired_difference_reads_better_with_its_sign():
+    base = [0.70, 0.75, 0.72, 0.71]
+    c = compare([b + d for b, d in zip(base, [0.10, 0.11, 0.09, 0.10])], base)
+    assert c.word == BETTER and c.estimate == pytest.approx(0.10) and 0 < c.ci[0] < 0.10 < c.ci[1]
+
+
+def test_a_modest_energy_ratio_is_judged_against_one():
+    # 1.5x the baseline's energy on every seed: worse, although the ratio is below 2
+    classical = [1.0, 1.1, 0.9, 1.0]
+    c = compare_energy([1.5 * x * f for x, f in zip(classical, [1.0, 1.01, 0.99, 1.0])], classical)
+    assert c.word == WORSE and c.estimate == pytest.approx(1.5, rel=0.01)
+    assert compare_energy(classical, [1.5 * x for x in classical]).word == BETTER
+
+
+def test_pairs_with_no_metered_energy_are_dropped():
+    c = compare_energy([2.0, 0.0, 2.2, 1.9, 2.1], [1.0, 1.0, 0.0, 1.0, 1.0])
+    assert c.n == 3 and c.estimate == pytest.approx((2.0 * 1.9 * 2.1) ** (1 / 3))
