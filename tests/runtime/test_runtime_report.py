@@ -2,8 +2,10 @@
 
 import json
 
-from qlang.runtime.report import Report, StageReport, call_label, markdown, run_record
+import pytest
+
 from qlang.runtime.methods.context import MethodResult
+from qlang.runtime.report import Report, StageReport, call_label, markdown, run_record
 
 
 def _record(name, family, accuracy, joules, label=None, params=None):
@@ -91,3 +93,39 @@ def test_one_seed_is_inconclusive_and_the_report_opens_with_the_summary():
     assert lines[0] == "# p" and lines[2].startswith("| stage | method vs baseline |")
     assert "beats" not in text
     assert "inconclusive: raise `repeat`" in lines[4] and "+0.00014" in lines[4]
+
+
+def test_the_verdict_sentence_without_a_test_says_how_many_seeds_it_had():
+    one = _stage("enc", _record("hybrid_qnn_head", "quantum", [0.99614], [3.0]),
+                 [_record("rbf_svm", "classical", [0.996], [1.0])])
+    assert _report(one).to_json()["stages"][0]["verdict"] == (
+        "hybrid_qnn_head against rbf_svm: inconclusive: raise `repeat` (accuracy hybrid_qnn_head − rbf_svm = "
+        "+0.00014 on 1 paired seed; a test needs 3).")
+    two = _stage("enc", _record("hybrid_qnn_head", "quantum", [0.9, 0.8], [3.0, 3.0]),
+                 [_record("rbf_svm", "classical", [0.8, 0.8], [1.0, 1.0])])
+    assert _report(two).to_json()["stages"][0]["verdict"] == (
+        "hybrid_qnn_head against rbf_svm: inconclusive: raise `repeat` (accuracy hybrid_qnn_head − rbf_svm = "
+        "+0.05 on 2 paired seeds; a test needs 3).")
+
+
+def test_pairs_are_matched_by_seed_not_by_position():
+    # the method ran seeds 7..11, the baseline 9..13 (say a fallback lost the first two): seeds 9, 10, 11 pair
+    method = run_record({"name": "hybrid_qnn_head", "family": "quantum", "params": {}},
+                        [(s, MethodResult({"accuracy": a}, None), 1.0, 2.0, None)
+                         for s, a in zip(range(7, 12), [0.1, 0.2, 0.90, 0.86, 0.82])], None)
+    baseline = run_record({"name": "svm", "family": "classical", "params": {}},
+                          [(s, MethodResult({"accuracy": a}, None), 1.0, 1.0, None)
+                           for s, a in zip(range(9, 14), [0.80, 0.75, 0.70, 0.0, 0.0])], None)
+    (c,) = _stage("s", method, [baseline]).to_json()["comparisons"]
+    assert c["quality"]["n"] == 3
+    assert c["quality"]["estimate"] == pytest.approx(((0.90 - 0.80) + (0.86 - 0.75) + (0.82 - 0.70)) / 3)
+    assert c["quality"]["word"] == "better" and c["quality"]["ci"][0] > 0
+    assert c["energy"]["n"] == 3 and c["energy"]["estimate"] == pytest.approx(2.0)
+
+
+def test_a_baseline_without_the_primary_metric_is_not_compared():
+    stage = _stage("s", _record("hybrid_qnn_head", "quantum", HEAD, [1.0] * 5),
+                   [_record("svm", "classical", LOGREG, [1.0] * 5)])
+    stage.baselines[0]["metrics"] = {"f1": stage.baselines[0]["metrics"]["accuracy"]}
+    assert stage.to_json()["comparisons"] == []
+    assert _report(stage).to_json()["stages"][0]["verdict"] is None
