@@ -119,10 +119,43 @@ pipeline p {
 // trailing the file
 """,
     ),
+    (
+        # sweeps, booleans, positional arguments; a comment inside a multi-line value moves above its statement;
+        # pipelines one blank line apart; a last comment after them
+        """pipeline a {
+  stage encode e {
+    method quantum_kernel_svm(qubits: sweep(2,4),   shots:none, reuse:true)
+    baseline [rbf_svm(1),
+      // inside a list
+      logistic_regression(balanced:false)]
+  }
+}
+pipeline b {
+  seed 1 // one
+}
+// the end
+""",
+        """pipeline a {
+  stage encode e {
+    method quantum_kernel_svm(qubits: sweep(2, 4), shots: none, reuse: true)
+    // inside a list
+    baseline [rbf_svm(1), logistic_regression(balanced: false)]
+  }
+}
+
+pipeline b {
+  seed 1 // one
+}
+
+// the end
+""",
+    ),
 ]
 
 
-@pytest.mark.parametrize("source,expected", CASES, ids=["comments-beside-braces-and-units", "layout", "blank-lines"])
+@pytest.mark.parametrize(
+    "source,expected", CASES, ids=["comments-beside-braces-and-units", "layout", "blank-lines", "values-and-pipelines"]
+)
 def test_the_formatter_writes_exactly_this(source, expected):
     _, formatted = format_text(source)
     assert formatted == expected
