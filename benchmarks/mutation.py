@@ -63,16 +63,19 @@ TARGETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "runtime/qubo/model.py": ((), ("tests/runtime/test_runtime_qubo.py",)),
 }
 
-# Mutants that change no observable behaviour, so no test can kill them: (module, the mutated line's text
-# stripped, the mutation) -> why. They are reported as `equivalent` and left out of killed_fraction.
+# Mutants that change no observable behaviour, so no test can kill them: (module, the mutated line stripped with
+# the mutated node in ⟨ ⟩, the mutation) -> why. They are reported as `equivalent` and left out of killed_fraction.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
-    ("syntax/printer.py", "self.leading(len(self.text) + 1, 0)", "1->+1"):
+    ("syntax/printer.py", "self.leading(len(self.text) + ⟨1⟩, 0)", "1->+1"):
         "every comment starts inside the text, before len(text), so any bound past the end prints them all",
-    ("syntax/printer.py", 'brace = self.text.find("{", (st.source_span or st.name_span).end) if self.text else -1',
+    ("syntax/printer.py", 'brace = self.text.find("{", (st.source_span or st.name_span).end) if self.text else ⟨-1⟩',
      "drop USub"):
         "only without the source text, where trailing() adds nothing and leading() up to offset 1 instead of the "
         "header's end differs only for a comment inside `stage kind name`, which cannot parse (a comment runs to "
         "the end of its line and the header must hold its `{`: Q001)",
+    ("runtime/methods/kernel.py",
+     "return float((gram.sum() - np.trace(gram)) / max(len(gram) * (len(gram) - 1), ⟨1⟩))", "1->+1"):
+        "max(n(n - 1), 1) and max(n(n - 1), 2) differ only for n < 2, where the numerator (off-diagonal sum) is 0",
 }
 
 SWAPS = {
@@ -87,6 +90,7 @@ class Mutant:
     index: int  # the node's position in ast.walk order
     kind: str
     line: int
+    where: str = ""  # the line, stripped, with the mutated node in ⟨ ⟩ (tells apart mutants on one line)
 
 
 def _in_scope(tree: ast.Module, functions: tuple[str, ...]) -> set[int]:
@@ -99,26 +103,37 @@ def _in_scope(tree: ast.Module, functions: tuple[str, ...]) -> set[int]:
     return {id(n) for root in roots for n in ast.walk(root) if id(n) not in docstrings}
 
 
-def mutants_of(tree: ast.Module, functions: tuple[str, ...]) -> list[Mutant]:
+def _where(lines: list[str], node: ast.AST) -> str:
+    if not lines:
+        return ""
+    text = lines[node.lineno - 1].encode("utf-8")
+    end = node.end_col_offset if node.end_lineno == node.lineno else len(text)
+    marked = text[: node.col_offset] + "⟨".encode() + text[node.col_offset : end] + "⟩".encode() + text[end:]
+    return marked.decode("utf-8").strip()
+
+
+def mutants_of(tree: ast.Module, functions: tuple[str, ...], source: str = "") -> list[Mutant]:
     scope = _in_scope(tree, functions)
+    lines = source.splitlines()
     out = []
     for i, node in enumerate(ast.walk(tree)):
         if id(node) not in scope:
             continue
         line = getattr(node, "lineno", 0)
+        where = _where(lines, node) if line else ""
         if isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in SWAPS or isinstance(node, ast.BoolOp):
-            out.append(Mutant(i, f"{type(node.op).__name__}->{SWAPS[type(node.op)].__name__}", line))
+            out.append(Mutant(i, f"{type(node.op).__name__}->{SWAPS[type(node.op)].__name__}", line, where))
         elif isinstance(node, ast.Compare) and type(node.ops[0]) in SWAPS:
-            out.append(Mutant(i, f"{type(node.ops[0]).__name__}->{SWAPS[type(node.ops[0])].__name__}", line))
+            out.append(Mutant(i, f"{type(node.ops[0]).__name__}->{SWAPS[type(node.ops[0])].__name__}", line, where))
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
-            out.append(Mutant(i, f"drop {type(node.op).__name__}", line))
+            out.append(Mutant(i, f"drop {type(node.op).__name__}", line, where))
         elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
-            out.append(Mutant(i, f"{node.value}->{not node.value}", line))
+            out.append(Mutant(i, f"{node.value}->{not node.value}", line, where))
         elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            out.append(Mutant(i, f"{node.value!r}->+1", line))
+            out.append(Mutant(i, f"{node.value!r}->+1", line, where))
         elif isinstance(node, ast.Return) and node.value is not None and not (
                 isinstance(node.value, ast.Constant) and node.value.value is None):
-            out.append(Mutant(i, "return None", line))
+            out.append(Mutant(i, "return None", line, where))
     return out
 
 
@@ -252,20 +267,19 @@ def score_module(work: Path, module: str, max_mutants: int | None, timeout: floa
     path = work / "qlang" / module
     original = path.read_text(encoding="utf-8")
     tree = ast.parse(original)
-    mutants = mutants_of(tree, functions)
+    mutants = mutants_of(tree, functions, original)
     tried = random.Random(seed).sample(mutants, max_mutants) if max_mutants and len(mutants) > max_mutants else mutants
     try:
         if not _tests_pass(work, tests, timeout):
             return {"module": module, "mutants": len(mutants), "tried": 0, "baseline_failed": True, "tests": tests}
         survivors, equivalent = [], []
-        lines = original.splitlines()
         for m in sorted(tried, key=lambda m: m.index):
-            if (module, lines[m.line - 1].strip(), m.kind) in EQUIVALENT:
-                equivalent.append({"line": m.line, "mutation": m.kind})
+            if (module, m.where, m.kind) in EQUIVALENT:
+                equivalent.append({"line": m.line, "mutation": m.kind, "where": m.where})
                 continue
             path.write_text(mutated_source(original, tree, m), encoding="utf-8")
             if _tests_pass(work, tests, timeout):
-                survivors.append({"line": m.line, "mutation": m.kind})
+                survivors.append({"line": m.line, "mutation": m.kind, "where": m.where})
     finally:
         path.write_text(original, encoding="utf-8")
     scored = len(tried) - len(equivalent)
@@ -301,7 +315,7 @@ def main(argv=None) -> int:
                   f"{r.get('killed', 0):>8}{frac:>17}")
         for r in results:
             for s in r.get("survivors", []):
-                print(f"  survived: qlang/{r['module']}:{s['line']} {s['mutation']}")
+                print(f"  survived: qlang/{r['module']}:{s['line']} {s['mutation']}: {s['where']}")
     return 0
 
 
