@@ -302,3 +302,60 @@ def test_timing_counts_the_transpiled_two_qubit_gates():
     t = qpu.circuit_timing(qc, "heron")  # Heron's two-qubit gate is CZ: one per CX, the 3-qubit barrier not counted
     assert t.two_qubit_gates == dict(t.ops)["cz"] == 2
     assert t.qubits == 3
+
+
+def test_zero_is_a_valid_value_for_every_term():
+    platform = get_platform("superconducting", p_sys_w=0.0, t_rep_s=0.0, t_job_s=0.0)
+    assert platform.p_sys_w == platform.t_rep_s == platform.t_job_s == 0.0
+    b = qpu_energy_breakdown([(0.0, 0, 0), (0.0, 0)], "superconducting", jobs=0)
+    assert (b.circuits, b.shots, b.jobs, b.total_s, b.joules) == (1, 0, 0, 0.0, 0.0)
+    # no jobs: only the shots are charged
+    assert qpu_energy([(2e-6, 1000)], jobs=0) == pytest.approx(25_000 * 1000 * (2e-6 + 250e-6))
+
+
+@pytest.mark.parametrize("field", ["p_sys_w", "t_rep_s", "t_job_s"])
+@pytest.mark.parametrize("value", [-1.0, float("nan"), float("inf"), "1"])
+def test_bad_platform_values(field, value):
+    with pytest.raises(QpuModelError, match=field):
+        get_platform("superconducting", **{field: value})
+
+
+@pytest.mark.parametrize("jobs", [-1, 1.0, None])
+def test_bad_job_counts(jobs):
+    with pytest.raises(QpuModelError, match="jobs"):
+        qpu_energy([(1e-6, 10)], jobs=jobs)
+
+
+@pytest.mark.parametrize("item", [(float("nan"), 10), (float("inf"), 10), (1e-6, -1), (1e-6, 10.0)])
+def test_bad_durations_and_shots(item):
+    with pytest.raises(QpuModelError):
+        qpu_energy([item])
+
+
+def test_breakdowns_and_platforms_are_frozen_records_with_dicts():
+    import dataclasses
+
+    b = qpu_energy_breakdown([(2e-6, 1000)])
+    assert b.to_dict()["joules"] == b.joules and b.to_dict()["circuits"] == 1
+    assert PRESETS["neutral_atom"].to_dict()["t_rep_range_s"] == (0.2, 1.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        b.joules = 0.0  # type: ignore[misc]
+
+
+@needs_qiskit
+def test_the_duration_cache_evicts_the_oldest_entry(monkeypatch):
+    from qiskit import QuantumCircuit
+
+    monkeypatch.setattr(qpu, "_CACHE_SIZE", 1)
+    qpu.clear_duration_cache()
+    one, two = QuantumCircuit(1), QuantumCircuit(1)
+    one.x(0)
+    two.h(0)
+    qpu.circuit_duration(one, "heron")
+    qpu.circuit_duration(two, "heron")
+    qpu.circuit_duration(two, "heron")
+    assert qpu.duration_cache_info() == {"hits": 1, "misses": 2, "size": 1, "maxsize": 1}
+    qpu.circuit_duration(one, "heron")  # evicted: transpiled again
+    assert qpu.duration_cache_info()["misses"] == 3
+    qpu.clear_duration_cache()
+    assert qpu.duration_cache_info() == {"hits": 0, "misses": 0, "size": 0, "maxsize": 1}
