@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qlang.runtime.qubo import QUBO, QAOASolver, solve_annealing, solve_exact
-from qlang.runtime.qubo.model import approximation_ratio, bit_table
+from qlang.runtime.qubo.model import Solution, approximation_ratio, bit_table, bits_of
 
 
 def _random_qubo(n, seed, cardinality=None):
@@ -105,3 +105,79 @@ def test_qaoa_with_shots_is_seeded_and_reports_sampled_figures():
 def test_a_qubo_of_the_wrong_size_is_refused():
     with pytest.raises(ValueError):
         QAOASolver(_executor("pennylane", 3, 1, "x", None), "q").solve(_random_qubo(4, 0))
+
+
+def test_bitstrings_by_hand_and_one_at_a_time():
+    assert bit_table(3)[6].tolist() == [1, 1, 0]  # 6 = 0b110, wire 0 the most significant bit
+    assert bit_table(2).tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    for n in (1, 3, 5):
+        table = bit_table(n)
+        assert all(np.array_equal(bits_of(i, n), table[i]) for i in range(2**n))
+
+
+def test_the_cardinality_constraint_by_hand():
+    qubo = QUBO.from_matrix(np.zeros((3, 3)), cardinality=2)
+    # bitstrings 0..7 have 0 1 1 2 1 2 2 3 ones: 3 (011), 5 (101) and 6 (110) are feasible
+    assert np.flatnonzero(qubo.feasible()).tolist() == [3, 5, 6]
+    assert qubo.is_feasible(np.array([1, 0, 1])) and not qubo.is_feasible(np.array([1, 1, 1]))
+    assert QUBO.from_matrix(np.zeros((3, 3))).is_feasible(np.array([1, 1, 1]))
+
+
+def test_approximation_ratio_by_hand():
+    qubo = QUBO.from_matrix(np.diag([1.0, 2.0]))  # energies 0, 2, 1, 3 for 00, 01, 10, 11
+    assert qubo.energies().tolist() == [0.0, 2.0, 1.0, 3.0]
+    assert approximation_ratio(qubo, 0.0) == 1.0 and approximation_ratio(qubo, 3.0) == 0.0
+    assert approximation_ratio(qubo, 1.0) == pytest.approx(2 / 3)
+
+
+def test_a_solution_is_feasible_unless_its_solver_says_otherwise():
+    assert Solution(np.zeros(2, np.uint8), 0.0, "exact").feasible
+    assert not Solution(np.zeros(2, np.uint8), 0.0, "annealing", info={"feasible": False}).feasible
+
+
+def test_malformed_qubos_are_refused():
+    with pytest.raises(ValueError, match="square"):
+        QUBO.from_matrix(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="square"):
+        QUBO.from_matrix(np.zeros(3))
+    with pytest.raises(ValueError, match="disagree"):
+        QUBO(np.zeros(2), np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="disagree"):
+        QUBO(np.zeros((2, 2)), np.zeros((2, 2)))
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="finite"):
+            QUBO(np.array([0.0, bad]), np.zeros((2, 2)))
+        with pytest.raises(ValueError, match="finite"):
+            QUBO(np.zeros(2), np.array([[0.0, bad], [0.0, 0.0]]))
+
+
+def test_a_qubo_keeps_the_upper_triangle_and_has_no_offset_unless_given():
+    import dataclasses
+
+    qubo = QUBO(np.array([1.0, 0.0]), np.array([[5.0, 3.0], [7.0, 5.0]]))  # the diagonal and lower part go
+    assert qubo.quadratic.tolist() == [[0.0, 3.0], [0.0, 0.0]]
+    assert qubo.energies().tolist() == [0.0, 0.0, 1.0, 4.0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        qubo.offset = 1.0  # type: ignore[misc]
+
+
+def test_only_qubos_up_to_max_enumerated_variables_are_enumerated(monkeypatch):
+    from qlang.runtime.qubo import model
+
+    monkeypatch.setattr(model, "MAX_ENUMERATED", 3)
+    assert len(QUBO(np.zeros(3), np.zeros((3, 3))).energies()) == 8
+    with pytest.raises(ValueError, match="too many"):
+        QUBO(np.zeros(4), np.zeros((4, 4))).energies()
+
+
+def test_approximation_ratio_of_a_flat_qubo_and_beyond_the_optimum():
+    assert approximation_ratio(QUBO.from_matrix(np.zeros((2, 2)), offset=3.0), 3.0) == 1.0
+    assert approximation_ratio(QUBO.from_matrix(np.diag([1.0, 2.0])), -1.0) == 1.0  # capped at 1
+
+
+def test_solutions_compare_and_print_without_their_distributions():
+    x = np.zeros(2, np.uint8)
+    a = Solution(x, 0.0, "qaoa", probs=np.ones(4) / 4, samples=np.arange(3))
+    b = Solution(x, 0.0, "qaoa", probs=np.eye(4)[0], samples=np.arange(5))
+    assert a == b
+    assert "probs" not in repr(a) and "samples" not in repr(a)
