@@ -124,6 +124,7 @@ def check_pipeline(
     dataflow.data_files_exist(draft, spec_dir, diags)  # only for a spec that is otherwise sound
     pipeline = build(draft, ordered, inputs, chosen_target, dev, qubits)
     budgets.estimates_fit(draft, pipeline, spec_dir, diags)
+    resources.memory_fits(draft, pipeline, spec_dir, diags)
     return pipeline
 
 

@@ -314,3 +314,39 @@ def mitigation(draft: DraftPipeline, dev: Device, diags: Diags) -> None:
                 help=help_,
             )
         )
+
+
+NEAR_MEMORY = 0.8  # a stage estimated above this share of the available memory gets a warning
+
+
+def memory_fits(draft: DraftPipeline, pipeline: ir.Pipeline, spec_dir, diags: Diags) -> None:
+    """Each stage's estimated peak memory (qlang.catalog.memory) against the memory this machine has
+    available (Q405): an error where it cannot fit, a warning near the limit. Counts file rows; runs nothing."""
+    from qlang.catalog.memory import available_bytes, format_bytes, stage_peaks
+
+    have = available_bytes()
+    nodes = {s.name: s for s in draft.stages}
+    for peak in stage_peaks(pipeline, spec_dir):
+        if peak.bytes <= NEAR_MEMORY * have:
+            continue
+        node = nodes[peak.name]
+        over = peak.bytes > have
+        params = node.method.params if node.method is not None else {}
+        levers = ["take fewer rows (`limit:` on the data source)"]
+        if params.get("examples_per_class") is not None:
+            levers.append("lower `examples_per_class`")
+        if peak.simulator > peak.bytes / 2:  # statevectors dominate: qubits are the lever
+            levers.append("use fewer qubits")
+        diags.append(
+            Diagnostic(
+                "Q405",
+                f"stage `{peak.name}` needs about {format_bytes(peak.bytes)} of memory at its peak; this machine "
+                f"has {format_bytes(have)} available",
+                node.method.node.span if node.method is not None else node.node.name_span,
+                label=f"`{peak.widest}` on {peak.rows:,} rows" + (f", {peak.qubits} qubits" if peak.qubits else ""),
+                severity="error" if over else "warning",
+                help=(", ".join(levers[:-1]) + " or " + levers[-1] if len(levers) > 1 else levers[0])
+                + ("" if over else ": the run may be killed or swap")
+                + "; `qlc plan` shows each stage's estimate",
+            )
+        )

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from qlang.catalog.calls import REFERENCE_LABEL, REFERENCES, call_label
 from qlang.catalog.costs import COSTS, Work, data_rows
 from qlang.catalog.devices import HARDWARE, hardware_model, with_shots
+from qlang.catalog.memory import stage_peaks
 from qlang.ir import model as ir
 from qlang.plan.prices import Prices
 from qlang.sweep import points
@@ -47,6 +48,7 @@ class StageEstimate:
     break_even: dict[str, dict] | None = None  # BreakEven.to_json()
     growth: dict[str, dict] | None = None  # Growth.to_json(): both sides' energy against the data size N
     curves: dict | None = None  # {"n", "quantum_j", "classical_j": {label: [...]}}: per seed at CURVE_SIZES
+    peak_bytes: float = 0.0  # estimated peak memory of the stage's largest candidate (qlang.catalog.memory)
 
 
 @dataclass
@@ -151,6 +153,7 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
         budget_j=pipeline.budget_j,
     )
     sizes = {d.name: data_rows(d.source.model_dump(), spec_dir) for d in pipeline.data}
+    peaks = {p.name: p.bytes for p in stage_peaks(pipeline, spec_dir)}
     for s in pipeline.stages:
         s = _sampled(s, pipeline.shots)
         rows, classes = sizes.get(s.input, (0, 2))
@@ -197,6 +200,7 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
             known = [(m, d) for m, d in timed if d is not None]
             if est.qpu_j is not None and len(known) == len(timed):
                 _break_even(est, s, compared, known, classes, prices, pipeline, qpu_overrides or {})
+        est.peak_bytes = peaks[s.name]
         est.verdict = _verdict(est)
         plan.stages.append(est)
     return plan

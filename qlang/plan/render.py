@@ -62,10 +62,19 @@ def table(plan: Plan) -> str:
             else "uncalibrated defaults — run `qlc calibrate` for this machine's numbers."
         )
     )
+    out.append(memory_line(plan))
     out += break_even_lines(plan)
     notes = sorted({s.qpu_note for s in plan.stages if s.qpu_note} | {s.note for s in plan.stages if s.note})
     out += [f"note: {n}" for n in notes]
     return "\n".join(out)
+
+
+def memory_line(plan: Plan) -> str:
+    """Each stage's estimated peak memory (qlang.catalog.memory) against what this machine has now."""
+    from qlang.catalog.memory import available_bytes, format_bytes
+
+    peaks = ", ".join(f"{s.name} {format_bytes(s.peak_bytes)}" for s in plan.stages)
+    return f"peak memory (estimated): {peaks}; this machine has {format_bytes(available_bytes())} available"
 
 
 def _si(value: float, unit: str) -> str:

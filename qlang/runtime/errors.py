@@ -11,6 +11,7 @@ UNKNOWN_NAME = "Q705"  # data format, built-in dataset or method
 BAD_PARAMETER = "Q706"  # a parameter value, or data that cannot serve the method
 CIRCUIT_MISMATCH = "Q707"  # missing executor/circuit role, or a circuit of the wrong shape
 MODEL_LOAD = "Q708"
+MEMORY_SHORT = "Q405"  # the check's code: a stage's estimated peak memory is more than this machine has now
 CANNOT_WRITE = "Q709"  # an output file or folder (report, compiled module) that cannot be written
 
 

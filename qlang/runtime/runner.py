@@ -11,7 +11,7 @@ from typing import Any
 from qlang.catalog.calls import REFERENCE_LABEL, REFERENCES
 from qlang.catalog.devices import with_shots
 from qlang.runtime.budget import BudgetExceeded, Guard
-from qlang.runtime.errors import RuntimeDiagnostic
+from qlang.runtime.errors import MEMORY_SHORT, RuntimeDiagnostic
 from qlang.runtime.methods import METHODS, ROLES
 from qlang.runtime.report import Report, StageReport, call_label, pareto_front, primary, run_record
 from qlang.runtime.tasks import Env, Task, TaskCache, TaskResult, data_key, default_cache_root, task_key
@@ -244,7 +244,7 @@ class _Run:
         stage_report = StageReport.start(stage)
         curves = estimate.get("curves")  # the plan's energy curves join the report once the stage is done
         stage_report.energy = dict(
-            {k: v for k, v in estimate.items() if k != "curves"},
+            {k: v for k, v in estimate.items() if k not in ("curves", "peak_bytes")},
             budget_j=stage["budget_j"],
             on_over_budget=stage["on_over_budget"],
         )
@@ -259,6 +259,10 @@ class _Run:
             return
         if stage["input"] in self.failed:
             self._not_run(stage_report, "skipped", f"its input `{stage['input']}` did not finish")
+            return
+        short = memory_shortfall(estimate.get("peak_bytes"))
+        if short is not None:
+            self._not_run(stage_report, "failed", str(short))
             return
         with self.meter.window(f"stage:{stage['name']}") as stage_window:
             try:
@@ -651,6 +655,28 @@ def meter_windows(meter) -> list[dict]:
     return out
 
 
+def memory_shortfall(peak: float | None) -> RuntimeDiagnostic | None:
+    """Why a stage estimated to peak at `peak` bytes (qlang.catalog.memory) cannot start now, or None. What
+    this process already holds counts: the stage needs only its peak beyond this process's peak so far."""
+    import resource
+
+    from qlang.catalog.memory import available_bytes, format_bytes
+
+    if not peak:
+        return None
+    held = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    have, need = available_bytes(), peak - held
+    if need <= have:
+        return None
+    return RuntimeDiagnostic(
+        MEMORY_SHORT,
+        f"the stage needs about {format_bytes(peak)} of memory at its peak, {format_bytes(need)} more than this "
+        f"process holds, and this machine has {format_bytes(have)} available: not started",
+        help="take fewer rows (`limit:` on the data source) or use fewer qubits; `qlc plan` shows each stage's "
+        "estimate",
+    )
+
+
 def estimate_energy(pipeline: dict, options: RunOptions) -> dict[str, dict]:
     """The plan's per-stage estimates (and the QPU model where Qiskit is installed) for the report."""
     from qlang.ir import model as ir
@@ -677,6 +703,7 @@ def estimate_energy(pipeline: dict, options: RunOptions) -> dict[str, dict]:
             "estimated_baselines_j": {label: j / plan.seeds for label, j in (s.baselines_j or {}).items()},
             "curves": s.curves,
             "calibrated": plan.calibrated,
+            "peak_bytes": s.peak_bytes,
         }
         for s in plan.stages
     }

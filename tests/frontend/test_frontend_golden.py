@@ -22,9 +22,14 @@ def codes_in_source() -> set[str]:
     return {c for f in (ROOT / "qlang").rglob("*.py") for c in CODE.findall(f.read_text(encoding="utf-8"))}
 
 
+ENV = re.compile(r"^// checked with (QLANG_[A-Z_]+)=(\d+)", re.M)  # a case's machine, where it matters
+
+
 @pytest.mark.parametrize("spec", CASES, ids=[c.stem for c in CASES])
-def test_golden(spec: Path, qlc):
+def test_golden(spec: Path, qlc, monkeypatch):
     rel = spec.relative_to(ROOT).as_posix()
+    for name, value in ENV.findall(spec.read_bytes().decode("utf-8", "replace")):
+        monkeypatch.setenv(name, value)
     code, out, err = qlc("check", rel)
     golden = spec.with_suffix(".txt")
     if os.environ.get("QLANG_UPDATE_GOLDEN"):

@@ -10,6 +10,7 @@ from qlang.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 
 STAGE_KEYS = {
+    "peak_bytes",
     "name",
     "kind",
     "method",
