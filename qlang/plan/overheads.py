@@ -61,6 +61,7 @@ def measure_fit(meter: Meter, quick: bool) -> float:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(120, 4))
     y = (x[:, 0] > 0).astype(int)
+    LogisticRegression().fit(x, y)  # warm up: the first fit imports its solver, as a run's setup window does
     return _joules(meter, lambda: LogisticRegression().fit(x, y), 10 if quick else 40)
 
 
@@ -69,12 +70,18 @@ def measure_kmeans_init(meter: Meter, quick: bool) -> float:
     from sklearn.cluster import KMeans
 
     x = np.random.default_rng(0).normal(size=(160, 4))
+    KMeans(n_clusters=2, n_init=1, random_state=0).fit(x)  # warm up, as for fits
     return _joules(meter, lambda: KMeans(n_clusters=2, n_init=1, random_state=0).fit(x), 5 if quick else 20)
 
 
 def run_calibration(quick: bool = False, progress=lambda message: None, as_json: bool = False) -> str:
     """Measure and store this machine's prices, every one on as many threads as a run gives each method
     (qlang/runtime/threads.py); the result as lines of text, or as one JSON object."""
+    # loaded before the limit, so that it holds their BLAS and OpenMP pools: threadpoolctl limits only the pools
+    # loaded when it is entered (imported inside, a LogisticRegression fit measured 30-50 ms of CPU, not 4.5 ms)
+    import sklearn.cluster
+    import sklearn.linear_model  # noqa: F401
+
     from qlang.runtime.threads import limited
 
     with limited():

@@ -205,6 +205,8 @@ class _Run:
         self.tasks_done = 0
         with self.guard.polling(), self.meter.window("pipeline") as pipeline_window:
             self.pipeline_window = pipeline_window
+            with self.meter.window("setup"):
+                warm_imports(self.pipeline)
             try:
                 with self.guard.limit("the pipeline", pipeline_window, self.pipeline["budget_j"]):
                     for stage in self.pipeline["stages"]:
@@ -653,6 +655,29 @@ def meter_windows(meter) -> list[dict]:
     for w in meter.windows:
         visit(w, "")
     return out
+
+
+def warm_imports(pipeline: dict) -> None:
+    """Imports what the stages' tasks import on first use (each method's module; torch for the thread limit,
+    and the torch compiler that torch's first optimiser imports), in the pipeline's own `setup` window, so each
+    stage is charged its own work rather than the process's first imports. Measured on quickstart --smoke: the
+    first stage was charged 3-4 CPU seconds of torch's import, 30x its 24 rows' work (issue 16). A method that
+    cannot be loaded is left to fail its stage."""
+    import sys
+
+    from qlang.runtime import threads
+    from qlang.runtime.tasks import implementation
+
+    names = {m["name"] for s in pipeline["stages"] for m in [s["method"], *s["baselines"]] if m["name"] in METHODS}
+    modules = set()
+    with threads.limited():  # imports torch and threadpoolctl
+        for name in sorted(names):
+            try:
+                modules.add(getattr(implementation(name), "__module__", ""))
+            except RuntimeDiagnostic:
+                continue
+        if any("torch" in vars(sys.modules.get(m, sys)) for m in modules):  # a method module that trains with torch
+            import torch._dynamo  # noqa: F401  (torch.optim's first optimiser imports it: 1-3 CPU s)
 
 
 def memory_shortfall(peak: float | None) -> RuntimeDiagnostic | None:
