@@ -39,6 +39,12 @@ SPACES: dict[str, dict[str, tuple[Choice, ...]]] = {
             Choice("qubits", (2, 4, 6, 8)),
         ),
     },
+    # 3 bits (8 configurations) per objective: a QAOA a noisy device's density matrices can afford
+    "small": {
+        "logistic_regression": (Choice("C", (0.1, 1.0, 10.0)), Choice("qubits", (2, 4))),
+        "svm": (Choice("C", (0.3, 3.0, 30.0)), Choice("qubits", (2, 4))),
+        "mlp": (Choice("hidden", (4, 16)), Choice("lr", (0.01, 0.1)), Choice("qubits", (2, 4))),
+    },
 }
 
 

@@ -98,6 +98,9 @@ def describe(name: str) -> str | None:
             lines.append(f"circuits: {', '.join(entry.roles)}")
         if entry.settings:
             lines.append(f"run-time settings (not set from a spec): {settings_words(entry)}")
+        if entry.is_quantum:
+            devices = "exact simulators only (it reads statevectors)" if entry.statevector_only else "exact and noisy"
+            lines.append(f"devices: {devices}")
         lines.append(f"runs in this version: {'yes' if entry.runnable else 'no (the checks accept it)'}")
     return "\n".join(lines)
 

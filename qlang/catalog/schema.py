@@ -104,6 +104,8 @@ class Entry:
     cost: Ref = ""  # (params, rows, classes) -> qlang.catalog.costs.Work: what `qlc plan` prices
     settings: Mapping[str, Any] = field(default_factory=dict, compare=False)  # run-time settings no spec sets
     origin: str = "qlang"  # "qlang", or the distribution of the plug-in that registered it
+    # needs the simulator's statevectors (not only measurements): refused on a noisy device at check time (Q403)
+    statevector_only: bool = False
 
     @property
     def runnable(self) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from qlang.catalog import METHODS
 from qlang.catalog.devices import FAKE_BACKENDS, HARDWARE, MIXED, NOISY_SHOTS, hardware_model
 from qlang.catalog.noise import NOISE
 from qlang.catalog.settings import DEVICES
@@ -145,6 +146,7 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
             diags.append(_exact_only(shots_node.value.span, "`shots none` asks for exact probabilities"))
         found = Device(chosen, qubit_count, model, found.shots or NOISY_SHOTS)
         exact_shots(draft, diags)
+        statevector_methods(draft, chosen, diags)
     return found
 
 
@@ -167,6 +169,27 @@ def exact_shots(draft: DraftPipeline, diags: Diags) -> None:
             for a in m.node.args:
                 if a.name == "shots" and isinstance(a.value, ast.NoneValue):
                     diags.append(_exact_only(a.span, "`shots: none` asks for exact probabilities"))
+
+
+def statevector_methods(draft: DraftPipeline, device_name: str, diags: Diags) -> None:
+    """A method that reads the simulator's statevectors, on a device that only measures."""
+    for s in draft.stages:
+        m = s.method
+        if m is None or not m.entry.statevector_only:
+            continue
+        others = [
+            e.name for e in METHODS.values() if e.stage == m.entry.stage and e.is_quantum and not e.statevector_only
+        ]
+        diags.append(
+            Diagnostic(
+                "Q403",
+                f"`{m.entry.name}` needs exact statevectors, which the noisy device `{device_name}` cannot give",
+                m.node.span,
+                label="reads statevectors",
+                help=(f"use `{others[0]}` on this device, or " if others else "")
+                + "run this stage on an exact simulator (drop `noise` and the device model)",
+            )
+        )
 
 
 def _device_name(node: ast.Setting | None, diags: Diags) -> str | None:

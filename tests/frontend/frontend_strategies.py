@@ -306,7 +306,8 @@ def valid_trees(draw) -> ast.Spec:
         methods = sorted(
             (m for m in catalog.METHODS.values() if any(a in m.inputs for _, a in made)), key=lambda m: m.name
         )
-        method = draw(st.sampled_from([m for m in methods if not noisy or m.name not in WIDE_METHODS] or methods))
+        fits = [m for m in methods if not noisy or not (m.name in WIDE_METHODS or m.statevector_only)]  # Q401, Q403
+        method = draw(st.sampled_from(fits or methods))
         source = draw(st.sampled_from([n for n, a in made if a in method.inputs]))
         implicit = len(data_names) == 1 and source == data_names[0] and draw(st.booleans())
         items = [_setting("method", _sampling(draw(entry_value(method)), noisy))]

@@ -266,11 +266,6 @@ def quantum_distillation(ctx: MethodContext, data) -> MethodResult:
     `temperature`. The classical student of equal size is the `mlp` baseline, which inherits `temperature`."""
     s = ctx.settings("quantum_distillation")
     shape, make = quantum_head(ctx, s)
-    require(
-        s.get("shots") is None,
-        "quantum_distillation trains on exact expectation values in this version",
-        help="leave shots unset",
-    )
     return _distilled(ctx, data, s, make, {"quantum_weights": shape.n_weights, "wires": shape.n_wires})
 
 

@@ -120,11 +120,6 @@ def _model_circuit(ctx: MethodContext, s: dict, method: str):
 
 
 def _train(ctx: MethodContext, data: Dataset, s: dict, method: str) -> MethodResult:
-    require(
-        s.get("shots") is None,
-        f"`{method}` trains on exact expectation values in this version",
-        help="leave shots unset",
-    )
     iterations, target = int(s["iterations"]), float(s["target_loss"])
     name, shape = _model_circuit(ctx, s, method)
     data = data.sample(s["limit"], ctx.seed)
