@@ -30,10 +30,12 @@ class Guard:
         self.limits: list[tuple[str, Window, float]] = []
 
     def check(self) -> None:
+        """Raises for the first overrun limit. A limit stays armed until its `limit` block exits, so an
+        overrun raised where it is swallowed (a gc callback, a library's `except Exception`) is raised again
+        at the next poll rather than lost."""
         for what, window, budget in list(self.limits):
             spent = window.reading().joules
             if spent > budget:
-                self.limits.remove((what, window, budget))
                 raise BudgetExceeded(what, spent, budget)
 
     @contextmanager
