@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 
 from qlang.reporting.model import Figure, runs_of
+from qlang.sweep import label
 
 # Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom (any statistics table, e.g. NIST/SEMATECH
 # e-Handbook 1.4.2.7); beyond 30 the normal 1.96 is within 2%.
@@ -46,21 +47,23 @@ def pareto(points: list[dict], higher_is_better: bool) -> list[str]:
 def quality_energy(stage: dict) -> Figure | None:
     from qlang import catalog
 
-    runs = [r for r in runs_of(stage) if r.get("metrics") and "energy_j" in r]
-    sweep = [r for r in stage.get("sweep") or () if r.get("metrics") and "energy_j" in r]  # sweep points (issue 13)
-    if stage["method"] is None or not runs + sweep:
+    swept = [r for r in stage.get("points") or () if r.get("point")]  # every sweep point (issue 13)
+    runs = [r for r in runs_of(stage) if not r.get("point")] + swept
+    runs = [r for r in runs if r.get("metrics") and "energy_j" in r]
+    if stage["method"] is None or not runs:
         return None
     entry = catalog.METHODS.get(stage["method"]["name"])
     if entry is None:
         return None
     metric, higher = entry.primary_metric, entry.higher_is_better
     points = []
-    for r in runs + sweep:
+    for r in runs:
         if metric not in r["metrics"] or r["energy_j"]["mean"] <= 0:
             continue
         low, high = interval(r["metrics"][metric])
-        role = "method" if r is stage["method"] else "sweep" if any(r is p for p in sweep) else "baseline"
-        points.append({"label": label_of(r), "role": role, "family": r["family"], "energy_j": r["energy_j"]["mean"],
+        role = "method" if r is stage["method"] or r.get("role") == "method" else "baseline"
+        where = f" [{label(r['point'])}]" if r.get("point") else ""
+        points.append({"label": label_of(r) + where, "role": role, "family": r["family"], "energy_j": r["energy_j"]["mean"],
                        "mean": r["metrics"][metric]["mean"], "ci_low": low, "ci_high": high,
                        "seeds": len(r["metrics"][metric]["per_seed"])})  # fmt: skip
     if not points:

@@ -92,14 +92,20 @@ def _info(run: dict, seed: int) -> dict:
 def check_quality_energy(data: dict, stage: dict, report: dict) -> None:
     entry = catalog.METHODS[stage["method"]["name"]]
     assert (data["metric"], data["higher_is_better"]) == (entry.primary_metric, entry.higher_is_better)
-    runs = _runs(stage)
+    runs = {k: r for k, r in _runs(stage).items() if not r.get("point")}
+    for r in stage.get("points") or ():  # a sweep: each point once, named by its coordinates
+        if r.get("point") and r.get("metrics"):
+            where = ", ".join(f"{k}={'none' if v is None else v}" for k, v in r["point"].items())
+            runs[f"{r.get('label') or r['name']} [{where}]"] = r
     assert {p["label"] for p in data["points"]} == {k for k, r in runs.items() if data["metric"] in r["metrics"]}
     for p in data["points"]:
         run = runs[p["label"]]
         assert p["energy_j"] == run["energy_j"]["mean"]
         assert p["mean"] == run["metrics"][data["metric"]]["mean"]
         assert p["ci_low"] <= p["mean"] <= p["ci_high"]
-        assert p["role"] == ("method" if run is stage["method"] else "baseline")
+        assert p["role"] == ("method" if run is stage["method"] or run.get("role") == "method" else "baseline")
+    if stage.get("points") and any(r.get("point") for r in stage["points"]):
+        assert len(data["points"]) > len(stage["baselines"]) + 1  # every point, not only the first
     assert data["pareto"], "the cheapest point is always on the front"
     cheapest = min(data["points"], key=lambda p: p["energy_j"])
     assert data["pareto"][0] == cheapest["label"]
