@@ -188,9 +188,6 @@ def _svm_fits_per_fold(widths: int, c_values: int = C_VALUES) -> int:
     return widths * c_values * INNER_FOLDS + 1
 
 
-SVM_FITS_PER_FOLD = _svm_fits_per_fold(1)  # C alone (the projected kernel)
-
-
 def _encode(method: str):
     def cost(p: dict, n: int, classes: int) -> Work:
         q, folds = p["qubits"], p["folds"]

@@ -99,6 +99,13 @@ def test_encode_reports_auc_and_accuracy_and_both_targets_agree(real, target):
         MethodContext(real(other, "projected_quantum_kernel", params), CIRCUITS, params, seed=1), data
     )
     assert again.metrics == pytest.approx(result.metrics, abs=1e-9)
+    # rbf_svm's budget (issue 12): gamma x (0.25, 1, 4) jointly with C x (0.1, 1, 10), chosen per fold
+    tuning = result.info["tuning"]
+    assert tuning["candidates"] == 9 and len(tuning["folds"]) == 3
+    for mine, theirs in zip(tuning["folds"], again.info["tuning"]["folds"], strict=True):  # the same choice
+        assert (mine["gamma_factor"], mine["C"]) == (theirs["gamma_factor"], theirs["C"])
+        assert mine["gamma"] == pytest.approx(theirs["gamma"], rel=1e-9)
+    assert {f["gamma_factor"] for f in tuning["folds"]} <= {0.25, 1.0, 4.0}
 
 
 def gaussian(n=300, d=2, seed=0) -> Dataset:

@@ -8,10 +8,10 @@ from qlang.catalog.costs import (
     MMD_TRIALS,
     SETUP_CALLS,
     SETUP_FITS,
-    SVM_FITS_PER_FOLD,
     TUNING_ROWS,
     Work,
     _gates_feature_map,
+    _svm_fits_per_fold,
 )
 
 
@@ -31,8 +31,9 @@ def _projections(p: dict, rows: float, calls: float) -> Work:
 def encode(p: dict, n: int, classes: int) -> Work:
     folds = p["folds"]
     work = _projections(p, n, 1)
-    work.flops += n * n * 3 * p["qubits"] * 3 + folds * SVM_FITS_PER_FOLD * (n * (folds - 1) / folds) ** 2 * 20
-    work.fits = SETUP_FITS + folds * SVM_FITS_PER_FOLD
+    fits = _svm_fits_per_fold(3)  # gamma x C, as rbf_svm (qlang.runtime.methods.encode.GAMMA_FACTORS)
+    work.flops += n * n * 3 * p["qubits"] * 3 + folds * fits * (n * (folds - 1) / folds) ** 2 * 20
+    work.fits = SETUP_FITS + folds * fits
     return work
 
 
