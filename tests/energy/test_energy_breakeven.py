@@ -66,10 +66,12 @@ def test_plan_what_if_reprices_the_qpu_column(capsys):
     assert main(["plan", spec, "--format", "json"]) == 0
     preset = json.loads(capsys.readouterr().out)["stages"]
     assert main(["plan", spec, "--format", "json", "--what-if", "qpu.power=5kW,qpu.t_rep=20us"]) == 0
-    cheaper = json.loads(capsys.readouterr().out)["stages"]
+    plan = json.loads(capsys.readouterr().out)
+    cheaper, seeds = plan["stages"], plan["seeds"]
+    assert seeds == 3
     for a, b in zip(preset, cheaper):
         assert b["qpu_platform"]["p_sys_w"] == 5000.0 and b["qpu_platform"]["t_rep_s"] == pytest.approx(2e-5)
-        assert b["qpu_j"] == pytest.approx(qpu_joules(b["qpu_workload"], PRESETS["superconducting"].replace(
-            p_sys_w=5000.0, t_rep_s=2e-5)))  # one seed, one job: quickstart has repeat 1
+        assert b["qpu_j"] == pytest.approx(seeds * qpu_joules(b["qpu_workload"], PRESETS["superconducting"].replace(
+            p_sys_w=5000.0, t_rep_s=2e-5)))  # one job per seed
         assert b["qpu_j"] < a["qpu_j"] / 5
     assert main(["plan", spec, "--what-if", "qpu.power=lots"]) == 2
