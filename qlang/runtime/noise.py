@@ -16,11 +16,14 @@ Sampling: a noisy executor computes each row's exact noisy probabilities from it
 applies the readout flips, and draws `shots` samples per row with a numpy generator seeded from the
 executor's seed — the same distribution a shot-by-shot simulator samples, on both targets.
 
-Mitigation: with `mitigation = "readout"` an executor measures the two calibration circuits of
+Mitigation (`mitigation`: techniques joined by `+`): with `readout` an executor measures the two calibration circuits of
 qlang.runtime.mitigation once per circuit width (each target runs them through its own simulator with
 the same channels), then returns every sample mitigated. The calibration draws from its own generator,
 so a mitigated and an unmitigated executor of one seed measure the stage's circuits with the same
-samples: the difference between their results is the mitigation alone.
+samples: the difference between their results is the mitigation alone. With `zne` every `probs` and
+`expvals` call measures the circuit at each of `zne_scales` (folded, qlang.runtime.zne), each scale
+readout-mitigated first when `readout` is on too, and returns the extrapolation to zero noise; the
+folded circuits draw from a third generator, so scale 1 sees the unmitigated run's samples.
 """
 
 from __future__ import annotations
@@ -158,9 +161,13 @@ class NoisyExecutor:
     device: str
     shots_spent: int = 0  # measured shots so far, every row of every call, calibration included
     circuits_run: int = 0  # circuits (rows) sampled so far, calibration included
-    mitigation: str = "none"  # or "readout" (qlang.runtime.mitigation)
+    mitigation: str = "none"  # techniques joined by "+": "readout" (qlang.runtime.mitigation), "zne"
     calibration_shots: int = 0  # of shots_spent, those the readout calibration measured
     calibration_circuits: int = 0
+    zne_scales: tuple[int, ...] = (1, 3, 5)  # qlang.runtime.zne.DEFAULT_SCALES
+    zne_extrapolation: str = "richardson"
+    zne_shots: int = 0  # of shots_spent, those of the circuits ZNE folded (scales above 1)
+    zne_circuits: int = 0
 
     def calibration_densities(self, n_wires: int) -> np.ndarray:
         """Density matrices (2, 2**n, 2**n) of the calibration circuits on n wires (all |0⟩, then X on
@@ -170,37 +177,69 @@ class NoisyExecutor:
     def shape(self, name: str) -> CircuitShape:
         raise NotImplementedError
 
-    def densities(self, name: str, x, w) -> np.ndarray:
-        """Density matrices (B, 2**n, 2**n) of the rows, noise applied, readout not."""
+    def densities(self, name: str, x, w, scale: int = 1) -> np.ndarray:
+        """Density matrices (B, 2**n, 2**n) of the rows, the circuit folded to `scale` (qlang.runtime.zne)
+        and then noise applied after every gate, readout not."""
         raise NotImplementedError
 
     def reseed(self, seed: int) -> None:
         self._rng = np.random.default_rng(seed)
         self._calibration_rng = np.random.default_rng((seed, 1))  # apart from the stage's samples
+        self._zne_rng = np.random.default_rng((seed, 2))  # the folded circuits' samples, apart too
         self._calibrations: dict[int, np.ndarray] = {}
 
     def states(self, name: str, x, w) -> np.ndarray:
         raise no_states(self.device)
 
-    def exact_probs(self, name: str, x, w) -> np.ndarray:
-        """Noisy probabilities (readout included) before sampling."""
-        rho = self.densities(name, x, w)
+    def exact_probs(self, name: str, x, w, scale: int = 1) -> np.ndarray:
+        """Noisy probabilities (readout included) before sampling, of the circuit folded to `scale`."""
+        rho = self.densities(name, x, w, scale) if scale != 1 else self.densities(name, x, w)
         probs = np.real(np.diagonal(rho, axis1=1, axis2=2))
         return readout_probs(probs, self.shape(name).n_wires, self.noise.readout)
+
+    @property
+    def techniques(self) -> tuple[str, ...]:
+        """The mitigation's techniques (`readout+zne` → ("readout", "zne"))."""
+        return tuple(t for t in self.mitigation.split("+") if t != "none")
 
     def probs(self, name: str, x, w, shots: int | None = None) -> np.ndarray:
         shots = int(shots or self.shots)
         if shots < 1:
             raise ValueError(f"shots must be positive, got {shots}")
-        self.shots_spent += shots * _rows(x, w)
-        self.circuits_run += _rows(x, w)
-        self.ran[(name, shots)] = self.ran.get((name, shots), 0) + _rows(x, w)
-        freqs = sample(self.exact_probs(name, x, w), shots, self._rng)
-        if self.mitigation == "readout":
+        if "zne" not in self.techniques:
+            return self._measure(name, x, w, shots, 1)
+        from qlang.runtime.zne import clip_probabilities
+
+        return clip_probabilities(self._zne_quasi(name, x, w, shots))
+
+    def _measure(self, name: str, x, w, shots: int, scale: int) -> np.ndarray:
+        """Frequencies (B, 2**n) of the circuit folded to `scale`, readout-mitigated with `readout`, counted.
+        Scale 1 draws from the stage's generator, a folded circuit from its own: with and without ZNE one
+        seed measures the unfolded circuit with the same samples."""
+        rows = _rows(x, w)
+        self.shots_spent += shots * rows
+        self.circuits_run += rows
+        if scale == 1:
+            self.ran[(name, shots)] = self.ran.get((name, shots), 0) + rows
+            rng = self._rng
+        else:
+            self.folded[(name, shots, scale)] = self.folded.get((name, shots, scale), 0) + rows
+            self.zne_shots += shots * rows
+            self.zne_circuits += rows
+            rng = self._zne_rng
+        freqs = sample(self.exact_probs(name, x, w, scale), shots, rng)
+        if "readout" in self.techniques:
             from qlang.runtime.mitigation import mitigate
 
             return mitigate(freqs, self.confusion(self.shape(name).n_wires))
         return freqs
+
+    def _zne_quasi(self, name: str, x, w, shots: int) -> np.ndarray:
+        """Zero-noise extrapolated quasi-probabilities (B, 2**n): each scale measured, then extrapolated."""
+        from qlang.runtime.zne import extrapolate
+
+        measured = [self._measure(name, x, w, shots, scale) for scale in self.zne_scales]
+        return extrapolate(np.array(measured), self.zne_scales, self.zne_extrapolation)
 
     @property
     def ran(self) -> dict[tuple[str, int], int]:
@@ -225,9 +264,19 @@ class NoisyExecutor:
         return self._calibrations[n_wires]
 
     def expvals(self, name: str, x, w) -> np.ndarray:
+        """<Z_i> from the sampled probabilities; with ZNE, extrapolated from each scale's <Z_i> (clipped to
+        [−1, 1]), not from the clipped probabilities."""
         from qlang.runtime.targets.batching import z_expvals
 
+        if "zne" in self.techniques:
+            quasi = self._zne_quasi(name, x, w, self.shots)
+            return np.clip(z_expvals(quasi, self.shape(name).n_wires), -1.0, 1.0)
         return z_expvals(self.probs(name, x, w), self.shape(name).n_wires)
+
+    @property
+    def folded(self) -> dict[tuple[str, int, int], int]:
+        """(circuit name, shots, scale) → rows measured of the circuits ZNE folded (scales above 1)."""
+        return self.__dict__.setdefault("_folded", {})
 
 
 def _rows(x, w) -> int:

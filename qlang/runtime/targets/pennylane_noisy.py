@@ -1,6 +1,7 @@
 """`Executor` for PennyLane on a noisy device: the emitted bodies on `default.mixed`, with the channels
 of a `qlang.runtime.noise.NoiseModel` inserted after every gate by a tape transform, one broadcast
-execution per chunk of rows returning density matrices (wire 0 first, as PennyLane orders them).
+execution per chunk of rows returning density matrices (wire 0 first, as PennyLane orders them). For
+zero-noise extrapolation the tape is folded (`folded`) before the channels go in (qlang.runtime.zne).
 
 Why default.mixed and not `qml.from_qiskit_noise`: that needs the pennylane-qiskit plugin and converts
 an Aer noise model gate name by gate name, so the channels would follow Qiskit's gate set rather than
@@ -15,10 +16,12 @@ from collections.abc import Mapping
 import numpy as np
 import pennylane as qml
 
+from qlang.circuits.amplitude import amplitude_reflection
 from qlang.runtime.noise import NoiseModel, NoisyExecutor, depolarizing_kraus
 from qlang.runtime.protocol import CircuitShape
 from qlang.runtime.targets.batching import batch_arrays, chunks, weight_rows
 from qlang.runtime.targets.pennylane import Body
+from qlang.runtime.zne import check_scales
 
 MIXED = "default.mixed"
 
@@ -53,6 +56,24 @@ def with_noise(tape, model: NoiseModel):
     return [tape.copy(operations=ops)], lambda results: results[0]
 
 
+@qml.transform
+def folded(tape, scale: int):
+    """`tape` folded globally to the odd `scale` (qlang.runtime.zne): U (U† U)^k with U its operations, each
+    inverse by `qml.adjoint`, the same sequence qlang.runtime.zne.fold gives a Qiskit circuit. A StatePrep
+    (only ever first, on fresh wires) becomes the unitary Qiskit's noisy executor runs in its place, its
+    amplitude reflection: a state preparation has no inverse. Not `qml.noise.fold_global`, which cannot
+    invert a StatePrep."""
+    ops = [_as_unitary(op) for op in tape.operations]
+    inverse = [qml.adjoint(op, lazy=False) for op in reversed(ops)]
+    return [tape.copy(operations=ops + (inverse + ops) * ((scale - 1) // 2))], lambda results: results[0]
+
+
+def _as_unitary(op):
+    if isinstance(op, qml.StatePrep):
+        return qml.QubitUnitary(amplitude_reflection(np.asarray(op.parameters[0])), wires=op.wires)
+    return op
+
+
 class NoisyPennyLaneExecutor(NoisyExecutor):
     target = "pennylane"
 
@@ -66,7 +87,7 @@ class NoisyPennyLaneExecutor(NoisyExecutor):
     ) -> None:
         self.device, self.noise, self.shots = device, noise, int(shots)
         self._bodies = dict(bodies)
-        self._qnodes: dict[str, qml.QNode] = {}
+        self._qnodes: dict[tuple[str, int], qml.QNode] = {}
         self.shots_spent = self.circuits_run = 0
         self.reseed(seed)
 
@@ -75,10 +96,10 @@ class NoisyPennyLaneExecutor(NoisyExecutor):
             raise KeyError(f"no circuit {name!r}; known: {sorted(self._bodies)}")
         return self._bodies[name][1]
 
-    def densities(self, name: str, x, w) -> np.ndarray:
+    def densities(self, name: str, x, w, scale: int = 1) -> np.ndarray:
         shape = self.shape(name)
         batch, x, w = batch_arrays(shape, x, w)
-        qnode = self._qnode(name)
+        qnode = self._qnode(name, scale)
         width = 2**shape.n_wires
         out = np.empty((batch, width, width), dtype=np.complex128)
         for rows in chunks(batch, 2 * shape.n_wires):  # density matrices: 4**n amplitudes a row
@@ -99,8 +120,9 @@ class NoisyPennyLaneExecutor(NoisyExecutor):
         qnode = with_noise(qml.QNode(rho, dev, diff_method=None), model=self.noise)
         return np.array([np.asarray(qnode(flip)) for flip in (False, True)])
 
-    def _qnode(self, name: str) -> qml.QNode:
-        if name not in self._qnodes:
+    def _qnode(self, name: str, scale: int) -> qml.QNode:
+        """The circuit's QNode at a ZNE scale: folded first, then the noise after every gate of the fold."""
+        if (name, scale) not in self._qnodes:
             body, shape = self._bodies[name]
             wires = list(range(shape.n_wires))
 
@@ -109,5 +131,9 @@ class NoisyPennyLaneExecutor(NoisyExecutor):
                 return qml.density_matrix(wires=wires)
 
             dev = qml.device("default.mixed", wires=shape.n_wires)
-            self._qnodes[name] = with_noise(qml.QNode(rho, dev, diff_method=None), model=self.noise)
-        return self._qnodes[name]
+            qnode = qml.QNode(rho, dev, diff_method=None)
+            if scale != 1:
+                check_scales((1, scale))
+                qnode = folded(qnode, scale=scale)
+            self._qnodes[name, scale] = with_noise(qnode, model=self.noise)
+        return self._qnodes[name, scale]

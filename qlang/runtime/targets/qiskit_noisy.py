@@ -2,11 +2,13 @@
 `qlang.runtime.noise.NoiseModel` appended after every gate (Aer `QuantumError` instructions), run by
 Aer's density-matrix simulator; one job per chunk of rows, rows as parameter binds of one transpiled
 template (or, with amplitude encodings, bound row by row as on the exact executor).
-Density matrices come back little-endian and are reordered to wire 0 first.
+Density matrices come back little-endian and are reordered to wire 0 first. For zero-noise
+extrapolation the circuit is folded (qlang.runtime.zne.fold) before the channels go in.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -20,6 +22,7 @@ from qlang.runtime.noise import NoiseModel, NoisyExecutor
 from qlang.runtime.protocol import CircuitShape
 from qlang.runtime.targets.batching import batch_arrays, chunks, weight_rows
 from qlang.runtime.targets.qiskit import QiskitExecutor, _plain_angles
+from qlang.runtime.zne import fold
 
 MATRIX_GATES = {"cswap"}  # fixed gates the emitters use that Aer's density-matrix method lacks
 
@@ -74,20 +77,20 @@ class NoisyQiskitExecutor(NoisyExecutor):
         # its compiled circuits, binds and bound rows; "statevector" transpiles nothing
         self._exact = QiskitExecutor(builders, "statevector", seed)
         self._aer = AerSimulator(method="density_matrix")
-        self._templates: dict[str, QuantumCircuit] = {}
+        self._templates: dict[tuple[str, int], tuple[QuantumCircuit, list]] = {}
         self.shots_spent = self.circuits_run = 0
         self.reseed(seed)
 
     def shape(self, name: str) -> CircuitShape:
         return self._exact.shape(name)
 
-    def densities(self, name: str, x, w) -> np.ndarray:
+    def densities(self, name: str, x, w, scale: int = 1) -> np.ndarray:
         c = self._exact._get(name)
         batch, x, w = batch_arrays(c.shape, x, w)
         width = 2**c.shape.n_wires
         out = np.empty((batch, width, width), dtype=np.complex128)
         for rows in chunks(batch, 2 * c.shape.n_wires):
-            rho = self._chunk(name, c, x[rows], weight_rows(w, rows))
+            rho = self._chunk(name, c, x[rows], weight_rows(w, rows), scale)
             out[rows] = rho[:, c.order][:, :, c.order]
         return out
 
@@ -106,30 +109,33 @@ class NoisyQiskitExecutor(NoisyExecutor):
         order = big_endian_order(n_wires)
         return np.array([np.asarray(r.data.density_matrix)[order][:, order] for r in result.results])
 
-    def _chunk(self, name: str, c, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    def _chunk(self, name: str, c, x: np.ndarray, w: np.ndarray, scale: int) -> np.ndarray:
         if c.amplitude_columns:  # bound row by row
             circuits = []
             for xr, wr in self._exact._rows(x, w):
-                qc = with_noise(_aer_ready(self._exact._bound(c, xr, wr)), self.noise)
+                qc = with_noise(fold(_aer_ready(self._exact._bound(c, xr, wr)), scale), self.noise)
                 qc.save_density_matrix()
                 circuits.append(qc)
             result = self._aer.run(circuits).result()
         else:
-            template = self._template(name, c)
+            template, angles = self._template(name, c, scale)
             if c.inputs or c.weights:
-                result = self._aer.run(template, parameter_binds=[self._exact._binds(c, x, w)]).result()
+                binds = self._exact._binds(dataclasses.replace(c, angles=angles), x, w)
+                result = self._aer.run(template, parameter_binds=[binds]).result()
             else:
                 result = self._aer.run([template] * x.shape[0]).result()
         if not result.success:
             raise RuntimeError(f"Aer job failed: {result.status}")
         return np.array([np.asarray(r.data.density_matrix) for r in result.results])
 
-    def _template(self, name: str, c) -> QuantumCircuit:
-        """The noisy circuit with plain-parameter angles, saving its density matrix. Aer runs the emitted
-        gates and the error instructions as they are: no transpile (which cost a second per circuit)."""
-        if name not in self._templates:
-            plain, c.angles = _plain_angles(c.circuit)
-            qc = with_noise(_aer_ready(plain), self.noise)
+    def _template(self, name: str, c, scale: int) -> tuple[QuantumCircuit, list]:
+        """The noisy circuit folded to `scale` (qlang.runtime.zne) before the noise goes in, saving its density
+        matrix, with plain-parameter angles (the folds' inverted angles too), and those angles' functions.
+        Aer runs the emitted gates and the error instructions as they are: no transpile (which cost a second
+        per circuit)."""
+        if (name, scale) not in self._templates:
+            plain, angles = _plain_angles(fold(_aer_ready(c.circuit), scale))
+            qc = with_noise(plain, self.noise)
             qc.save_density_matrix()
-            self._templates[name] = qc
-        return self._templates[name]
+            self._templates[name, scale] = (qc, angles)
+        return self._templates[name, scale]
