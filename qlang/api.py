@@ -122,9 +122,11 @@ class Spec:
         (`local`, this process: the only one in this version). `verbosity` -1 is silent; 0 prints progress."""
         import runpy
 
+        from qlang.plan.estimate import run_plan
         from qlang.runtime.errors import RuntimeDiagnostic
         from qlang.runtime.main import new_report, run_one
         from qlang.runtime.rundir import claim, claim_next, write_atomic
+        from qlang.runtime.runner import smoke_sized
 
         if executor != "local":
             raise ValueError(f"executor {executor!r} is not available in this version; use 'local'")
@@ -138,8 +140,10 @@ class Spec:
         ns = runpy.run_path(str(module_path), run_name="qlang_generated")
         pipeline = ns["PIPELINES"][0]
         report = new_report(pipeline, ns["SPEC"])
+        plan = run_plan(smoke_sized(pipeline) if smoke else pipeline, self.folder)
+        write_atomic(folder / "plan.json", json.dumps(plan))
         try:
-            run_one(pipeline, ns["make_executor"], report, self.folder, folder, smoke, verbosity)
+            run_one(pipeline, ns["make_executor"], report, self.folder, folder, smoke, verbosity, plan=plan)
         except RuntimeDiagnostic as e:
             report.finish("failed")
             if report.stages:

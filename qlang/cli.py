@@ -360,10 +360,11 @@ def cmd_run(args) -> int:
         raise UsageError(
             f'the {first.target} target needs its SDK: {e}; install it with pip install "qlang[all]"'
         ) from e
-    argv = ["--format", args.format, *_run_flags(args), *_verbosity_flags()]
+    argv = ["--format", args.format, *_run_flags(args), *_verbosity_flags(), "--plan", str(out / PLAN_FILE)]
     spec_dir = Path(os.path.relpath(spec.parent.resolve()))
     saved = {"module": module_path.name, "spec_dir": os.path.abspath(spec_dir), "argv": _run_flags(args)}
     try:
+        write_atomic(out / PLAN_FILE, json.dumps(_run_plans(ns["PIPELINES"], spec_dir, args.smoke)))
         write_atomic(out / "run.json", json.dumps(saved))
     except OutputError as e:
         print(str(e), file=sys.stderr)
@@ -373,6 +374,18 @@ def cmd_run(args) -> int:
                       run_dir=folder)  # fmt: skip
     _log(args, out)
     return status
+
+
+PLAN_FILE = "plan.json"  # beside the report: the estimates the run reports, made before it starts
+
+
+def _run_plans(pipelines: list[dict], spec_dir: Path, smoke: bool) -> list[dict]:
+    """Each pipeline's plan (JSON) as the run will run it, smoke-sized with `--smoke`: the runtime reports these
+    estimates, so that it needs no planner of its own."""
+    from qlang.plan.estimate import run_plan
+    from qlang.runtime.runner import smoke_sized
+
+    return [run_plan(smoke_sized(p) if smoke else p, spec_dir) for p in pipelines]
 
 
 def _verbosity_flags() -> list[str]:
@@ -426,6 +439,8 @@ def _resume(args) -> int:
         if getattr(args, name) is not None:
             flags += [f"--{name}", str(getattr(args, name))]
     argv = ["--out", str(out), "--format", args.format, *flags, *_verbosity_flags()]
+    if (out / PLAN_FILE).is_file():  # a run made before plans were handed in has none: no estimates then
+        argv += ["--plan", str(out / PLAN_FILE)]
     status = run_main(ns["PIPELINES"], ns["make_executor"], ns["SPEC"], Path(saved["spec_dir"]), argv, run_dir=folder)
     _log(args, out)
     return status

@@ -12,8 +12,8 @@ per seed. Modeled, not measured: no QPU ran.
 from __future__ import annotations
 
 from qlang.energy.qpu import circuit_timing, get_platform, qpu_energy_breakdown
+from qlang.energy.qpu_circuits import calibration_circuit, stage_circuits
 from qlang.ir import model as ir
-from qlang.plan.estimate import calibration_circuit, stage_circuits
 
 
 def ran_energy(pipeline: dict, stage: dict, executors: list) -> dict:

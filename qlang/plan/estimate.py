@@ -9,6 +9,7 @@ from qlang.catalog.calls import REFERENCE_LABEL, REFERENCES, call_label
 from qlang.catalog.costs import COSTS, Work, data_rows
 from qlang.catalog.devices import HARDWARE, hardware_model, with_shots
 from qlang.catalog.memory import stage_peaks
+from qlang.energy.qpu_circuits import calibration_circuit, stage_circuits
 from qlang.ir import model as ir
 from qlang.plan.prices import Prices
 from qlang.sweep import points
@@ -222,6 +223,21 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
     return plan
 
 
+def run_plan(pipeline: dict, spec_dir=None) -> dict:
+    """The plan, as JSON, of a pipeline as a run will run it (a generated module's PIPELINES entry, smoke-sized
+    where the run is), with the QPU model where Qiskit is installed: what `qlc run` hands the runtime
+    (qlang.runtime.runner.stage_estimates), which imports no planner."""
+    from qlang.plan.prices import load_prices
+
+    try:
+        import qiskit  # noqa: F401  (only for circuit durations)
+
+        durations = qiskit_durations()
+    except ImportError:
+        durations = None
+    return estimate(ir.Pipeline.model_validate(pipeline), load_prices(), spec_dir, durations).to_json()
+
+
 def comparison_rows(stage: ir.Stage) -> list[tuple[str, ir.Method]]:
     """The stage's baselines by their call labels, then its method's reference row (qlang.catalog.calls), as
     the run compares them."""
@@ -382,55 +398,3 @@ def qiskit_durations(backend: str = "heron"):
         return out
 
     return durations
-
-
-def stage_circuits(stage: ir.Stage) -> dict:
-    """{role: QuantumCircuit} of the stage's method, parameters bound to fixed random angles (imports Qiskit)."""
-    import numpy as np
-
-    from qlang.circuits.emit_qiskit import build
-    from qlang.codegen.model import circuits_of
-
-    out = {}
-    for role, circuit in circuits_of(stage).items():
-        qc, _x, _w = build(circuit)
-        rng = np.random.default_rng(0)
-        values = {p: float(v) for p, v in zip(qc.parameters, rng.uniform(0, np.pi, len(qc.parameters)))}
-        out[role] = concrete_amplitudes(qc.assign_parameters(values))
-    return out
-
-
-def concrete_amplitudes(qc):
-    """`qc` with each bound amplitude-encoding placeholder (qlang.circuits.emit_qiskit.AMPLITUDE_GATE, opaque
-    to a transpiler) replaced by what hardware would run: a state preparation of its values on fresh qubits,
-    else its inverse (the uncompute half of a compute-uncompute kernel circuit, the only place an encoding
-    follows other gates in the library: <0|P(y)^dagger P(x)|0> is the overlap the executor's exact reflection
-    gives). Imports Qiskit."""
-    from qiskit import QuantumCircuit
-    from qiskit.circuit.library import StatePreparation
-
-    from qlang.circuits.amplitude import normalise
-    from qlang.circuits.emit_qiskit import AMPLITUDE_GATE
-
-    out = QuantumCircuit(*qc.qregs, *qc.cregs, name=qc.name)
-    touched: set = set()
-    for inst in qc.data:
-        if inst.operation.name == AMPLITUDE_GATE:
-            qubits = list(reversed(inst.qubits))  # the IR lists wires most significant first
-            prepare = StatePreparation(normalise([float(v) for v in inst.operation.params]))
-            out.append(prepare if touched.isdisjoint(qubits) else prepare.inverse(), qubits)
-        else:
-            out.append(inst.operation, inst.qubits, inst.clbits)
-        touched.update(inst.qubits)
-    return out
-
-
-def calibration_circuit(n_wires: int, flip: int):
-    """The readout calibration circuit on n wires: all |0⟩ (`flip` 0) or X on every wire (1), measured."""
-    from qiskit import QuantumCircuit
-
-    qc = QuantumCircuit(n_wires, name=f"calibration_{flip}")
-    if flip:
-        qc.x(range(n_wires))
-    qc.measure_all()
-    return qc

@@ -47,10 +47,11 @@ def new_report(pipeline: dict, spec: dict | None) -> Report:
 
 
 def run_one(pipeline: dict, make_executor, report: Report, spec_dir: Path, out: Path, smoke: bool,
-            verbosity: int, placement: dict | None = None) -> Report:  # fmt: skip
+            verbosity: int, placement: dict | None = None, plan: dict | None = None) -> Report:  # fmt: skip
     """Run one pipeline into `report`, rewriting the files in `out` after a stage when a rewrite is due (see
     rundir.Pacer); progress on stderr at `verbosity` (-1 none); `placement` is where tasks run (RunOptions'
-    executor, workers, address, module_path, cache). Raises KeyboardInterrupt and RuntimeDiagnostic
+    executor, workers, address, module_path, cache); `plan` the pipeline's plan as JSON, whose estimates the
+    report shows beside what was measured (none without it). Raises KeyboardInterrupt and RuntimeDiagnostic
     as the runner does."""
     if verbosity >= 0:
         print(f"running {pipeline['name']} on {pipeline['target']} ({pipeline['device']}), seeds {report.seeds} "
@@ -69,7 +70,8 @@ def run_one(pipeline: dict, make_executor, report: Report, spec_dir: Path, out: 
         progress.task(event)
         pacer.tick(write)
 
-    options = RunOptions(spec_dir, smoke, message, lambda r: pacer.changed(write), on_task=task, **(placement or {}))
+    options = RunOptions(spec_dir, smoke, message, lambda r: pacer.changed(write), on_task=task, plan=plan,
+                         **(placement or {}))  # fmt: skip
     try:
         return run_pipeline(pipeline, make_executor, report, options)
     finally:
@@ -95,7 +97,14 @@ def main(
     ap.add_argument("--workers", type=int, help="worker processes or Ray CPUs (default: the spec's, else all cores)")
     ap.add_argument("--address", help="Ray: `auto` or HOST:PORT of a running cluster (default: start a local one)")
     ap.add_argument("--no-cache", action="store_true", help="run every task again, even those finished before")
+    ap.add_argument("--plan", help="the estimates to report beside the measurements: JSON from `qlc plan --format "
+                    "json` (`qlc run` passes the plan.json it writes beside the report)")  # fmt: skip
     args = ap.parse_args(argv)
+    try:
+        plans = read_plans(args.plan)
+    except (OSError, ValueError) as e:
+        print(f"error: --plan {args.plan}: {e}", file=sys.stderr)
+        return 2  # a usage error, as argparse's
     verbosity = -1 if args.quiet else args.verbose
     placement = {
         "executor": args.executor,
@@ -114,7 +123,8 @@ def main(
                 print(str(e), file=sys.stderr)
                 return 1
             report = new_report(p, spec)
-            if not _run_and_write(p, make_executor, report, folder, Path(spec_dir), args.smoke, verbosity, placement):
+            if not _run_and_write(p, make_executor, report, folder, Path(spec_dir), args.smoke, verbosity, placement,
+                                  plans.get(p["name"])):  # fmt: skip
                 return 1
             reports.append(report)
             if report.status != "ok":
@@ -127,6 +137,17 @@ def main(
     return status
 
 
+def read_plans(path: str | None) -> dict[str, dict]:
+    """Each pipeline's plan by its name, from a plan JSON file (one plan, or a list of them); {} without one."""
+    if path is None:
+        return {}
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    plans = data if isinstance(data, list) else [data]
+    if not all(isinstance(p, dict) and isinstance(p.get("pipeline"), str) and "stages" in p for p in plans):
+        raise ValueError("not a plan (`qlc plan --format json` writes one)")
+    return {p["pipeline"]: p for p in plans}
+
+
 def _claim(out: str | None, p: dict, pipelines: list[dict]) -> RunDir:
     if not out:
         return claim_next(Path("runs"), p["name"])
@@ -134,11 +155,11 @@ def _claim(out: str | None, p: dict, pipelines: list[dict]) -> RunDir:
 
 
 def _run_and_write(p: dict, make_executor, report: Report, folder: RunDir, spec_dir: Path, smoke: bool,
-                   verbosity: int, placement: dict) -> bool:  # fmt: skip
+                   verbosity: int, placement: dict, plan: dict | None) -> bool:  # fmt: skip
     """One pipeline into its folder; False when it failed with a diagnostic (already printed)."""
     out = folder.path
     try:
-        run_one(p, make_executor, report, spec_dir, out, smoke, verbosity, placement)
+        run_one(p, make_executor, report, spec_dir, out, smoke, verbosity, placement, plan)
     except KeyboardInterrupt as e:
         _mark_interrupted(report, str(e) or "interrupted by the user")
         # no report.html: its plots take seconds; `qlc report DIR --format html` draws them

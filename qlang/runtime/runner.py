@@ -50,6 +50,7 @@ class RunOptions:
     cache: bool = True  # read finished tasks from the cache (`--no-cache`: run everything again)
     cache_dir: Path | None = None  # default $QLANG_CACHE/tasks
     on_executor: Callable[[Any], None] = lambda executor: None  # sees the executor once it exists (tests)
+    plan: dict | None = None  # the pipeline's plan as JSON (qlang.plan.estimate.Plan.to_json), sized as it runs
 
 
 def seeds_of(pipeline: dict) -> list[int]:
@@ -195,7 +196,7 @@ class _Run:
 
     def run(self) -> Report:
         report, options = self.report, self.options
-        estimates = estimate_energy(self.pipeline, options)
+        estimates = stage_estimates(options.plan)
         sources = load_sources(self.pipeline, options)
         warm_encoder(sources, self.encoder, options)
         self.outputs = {seed: dict(sources) for seed in self.seeds}
@@ -702,33 +703,26 @@ def memory_shortfall(peak: float | None) -> RuntimeDiagnostic | None:
     )
 
 
-def estimate_energy(pipeline: dict, options: RunOptions) -> dict[str, dict]:
-    """The plan's per-stage estimates (and the QPU model where Qiskit is installed) for the report."""
-    from qlang.ir import model as ir
-    from qlang.plan.estimate import estimate, qiskit_durations
-    from qlang.plan.prices import load_prices
-
-    try:
-        import qiskit  # noqa: F401
-
-        durations = qiskit_durations()
-    except ImportError:
-        durations = None
-    plan = estimate(ir.Pipeline.model_validate(pipeline), load_prices(), options.spec_dir, durations)
+def stage_estimates(plan: dict | None) -> dict[str, dict]:
+    """Per stage name, the plan's estimates as the report carries them, from the plan's JSON (`qlc plan --format
+    json`, or the plan.json `qlc run` writes beside the report); {} without a plan. The runtime only reads a
+    plan: `qlc run` makes it, so a run needs no planner."""
+    if not plan:
+        return {}
     return {
-        s.name: {
-            "estimated_j": s.simulation_j,
-            "estimated_baseline_j": s.baseline_j,
-            "qpu_model_j": s.qpu_j,
-            "qpu_note": s.qpu_note,
-            "qpu_workload": s.qpu_workload,
-            "qpu_platform": s.qpu_platform,
-            "qpu_by_platform_j": s.qpu_by_platform_j,
-            "rows": s.rows,
-            "estimated_baselines_j": {label: j / plan.seeds for label, j in (s.baselines_j or {}).items()},
-            "curves": s.curves,
-            "calibrated": plan.calibrated,
-            "peak_bytes": s.peak_bytes,
+        s["name"]: {
+            "estimated_j": s["simulation_j"],
+            "estimated_baseline_j": s["baseline_j"],
+            "qpu_model_j": s["qpu_j"],
+            "qpu_note": s["qpu_note"],
+            "qpu_workload": s["qpu_workload"],
+            "qpu_platform": s["qpu_platform"],
+            "qpu_by_platform_j": s["qpu_by_platform_j"],
+            "rows": s["rows"],
+            "estimated_baselines_j": {label: j / plan["seeds"] for label, j in (s["baselines_j"] or {}).items()},
+            "curves": s["curves"],
+            "calibrated": plan["calibrated"],
+            "peak_bytes": s["peak_bytes"],
         }
-        for s in plan.stages
+        for s in plan["stages"]
     }

@@ -239,7 +239,7 @@ def test_the_planned_amplitude_overlap_circuit_measures_the_fidelity():
 
     from qlang.circuits.emit_qiskit import build
     from qlang.circuits.library import stage_circuits
-    from qlang.plan.estimate import concrete_amplitudes
+    from qlang.energy.qpu_circuits import concrete_amplitudes
 
     qc, x, _ = build(stage_circuits("amplitude_encoding", {"qubits": 2})["overlap"])
     a, b = np.array([0.1, 0.5, 0.2, 0.9]), np.array([0.7, 0.1, 0.4, 0.3])

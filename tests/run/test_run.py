@@ -20,20 +20,30 @@ def _report(out: Path) -> dict:
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
+# runs a generated module as a script with the planner unimportable: the runtime must not need it
+WITHOUT_PLANNER = ("import runpy, sys; sys.modules['qlang.plan'] = None; module = sys.argv[1]; sys.argv = sys.argv[1:]; "
+                   "runpy.run_path(module, run_name='__main__')")  # fmt: skip
+
+
 @pytest.mark.parametrize("target", ["pennylane", "qiskit"])
-def test_generated_quickstart_module_runs_as_a_script(target, tmp_path):
+def test_generated_quickstart_module_runs_as_a_script(target, tmp_path, capsys):
     module = ROOT / "generated" / f"quickstart.{target}.py"
-    proc = subprocess.run([sys.executable, str(module), "--smoke", "--quiet", "--out", str(tmp_path)],
-                          capture_output=True, text=True, cwd=tmp_path)
+    plan = tmp_path / "plan.json"  # the estimates come in with the run (`qlc run` writes one beside the report)
+    assert main(["plan", str(ROOT / "specs" / "quickstart.qlc"), "--target", target, "--no-qpu", "--format",
+                 "json"]) == 0  # fmt: skip
+    plan.write_text(capsys.readouterr().out, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", WITHOUT_PLANNER, str(module), "--smoke", "--quiet", "--out",
+                           str(tmp_path / "run"), "--plan", str(plan)], capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    report = _report(tmp_path)
+    report = _report(tmp_path / "run")
     assert report["status"] == "ok" and report["target"] == target
     for stage in report["stages"]:
         assert stage["status"] == "ok"
+        assert stage["energy"]["estimated_j"] > 0 and stage["energy"]["calibrated"] is not None
         assert stage["method"]["family"] == "quantum"
         assert stage["baselines"][0]["family"] == "classical"
         assert stage["method"]["metrics"] and stage["baselines"][0]["metrics"]
-    assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# quickstart")
+    assert (tmp_path / "run" / "report.md").read_text(encoding="utf-8").startswith("# quickstart")
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
