@@ -37,6 +37,8 @@ import numpy as np
 from qlang.runtime.errors import BAD_PARAMETER, RuntimeDiagnostic
 from qlang.runtime.protocol import CircuitShape
 
+TILE_AMPLITUDES = 1 << 22  # 64 MiB of complex128 density matrices per side of an overlap tile
+
 TWO_QUBIT_GATES = ("cz", "ecr", "cx")  # the native entangler of a fake backend, the first it has
 
 
@@ -240,6 +242,67 @@ class NoisyExecutor:
 
         measured = [self._measure(name, x, w, shots, scale) for scale in self.zne_scales]
         return extrapolate(np.array(measured), self.zne_scales, self.zne_extrapolation)
+
+    def _count(self, name: str, shots: int, circuits: int) -> None:
+        self.shots_spent += shots * circuits
+        self.circuits_run += circuits
+        self.ran[(name, shots)] = self.ran.get((name, shots), 0) + circuits
+
+    # -- overlaps in the Heisenberg picture (qlang.runtime.heisenberg) ---------------------------
+
+    def split(self, name: str) -> int | None:
+        """Index of the first instruction of `name` reading its second half of inputs, where the circuit is
+        a part reading only the first half followed by a part reading only the second; else None."""
+        return None
+
+    def pairwise_reason(self, name: str) -> str | None:
+        """Why overlaps of `name` must be sampled circuit by circuit; None when `overlap_zeros` applies."""
+        from qlang.runtime.heisenberg import pairwise_reason
+
+        return pairwise_reason(self.noise, self.mitigation, self.split(name))
+
+    def compute_densities(self, name: str, x: np.ndarray) -> np.ndarray:
+        """ρ_x (B, 2**n, 2**n): the part of `name` before `split` on |0⟩⟨0|, noise after each gate."""
+        raise NotImplementedError
+
+    def uncompute_effects(self, name: str, y: np.ndarray) -> np.ndarray:
+        """σ_y (B, 2**n, 2**n): the adjoint of the part of `name` from `split` on, applied to the readout's
+        all-zeros effect (its gates from last to first, each inverted, its channel before it)."""
+        raise NotImplementedError
+
+    def overlap_probabilities(self, name: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """(N, M) exact probabilities of reading all zeros from `name` on the rows [x_i, y_j], readout
+        included, from N + M density matrices; tiled so that at most TILE_AMPLITUDES are held per side."""
+        from qlang.runtime.heisenberg import overlaps
+
+        if self.pairwise_reason(name) is not None:
+            raise ValueError(f"no Heisenberg overlaps for {name!r}: {self.pairwise_reason(name)}")
+        n_wires = self.shape(name).n_wires
+        rows = max(1, TILE_AMPLITUDES >> (2 * n_wires))
+        kept = self.uncompute_effects(name, y) if len(y) << (2 * n_wires) <= TILE_AMPLITUDES else None
+        out = np.empty((len(x), len(y)))
+        for start in range(0, len(x), rows):
+            rho = self.compute_densities(name, x[start : start + rows])
+            if kept is not None:
+                out[start : start + rows] = overlaps(rho, kept)
+                continue
+            for col in range(0, len(y), rows):
+                out[start : start + rows, col : col + rows] = overlaps(
+                    rho, self.uncompute_effects(name, y[col : col + rows])
+                )
+        return out
+
+    def overlap_zeros(self, name: str, x: np.ndarray, y: np.ndarray, rows, cols, shots: int | None) -> np.ndarray:
+        """All-zeros frequencies of `name` on the pairs [x[rows[p]], y[cols[p]]], `shots` each (the executor's
+        when None), drawn from `overlap_probabilities`. Counted as the pairs' circuits, as a QPU runs them."""
+        from qlang.runtime.heisenberg import sample_zeros
+
+        shots = int(shots or self.shots)
+        if shots < 1:
+            raise ValueError(f"shots must be positive, got {shots}")
+        probs = self.overlap_probabilities(name, x, y)[rows, cols]
+        self._count(name, shots, len(probs))
+        return sample_zeros(probs, shots, self._rng)
 
     @property
     def ran(self) -> dict[tuple[str, int], int]:

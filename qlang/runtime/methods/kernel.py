@@ -122,18 +122,25 @@ def sampled_gram(
     y: np.ndarray | None = None,
 ) -> np.ndarray:
     """K(x, y) from the all-zeros frequency of compute-uncompute circuits on [x_i, y_j]; for y None,
-    the upper triangle only (the diagonal is 1 by construction), mirrored. Not projected."""
+    the upper triangle only (the diagonal is 1 by construction), mirrored. Not projected.
+    A noisy executor whose `pairwise_reason` is None draws the frequencies from its Heisenberg-picture
+    probabilities (qlang.runtime.heisenberg: N + M density matrices, not one per pair); every other
+    executor samples the pairs' circuits."""
+    columns = x if y is None else y
     if y is None:
         rows, cols = np.triu_indices(len(x), k=1)
-        pairs = np.hstack([x[rows], x[cols]])
     else:
         rows, cols = np.divmod(np.arange(len(x) * len(y)), len(y))
-        pairs = np.hstack([x[rows], y[cols]])
-    zeros = np.empty(len(pairs))
-    for start in range(0, len(pairs), PAIRS_PER_CALL):
-        stop = min(start + PAIRS_PER_CALL, len(pairs))
-        zeros[start:stop] = executor.probs(overlap, pairs[start:stop], None, shots)[:, 0]
-        progress(f"kernel: {stop}/{len(pairs)} pairs")
+    if getattr(executor, "pairwise_reason", lambda _: "not a noisy executor")(overlap) is None:
+        progress(f"kernel: {len(rows)} pairs from {len(x) + len(columns)} density matrices")
+        zeros = executor.overlap_zeros(overlap, x, columns, rows, cols, shots)  # type: ignore[attr-defined]
+    else:
+        pairs = np.hstack([x[rows], columns[cols]])
+        zeros = np.empty(len(pairs))
+        for start in range(0, len(pairs), PAIRS_PER_CALL):
+            stop = min(start + PAIRS_PER_CALL, len(pairs))
+            zeros[start:stop] = executor.probs(overlap, pairs[start:stop], None, shots)[:, 0]
+            progress(f"kernel: {stop}/{len(pairs)} pairs")
     if y is not None:
         return zeros.reshape(len(x), len(y))
     gram = np.eye(len(x))

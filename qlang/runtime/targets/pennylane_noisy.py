@@ -88,6 +88,7 @@ class NoisyPennyLaneExecutor(NoisyExecutor):
         self.device, self.noise, self.shots = device, noise, int(shots)
         self._bodies = dict(bodies)
         self._qnodes: dict[tuple[str, int], qml.QNode] = {}
+        self._splits: dict[str, int | None] = {}
         self.shots_spent = self.circuits_run = 0
         self.reseed(seed)
 
@@ -137,3 +138,79 @@ class NoisyPennyLaneExecutor(NoisyExecutor):
                 qnode = folded(qnode, scale=scale)
             self._qnodes[name, scale] = with_noise(qnode, model=self.noise)
         return self._qnodes[name, scale]
+
+    # -- the Heisenberg picture (qlang.runtime.heisenberg) ---------------------------------------
+
+    def split(self, name: str) -> int | None:
+        """Found by recording the body three times: at one point, with the first half of the inputs moved,
+        and with the second half moved; an operation whose parameters move reads that half."""
+        if name not in self._splits:
+            body, shape = self._bodies[name]
+            k, rng = shape.n_inputs // 2, np.random.default_rng(0)
+            base = rng.uniform(0.5, 2.5, 2 * k)
+            w = rng.uniform(0.5, 2.5, shape.n_weights)
+            recorded = [qml.tape.make_qscript(body)(base, w).operations]
+            for half in (slice(0, k), slice(k, 2 * k)):
+                moved = base.copy()
+                moved[half] += rng.uniform(0.1, 0.4, k)
+                recorded.append(qml.tape.make_qscript(body)(moved, w).operations)
+            self._splits[name] = _split(recorded, k)
+        return self._splits[name]
+
+    def compute_densities(self, name: str, x: np.ndarray) -> np.ndarray:
+        return self._half_densities(name, "compute", np.hstack([x, np.zeros_like(x)]))
+
+    def uncompute_effects(self, name: str, y: np.ndarray) -> np.ndarray:
+        return self._half_densities(name, "uncompute", np.hstack([np.zeros_like(y), y]))
+
+    def _half_densities(self, name: str, which: str, x: np.ndarray) -> np.ndarray:
+        from qlang.runtime.heisenberg import readout_effect
+
+        body, shape = self._bodies[name]
+        s, wires = self.split(name), list(range(shape.n_wires))
+        assert s is not None, f"{name} does not split into compute and uncompute parts"
+        width = 2**shape.n_wires
+        out = np.empty((len(x), width, width), dtype=np.complex128)
+        for rows in chunks(len(x), 2 * shape.n_wires):
+            recorded = qml.tape.make_qscript(body)(x[rows].T, np.zeros(shape.n_weights)).operations
+            ops = []
+            if which == "compute":
+                for op in recorded[:s]:
+                    ops += [op, *channels(op.wires, self.noise)]
+            else:  # the adjoint of the noisy uncompute part, on the readout's all-zeros effect
+                ops.append(qml.QubitDensityMatrix(readout_effect(shape.n_wires, self.noise.readout), wires=wires))
+                for op in reversed(recorded[s:]):
+                    ops += [*reversed(channels(op.wires, self.noise)), op.adjoint()]
+            tape = qml.tape.QuantumScript(ops, [qml.density_matrix(wires=wires)])
+            result = qml.execute([tape], self._mixed(shape.n_wires), diff_method=None)[0]
+            out[rows] = np.broadcast_to(np.asarray(result), (rows.stop - rows.start, width, width))
+        return out
+
+    def _mixed(self, n_wires: int):
+        key = f"device {n_wires}"
+        if key not in self.__dict__:
+            self.__dict__[key] = qml.device("default.mixed", wires=n_wires)
+        return self.__dict__[key]
+
+
+def _split(recorded: list, k: int) -> int | None:
+    """split_point of a body recorded at a base point and with its first, then second, half of inputs moved;
+    None when the recordings differ in their operations (data-dependent structure) or hold a state
+    preparation or matrix (amplitude encodings)."""
+    from qlang.runtime.heisenberg import split_point
+
+    base, *moved = recorded
+    if any(op.name in ("StatePrep", "QubitUnitary") for op in base):
+        return None
+    if any([(o.name, o.wires) for o in ops] != [(o.name, o.wires) for o in base] for ops in moved):
+        return None
+    reads = []
+    for i, op in enumerate(base):
+        reads.append(
+            {
+                column
+                for column, ops in zip((0, k), moved)
+                if not all(np.allclose(a, b) for a, b in zip(op.data, ops[i].data))
+            }
+        )
+    return split_point(reads, k)

@@ -14,10 +14,13 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit.library import UnitaryGate
+from qiskit.quantum_info import DensityMatrix
 from qiskit_aer import AerSimulator
+from qiskit_aer.library import SetDensityMatrix
 from qiskit_aer.noise import amplitude_damping_error, depolarizing_error, phase_damping_error
 
 from qlang.circuits.amplitude import amplitude_reflection
+from qlang.runtime.heisenberg import readout_effect, split_point
 from qlang.runtime.noise import NoiseModel, NoisyExecutor
 from qlang.runtime.protocol import CircuitShape
 from qlang.runtime.targets.batching import batch_arrays, chunks, weight_rows
@@ -27,19 +30,38 @@ from qlang.runtime.zne import fold
 MATRIX_GATES = {"cswap"}  # fixed gates the emitters use that Aer's density-matrix method lacks
 
 
+def channels(qubits, model: NoiseModel) -> list[tuple]:
+    """(error instruction, qubits) of the channels after a gate on `qubits` (see qlang.runtime.noise)."""
+    out = []
+    k, p = len(qubits), model.depolarizing(len(qubits))
+    if p > 0:
+        out.append((depolarizing_error(p, k), qubits))
+    for qubit in qubits:
+        if model.amplitude_damping > 0:
+            out.append((amplitude_damping_error(model.amplitude_damping), [qubit]))
+        if model.phase_damping > 0:
+            out.append((phase_damping_error(model.phase_damping), [qubit]))
+    return out
+
+
 def with_noise(qc: QuantumCircuit, model: NoiseModel) -> QuantumCircuit:
     """`qc` with the model's channels after each gate (see qlang.runtime.noise)."""
     out = qc.copy_empty_like()
     for inst in qc.data:
         out.append(inst.operation, inst.qubits, inst.clbits, copy=False)
-        k, p = len(inst.qubits), model.depolarizing(len(inst.qubits))
-        if p > 0:
-            out.append(depolarizing_error(p, k), inst.qubits)
-        for qubit in inst.qubits:
-            if model.amplitude_damping > 0:
-                out.append(amplitude_damping_error(model.amplitude_damping), [qubit])
-            if model.phase_damping > 0:
-                out.append(phase_damping_error(model.phase_damping), [qubit])
+        for error, qubits in channels(inst.qubits, model):
+            out.append(error, qubits)
+    return out
+
+
+def adjoint_with_noise(qc: QuantumCircuit, model: NoiseModel) -> QuantumCircuit:
+    """The adjoint of `with_noise(qc)` for self-adjoint channels (qlang.runtime.heisenberg): `qc`'s gates
+    from last to first, each inverted and preceded by its channels in reverse order."""
+    out = qc.copy_empty_like()
+    for inst in reversed(qc.data):
+        for error, qubits in reversed(channels(inst.qubits, model)):
+            out.append(error, qubits)
+        out.append(inst.operation.inverse(), inst.qubits, inst.clbits, copy=False)
     return out
 
 
@@ -78,6 +100,7 @@ class NoisyQiskitExecutor(NoisyExecutor):
         self._exact = QiskitExecutor(builders, "statevector", seed)
         self._aer = AerSimulator(method="density_matrix")
         self._templates: dict[tuple[str, int], tuple[QuantumCircuit, list]] = {}
+        self._halves: dict[tuple[str, str], tuple] = {}  # (name, "compute" | "uncompute") -> see _half
         self.shots_spent = self.circuits_run = 0
         self.reseed(seed)
 
@@ -139,3 +162,66 @@ class NoisyQiskitExecutor(NoisyExecutor):
             qc.save_density_matrix()
             self._templates[name, scale] = (qc, angles)
         return self._templates[name, scale]
+
+    # -- the Heisenberg picture (qlang.runtime.heisenberg) ---------------------------------------
+
+    def split(self, name: str) -> int | None:
+        c = self._exact._get(name)
+        if c.amplitude_columns:
+            return None
+        column = {p: i for i, p in c.inputs}
+        reads = [
+            {column[q] for p in inst.operation.params if hasattr(p, "parameters") for q in p.parameters if q in column}
+            for inst in c.circuit.data
+        ]
+        return split_point(reads, c.shape.n_inputs // 2)
+
+    def compute_densities(self, name: str, x: np.ndarray) -> np.ndarray:
+        return self._half_densities(name, "compute", np.hstack([x, np.zeros_like(x)]))
+
+    def uncompute_effects(self, name: str, y: np.ndarray) -> np.ndarray:
+        return self._half_densities(name, "uncompute", np.hstack([np.zeros_like(y), y]))
+
+    def _half_densities(self, name: str, which: str, x: np.ndarray) -> np.ndarray:
+        c = self._exact._get(name)
+        template, angles = self._half(name, which)
+        half = dataclasses.replace(c, angles=angles)
+        width = 2**c.shape.n_wires
+        out = np.empty((len(x), width, width), dtype=np.complex128)
+        w = np.zeros(c.shape.n_weights)
+        for rows in chunks(len(x), 2 * c.shape.n_wires):
+            binds = self._exact._binds(half, x[rows], w)
+            binds = {p: v for p, v in binds.items() if p in template.parameters}
+            if binds:
+                result = self._aer.run(template, parameter_binds=[binds]).result()
+            else:
+                result = self._aer.run([template] * (rows.stop - rows.start)).result()
+            if not result.success:
+                raise RuntimeError(f"Aer job failed: {result.status}")
+            rho = np.array([np.asarray(r.data.density_matrix) for r in result.results])
+            out[rows] = rho[:, c.order][:, :, c.order]
+        return out
+
+    def _half(self, name: str, which: str) -> tuple[QuantumCircuit, list]:
+        """One side of `split` as a noisy circuit saving its density matrix, its angle expressions as plain
+        parameters (and what each stands for): the compute part on |0...0>, or the adjoint of the uncompute
+        part (its inversion's -θ included) on the readout's all-zeros effect."""
+        if (name, which) not in self._halves:
+            c = self._exact._get(name)
+            s = self.split(name)
+            assert s is not None, f"{name} does not split into compute and uncompute parts"
+            gates = _aer_ready(c.circuit)
+            part = gates.copy_empty_like()
+            for inst in gates.data[:s] if which == "compute" else gates.data[s:]:
+                part.append(inst)
+            if which == "compute":
+                qc = with_noise(part, self.noise)
+            else:
+                qc = gates.copy_empty_like()
+                effect = readout_effect(c.shape.n_wires, self.noise.readout)  # a product of equal factors:
+                qc.append(SetDensityMatrix(DensityMatrix(effect)), qc.qubits)  # the same in Qiskit's qubit order
+                qc.compose(adjoint_with_noise(part, self.noise), inplace=True)
+            qc, angles = _plain_angles(qc)
+            qc.save_density_matrix()
+            self._halves[(name, which)] = (qc, angles)
+        return self._halves[(name, which)]
