@@ -1,12 +1,14 @@
 """Cost models: the work each runnable method does, counted from its parameters and the data size.
 
-Units of work (each priced by the calibration, see qlang/plan/energy.py):
+Units of work (each priced by the calibration, see qlang/plan/prices.py):
 - `circuit_rows`: circuit executions through a target's executor (one row = one circuit, one input);
 - `amplitude_ops`: statevector amplitude updates those executions cost a simulator (rows × gates × 2^qubits);
 - `executor_calls`: batched executor calls (each has a fixed overhead);
 - `flops`: classical floating-point operations (kernels, k-means, linear algebra);
 - `fits`: calls into scikit-learn/torch fitting routines (each has a fixed overhead);
-- `kmeans_inits`: scikit-learn k-means restarts.
+- `kmeans_inits`: scikit-learn k-means restarts;
+- `transpiles`, `angle_expressions`: what the Qiskit executor does once per circuit it meets, in every task
+  (one executor each): see `with_circuit_setup` and qlang/circuits/setup.py. PennyLane prices them at 0.
 `qpu_circuits` lists, per circuit role, how many distinct circuits a QPU would run (hardware has no
 statevectors: an exact kernel becomes N(N−1)/2 compute–uncompute circuits)."""
 
@@ -34,6 +36,8 @@ class Work:
     kmeans_inits: float = 0.0  # scikit-learn k-means restarts (threaded; their overhead dwarfs their FLOPs)
     shots: int | None = None
     qpu_circuits: dict[str, float] = field(default_factory=dict)  # role → circuits on a QPU
+    transpiles: float = 0.0  # Qiskit transpiles as its executor prepares each circuit (qlang.circuits.setup)
+    angle_expressions: float = 0.0  # gate angles made numpy functions as it does so (one sympy lambdify each)
 
 
 # fixed work every method does around its algorithm: reducing features (PCA, scaling) counts as fits,
@@ -460,6 +464,8 @@ def _plus(a: Work, b: Work) -> Work:
         a.kmeans_inits + b.kmeans_inits,
         a.shots or b.shots,
         {**a.qpu_circuits, **b.qpu_circuits},
+        a.transpiles + b.transpiles,
+        a.angle_expressions + b.angle_expressions,
     )
 
 
@@ -633,3 +639,25 @@ def _count_file_rows(params: dict, spec_dir) -> int:
         return 0
     header = 0 if path.suffix.lower() in (".jsonl", ".ndjson") or params.get("format") == "jsonl" else 1
     return max(0, lines - header)
+
+
+def used_roles(roles, params: dict) -> list[str]:
+    """The circuit roles a method's run prepares: a kernel's `overlap` circuit when it samples, its
+    `feature_map` when exact; every other role always."""
+    sampled = params.get("shots") is not None and "overlap" in roles
+    return [r for r in roles if (r == "overlap") == sampled] if "overlap" in roles else list(roles)
+
+
+def with_circuit_setup(work: Work, method: str, params: dict) -> Work:
+    """`work` plus what the Qiskit executor of its task does once for each circuit the method uses (three Aer
+    templates, segments, angle functions: qlang.circuits.setup), for a method that runs circuits."""
+    from qlang.circuits.library import stage_circuits
+    from qlang.circuits.setup import qiskit_setup
+
+    if not work.circuit_rows or not catalog.METHODS[method].circuits:
+        return work
+    circuits = stage_circuits(method, params)
+    setups = [qiskit_setup(circuits[r], params.get("shots") is None) for r in used_roles(circuits, params)]
+    work.transpiles += sum(s.transpiles for s in setups)
+    work.angle_expressions += sum(s.angle_expressions for s in setups)
+    return work

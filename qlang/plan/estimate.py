@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 
 from qlang.catalog.calls import REFERENCE_LABEL, REFERENCES, call_label
-from qlang.catalog.costs import COSTS, Work, data_rows
+from qlang.catalog.costs import COSTS, Work, data_rows, with_circuit_setup
 from qlang.catalog.devices import HARDWARE, hardware_model, with_shots
 from qlang.catalog.memory import stage_peaks
 from qlang.energy.qpu_circuits import calibration_circuit, stage_circuits
@@ -112,7 +112,8 @@ def stage_work(method: ir.Method, rows: int, classes: int, shared: dict | None =
     cost = COSTS.get(method.name)
     if cost is None:
         return None
-    return cost({**(shared or {}), **method.params}, rows, classes)
+    params = {**(shared or {}), **method.params}
+    return with_circuit_setup(cost(params, rows, classes), method.name, params)
 
 
 def _sampled(stage: ir.Stage, shots: int | None) -> ir.Stage:

@@ -1,6 +1,6 @@
 """Fixed overheads the plan prices beside compute: joules per circuit row and per call of each installed
-target's executor (a 4-qubit, 2-layer re-uploading circuit, as the hybrid head runs), per fitting call and
-per k-means restart. `run_calibration` is `qlc calibrate`: these, then the joules per amplitude op and per
+target's executor (a 4-qubit, 2-layer re-uploading circuit, as the hybrid head runs), per Qiskit transpile
+and angle expression as its executor prepares a circuit, per fitting call and per k-means restart. `run_calibration` is `qlc calibrate`: these, then the joules per amplitude op and per
 FLOP of qlang/energy/compute_costs.py."""
 
 from __future__ import annotations
@@ -74,6 +74,31 @@ def measure_kmeans_init(meter: Meter, quick: bool) -> float:
     return _joules(meter, lambda: KMeans(n_clusters=2, n_init=1, random_state=0).fit(x), 5 if quick else 20)
 
 
+def measure_circuit_setup(meter: Meter, quick: bool) -> tuple[float, float]:
+    """(joules per transpile, joules per angle expression) of the Qiskit executor preparing a circuit
+    (qlang.circuits.setup): a fresh executor preparing the re-uploading circuit, whose three templates are
+    its only set-up (no angle expressions), per template; then the ZZ map's angles made numpy functions, as
+    the executor makes them, per expression."""
+    from qlang.circuits import emit_qiskit
+    from qlang.circuits.library import reuploading, stage_circuits
+    from qlang.circuits.setup import TEMPLATES, qiskit_setup
+    from qlang.runtime.targets.qiskit import QiskitExecutor, _plain_angles
+
+    circuit = reuploading(4, 2)
+
+    def prepare():
+        QiskitExecutor({"m": lambda: emit_qiskit.build(circuit)}).shape("m")
+
+    prepare()  # warm up: the first transpile loads Qiskit's passes
+    transpile_j = _joules(meter, prepare, 3 if quick else 10) / TEMPLATES
+    zz = stage_circuits("zz_feature_map", {"qubits": 4, "reps": 2, "bandwidth": 1.0})["feature_map"]
+    qc, _x, _w = emit_qiskit.build(zz)
+    expressions = qiskit_setup(zz, exact=False).angle_expressions
+    _plain_angles(qc)
+    angle_j = _joules(meter, lambda: _plain_angles(qc), 3 if quick else 10) / expressions
+    return transpile_j, angle_j
+
+
 def run_calibration(quick: bool = False, progress=lambda message: None, as_json: bool = False) -> str:
     """Measure and store this machine's prices, every one on as many threads as a run gives each method
     (qlang/runtime/threads.py); the result as lines of text, or as one JSON object."""
@@ -117,6 +142,12 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
         prices.row_j[target], prices.call_j[target] = row, call
         data["targets"][target] = {"joules_per_circuit_row": row, "joules_per_executor_call": call}
         lines.append(f"{target}: {row:.3g} J per circuit row, {call:.3g} J per executor call")
+        if target == "qiskit":
+            progress("qiskit circuit set-up: transpiles and angle functions")
+            transpile_j, angle_j = measure_circuit_setup(meter, quick)
+            prices.transpile_j[target], prices.angle_j[target] = transpile_j, angle_j
+            data["targets"][target].update(joules_per_transpile=transpile_j, joules_per_angle_expression=angle_j)
+            lines.append(f"{target}: {transpile_j:.3g} J per transpile, {angle_j:.3g} J per angle expression")
     progress("fitting-call overhead")
     prices.fit_j = measure_fit(meter, quick)
     lines.append(f"fitting call: {prices.fit_j:.3g} J")

@@ -19,6 +19,11 @@ DEFAULT_ROW_J = {"pennylane": 6e-6 * WATTS, "qiskit": 7e-5 * WATTS}
 DEFAULT_CALL_J = {"pennylane": 1.5e-3 * WATTS, "qiskit": 4e-3 * WATTS}
 DEFAULT_FIT_J = 1.5e-3 * WATTS
 DEFAULT_KMEANS_INIT_J = 0.1 * WATTS
+# a Qiskit transpile for Aer and a sympy lambdify of one gate angle (qlang.circuits.setup), CPU seconds measured
+# on the 2-core development machine (0.13-0.18 s and 3.4 ms, qiskit 2.x: at optimization level 0 a transpile's
+# cost is its fixed pass-manager set-up, 4 to 256 gates alike); PennyLane does neither
+DEFAULT_TRANSPILE_J = {"pennylane": 0.0, "qiskit": 0.13 * WATTS}
+DEFAULT_ANGLE_J = {"pennylane": 0.0, "qiskit": 0.0035 * WATTS}
 
 
 @dataclass
@@ -29,6 +34,8 @@ class Prices:
     call_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CALL_J))
     fit_j: float = DEFAULT_FIT_J
     kmeans_init_j: float = DEFAULT_KMEANS_INIT_J
+    transpile_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TRANSPILE_J))
+    angle_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_ANGLE_J))
     calibrated: bool = False
     overheads_calibrated: bool = False
 
@@ -40,6 +47,8 @@ class Prices:
             + work.executor_calls * self.call_j[target]
             + work.fits * self.fit_j
             + work.kmeans_inits * self.kmeans_init_j
+            + work.transpiles * self.transpile_j[target]
+            + work.angle_expressions * self.angle_j[target]
         )
 
 
@@ -59,6 +68,8 @@ def load_prices() -> Prices:
         prices.call_j.update(stored["call_j"])
         prices.fit_j = float(stored["fit_j"])
         prices.kmeans_init_j = float(stored.get("kmeans_init_j", DEFAULT_KMEANS_INIT_J))
+        prices.transpile_j.update(stored.get("transpile_j", {}))
+        prices.angle_j.update(stored.get("angle_j", {}))
         prices.overheads_calibrated = True
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -68,6 +79,7 @@ def load_prices() -> Prices:
 def save_overheads(prices: Prices) -> Path:
     path = overheads_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {k: v for k, v in asdict(prices).items() if k in ("row_j", "call_j", "fit_j", "kmeans_init_j")}
+    kept = ("row_j", "call_j", "fit_j", "kmeans_init_j", "transpile_j", "angle_j")
+    data = {k: v for k, v in asdict(prices).items() if k in kept}
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path

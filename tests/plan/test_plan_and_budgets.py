@@ -215,6 +215,8 @@ def test_calibrate_prices_this_machine_and_the_plan_uses_it(capsys):
     prices = load_prices()
     assert prices.calibrated and prices.overheads_calibrated
     assert all(v > 0 for v in [*prices.row_j.values(), prices.joules_per_amplitude_op, prices.joules_per_flop])
+    assert "J per transpile" in out and "J per angle expression" in out  # Qiskit's circuit set-up, measured
+    assert prices.transpile_j["qiskit"] > 0 and prices.angle_j["qiskit"] > 0 and prices.transpile_j["pennylane"] == 0
     assert main(["plan", str(ROOT / "specs" / "quickstart.qlc"), "--no-qpu", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["calibrated"] is True
 
