@@ -3,7 +3,7 @@
 The run is 2 stages × SEEDS seeds (8 tasks by default): two quantum-kernel classifiers
 (`zz_feature_map` and `angle_encoding`, exact simulation, 5-fold cross-validated SVM) on the breast
 cancer data. For each executor — `local` (one task after another in this process), `process` (a
-pool of WORKERS spawned processes) and `ray` (a local Ray cluster, `ray.init(num_cpus=WORKERS)` on
+pool of WORKERS processes, forked from the driver on Linux) and `ray` (a local Ray cluster, `ray.init(num_cpus=WORKERS)` on
 127.0.0.1) — it measures the wall time of the whole run as `qlc run` does it (pool or cluster
 start-up and worker imports included, interpreter start-up excluded), checks that every task gave the
 same metrics as under `local`, and reports
@@ -108,7 +108,9 @@ def pool_overhead_ms(workers: int, n: int) -> float:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    from qlang.runtime.executors import start_method
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method())) as pool:
         pool.submit(_noop).result()  # warm
         start = time.perf_counter()
         for _ in range(n):

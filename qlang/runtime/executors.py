@@ -6,11 +6,13 @@ order; each task runs through `tasks.run_task`, so the metrics do not depend on 
 process that dies mid-task (killed, out of memory) is retried, up to MAX_ATTEMPTS runs of a task, and
 each result records its attempts; a task that raises (a user error) is not retried. Workers load the
 generated module by path (`module_path`) for its circuits and executor factory, and limit their math
-libraries to one thread each, so N workers use N cores.
+libraries to one thread each, so N workers use N cores. `start` warms a pool before the first stage: each
+worker builds its `Env` (the generated module, the text encoder) ahead of its first task.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -50,6 +52,9 @@ class LocalExecutor:
 
     def __init__(self, env: Env):
         self.env = env
+
+    def start(self) -> None:
+        pass
 
     def run(self, jobs: Iterable[Job], started=_ignore, progress=_ignore) -> Iterator[TaskResult]:
         for task, data in jobs:
@@ -95,6 +100,25 @@ def run_in_worker(spec: WorkerSpec, task: Task, data: Any, attempts: int) -> Tas
     return run_task(task, data, worker_env(spec), attempts=attempts)
 
 
+def warm(spec: WorkerSpec) -> int:
+    """Build this worker's Env ahead of its first task; a failure here is left for that task to report."""
+    with contextlib.suppress(Exception):  # the first task builds it again and reports why it cannot
+        worker_env(spec)
+    return os.getpid()
+
+
+def start_method() -> str:
+    """`fork` where the platform forks safely (Linux): a worker starts with the driver's imports (the SDK,
+    scikit-learn, the generated module's dependencies) in a few ms, where a spawned one imports them again
+    (about 4 s of CPU each, benchmarks/scale.py). The driver runs no threads of its own while it forks, and
+    each worker limits its math libraries to one thread before its first task. Elsewhere (macOS, Windows),
+    `spawn`."""
+    import multiprocessing
+    import sys
+
+    return "fork" if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 @dataclass
 class _Retrying:
     """Bookkeeping shared by the pool and Ray: which tasks are unfinished and how often each has run."""
@@ -118,7 +142,7 @@ class _Retrying:
 
 
 class ProcessExecutor:
-    """A local pool of `workers` processes (spawned: no state shared with the driver but the files)."""
+    """A local pool of `workers` processes (see `start_method`), started and warmed by `start`."""
 
     name = "process"
 
@@ -127,12 +151,17 @@ class ProcessExecutor:
         self.workers = workers or os.cpu_count() or 1
         self._pool = None
 
+    def start(self) -> None:
+        self.pool()
+
     def pool(self):
         if self._pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(start_method()))
+            for _ in range(self.workers):  # one warm-up each: a busy worker makes the pool start the next
+                self._pool.submit(warm, self.spec)
         return self._pool
 
     def pids(self) -> list[int]:
@@ -190,6 +219,10 @@ class RayExecutor:
         self.workers = workers or os.cpu_count() or 1
         self.owned = False
         self._remote = None
+        self._warming: list = []
+
+    def start(self) -> None:
+        self.remote()
 
     def remote(self):
         if self._remote is None:
@@ -209,6 +242,9 @@ class RayExecutor:
                     ray.init(num_cpus=self.workers, _node_ip_address="127.0.0.1", **common)
                 self.owned = True
             self._remote = ray.remote(num_cpus=1, max_retries=0)(run_in_worker)
+            # Ray reuses a worker process for later tasks, so a warm-up per CPU leaves each one's Env built
+            warming = ray.remote(num_cpus=1, max_retries=0)(warm)
+            self._warming = [warming.remote(self.spec) for _ in range(self.workers)]
         return self._remote
 
     def run(self, jobs: Iterable[Job], started=_ignore, progress=_ignore) -> Iterator[TaskResult]:

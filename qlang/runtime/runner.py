@@ -195,6 +195,13 @@ class _Run:
         self.streamed = 0.0
 
     def run(self) -> Report:
+        try:
+            self._run()
+        finally:
+            self.executor.close()
+        return self.report
+
+    def _run(self) -> None:
         report, options = self.report, self.options
         estimates = stage_estimates(options.plan)
         sources = load_sources(self.pipeline, options)
@@ -208,6 +215,7 @@ class _Run:
             self.pipeline_window = pipeline_window
             with self.meter.window("setup"):
                 warm_imports(self.pipeline)
+            self.executor.start()  # after the imports, which forked workers then share
             try:
                 with self.guard.limit("the pipeline", pipeline_window, self.pipeline["budget_j"]):
                     for stage in self.pipeline["stages"]:
@@ -217,12 +225,10 @@ class _Run:
                 report.finish("over_budget")
             finally:
                 report.energy_j = pipeline_window.reading().joules + self.remote_j
-                self.executor.close()
         report.windows = meter_windows(self.meter)
         if report.status != "over_budget":
             report.finish("ok" if all(s.status in ("ok", "fallback") for s in report.stages) else "incomplete")
         options.on_stage_done(report)
-        return report
 
     def _candidates(self, stage: dict) -> int:
         """How many candidate points a stage runs per seed (the method's, each baseline's, the reference, and
