@@ -15,7 +15,8 @@ with a post-lexer, which a bare Lark parser does not have, so the text must not 
 
 With --scaling MAX_BYTES it instead times `check_text` and `format_text` on inputs from 1 kB up to
 MAX_BYTES (10 MB at most) of four shapes: valid specs, deep nesting, one very long line, and thousands
-of syntax errors; the time per kB staying flat across sizes is what "linear" means here.
+of syntax errors; the CPU time per kB staying flat across sizes is what "linear" means here. Each row is
+printed as soon as it is measured (with --json, one JSON object per line).
 
 Usage:  python benchmarks/frontend.py [--stages N] [--repeat R] [--json] [--scaling MAX_BYTES]
 """
@@ -334,41 +335,43 @@ def _shape(shape: str, size: int) -> str:
     raise ValueError(shape)
 
 
-def scaling(max_size: int) -> dict:
-    """Seconds of `check_text` and of `format_text` for each shape and size up to `max_size`, and the time
-    per kB, whose flatness across sizes shows that time grows linearly."""
+def scaling_rows(max_size: int):
+    """For each shape and size up to `max_size`, one row as soon as it is measured: seconds and CPU seconds
+    of `check_text` and of `format_text`, and the CPU time per kB, whose flatness across sizes shows that
+    time grows linearly. CPU time, because on a shared machine the wall clock also counts other processes'
+    turns; the ratios compare CPU µs per kB with the size ten times smaller (1.0 is linear, 10 quadratic)."""
     from qlang.checks import check_text
     from qlang.syntax.printer import format_text
 
     _warm_qlang()
-    load = _load()
-    rows = []
     for shape in ("valid", "deep", "long_line", "errors"):
         previous = None
         for size in (s for s in SCALING_SIZES if s <= max_size):
             text = _shape(shape, size)
-            t0 = time.perf_counter()
+            kb = len(text) / 1e3
+            w0, c0 = time.perf_counter(), time.process_time()
             result = check_text(text, "scaling.qlc")
-            check_s = time.perf_counter() - t0
-            t0 = time.perf_counter()
+            w1, c1 = time.perf_counter(), time.process_time()
             format_text(text)
-            fmt_s = time.perf_counter() - t0
+            w2, c2 = time.perf_counter(), time.process_time()
             row = {
                 "shape": shape,
                 "bytes": len(text.encode()),
-                "check_s": round(check_s, 4),
-                "fmt_s": round(fmt_s, 4),
-                "check_us_per_kb": round(check_s * 1e6 / (len(text) / 1e3), 1),
-                "fmt_us_per_kb": round(fmt_s * 1e6 / (len(text) / 1e3), 1),
+                "check_s": round(w1 - w0, 4),
+                "fmt_s": round(w2 - w1, 4),
+                "check_cpu_s": round(c1 - c0, 4),
+                "fmt_cpu_s": round(c2 - c1, 4),
+                "check_us_per_kb": round((c1 - c0) * 1e6 / kb, 1),
+                "fmt_us_per_kb": round((c2 - c1) * 1e6 / kb, 1),
                 "diagnostics": len(result.diagnostics),
+                "load_1min": (_load() or [None])[0],
             }
-            if previous is not None:  # time per kB against the decade below: 1.0 is linear, 10 quadratic
+            if previous is not None:
                 row["check_ratio"] = round(row["check_us_per_kb"] / max(previous["check_us_per_kb"], 1e-9), 2)
                 row["fmt_ratio"] = round(row["fmt_us_per_kb"] / max(previous["fmt_us_per_kb"], 1e-9), 2)
-            rows.append(row)
+            yield row
             previous = row
             del text, result
-    return {"rows": rows, "python": platform.python_version(), "load_average": {"before": load, "after": _load()}}
 
 
 def _load() -> list[float] | None:
@@ -394,21 +397,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     if args.scaling:
-        out = scaling(args.scaling)
-        if args.json:
-            print(json.dumps(out))
-        else:
+        if args.json:  # one JSON object per row, as each is measured
+            for r in scaling_rows(args.scaling):
+                print(json.dumps(r), flush=True)
+            return 0
+        print(
+            f"{'shape':<10}{'bytes':>12}{'check s':>10}{'fmt s':>10}{'cpu µs/kB':>11}{'ratio':>7}"
+            f"{'fmt cpu µs/kB':>15}{'ratio':>7}{'diags':>9}{'load':>6}  "
+            "(ratio: CPU µs/kB against the size 10× smaller, 1 is linear)",
+            flush=True,
+        )
+        for r in scaling_rows(args.scaling):
             print(
-                f"{'shape':<10}{'bytes':>12}{'check s':>10}{'fmt s':>10}{'µs/kB':>10}{'ratio':>7}"
-                f"{'fmt µs/kB':>11}{'ratio':>7}{'diags':>9}  (load {out['load_average']}; "
-                "ratio: µs/kB against the size 10× smaller, 1 is linear)"
+                f"{r['shape']:<10}{r['bytes']:>12,}{r['check_s']:>10.3f}{r['fmt_s']:>10.3f}"
+                f"{r['check_us_per_kb']:>11.0f}{r.get('check_ratio', ''):>7}"
+                f"{r['fmt_us_per_kb']:>15.0f}{r.get('fmt_ratio', ''):>7}{r['diagnostics']:>9}{r['load_1min']:>6}",
+                flush=True,
             )
-            for r in out["rows"]:
-                print(
-                    f"{r['shape']:<10}{r['bytes']:>12,}{r['check_s']:>10.3f}{r['fmt_s']:>10.3f}"
-                    f"{r['check_us_per_kb']:>10.0f}{r.get('check_ratio', ''):>7}"
-                    f"{r['fmt_us_per_kb']:>11.0f}{r.get('fmt_ratio', ''):>7}{r['diagnostics']:>9}"
-                )
         return 0
     if args.dump:
         sys.stdout.write(generate(args.stages))
