@@ -15,22 +15,28 @@ from collections.abc import Mapping
 
 import numpy as np
 import pennylane as qml
+from pennylane.devices.qubit_mixed import simulate
 
 from qlang.circuits.amplitude import amplitude_reflection
 from qlang.runtime.noise import NoiseModel, NoisyExecutor, depolarizing_kraus
 from qlang.runtime.protocol import CircuitShape
 from qlang.runtime.targets.batching import batch_arrays, chunks, weight_rows
 from qlang.runtime.targets.pennylane import Body
+from qlang.runtime.targets.pennylane_depolarizing import Depolarizing
 from qlang.runtime.zne import check_scales
 
 MIXED = "default.mixed"
+HEISENBERG_INTERFACE = "torch"  # see NoisyPennyLaneExecutor._half_densities
 
 
-def channels(wires, model: NoiseModel) -> list[qml.operation.Operation]:
-    """The channels after a gate on `wires` (see qlang.runtime.noise)."""
+def channels(wires, model: NoiseModel, closed_form: bool = False) -> list[qml.operation.Operation]:
+    """The channels after a gate on `wires` (see qlang.runtime.noise); with `closed_form` the depolarizing
+    one is pennylane_depolarizing.Depolarizing, which only qml.devices.qubit_mixed.simulate runs."""
     out = []
     k, p = len(wires), model.depolarizing(len(wires))
-    if p > 0:
+    if p > 0 and closed_form:
+        out.append(Depolarizing(p, wires=wires))
+    elif p > 0:
         # PennyLane's one-qubit DepolarizingChannel(q) keeps ρ with 1 − q and applies each Pauli with q/3,
         # so (1 − p)ρ + p·I/2 is q = 3p/4.
         out.append(
@@ -164,33 +170,41 @@ class NoisyPennyLaneExecutor(NoisyExecutor):
         return self._half_densities(name, "uncompute", np.hstack([np.zeros_like(y), y]))
 
     def _half_densities(self, name: str, which: str, x: np.ndarray) -> np.ndarray:
+        """ρ or σ (qlang.runtime.heisenberg) of each row of `x` (both halves of the inputs, the other half
+        unread): one broadcast run of PennyLane's mixed-state simulator per chunk, in torch (its einsum
+        contracts a gate pairwise; numpy's loops over every index at once: three times slower here) on
+        qlang.runtime.threads' thread count (torch's own pool on a busy machine was four times slower)."""
+        from qlang.runtime.threads import limited
+
+        shape = self.shape(name)
+        width = 2**shape.n_wires
+        out = np.empty((len(x), width, width), dtype=np.complex128)
+        with limited():
+            for rows in chunks(len(x), 2 * shape.n_wires):
+                tape = self._half_tape(name, which, qml.math.asarray(x[rows].T, like=HEISENBERG_INTERFACE))
+                result = qml.math.to_numpy(simulate(tape, interface=HEISENBERG_INTERFACE))
+                out[rows] = np.broadcast_to(result, (rows.stop - rows.start, width, width))
+        return out
+
+    def _half_tape(self, name: str, which: str, inputs) -> qml.tape.QuantumScript:
+        """The noisy compute part on |0...0>, or the adjoint of the noisy uncompute part on the readout's
+        all-zeros effect (its operations last to first, each inverted, its channels before it in reverse
+        order), for the columns of `inputs` (2k, B); depolarizing in its closed form."""
         from qlang.runtime.heisenberg import readout_effect
 
         body, shape = self._bodies[name]
         s, wires = self.split(name), list(range(shape.n_wires))
         assert s is not None, f"{name} does not split into compute and uncompute parts"
-        width = 2**shape.n_wires
-        out = np.empty((len(x), width, width), dtype=np.complex128)
-        for rows in chunks(len(x), 2 * shape.n_wires):
-            recorded = qml.tape.make_qscript(body)(x[rows].T, np.zeros(shape.n_weights)).operations
-            ops = []
-            if which == "compute":
-                for op in recorded[:s]:
-                    ops += [op, *channels(op.wires, self.noise)]
-            else:  # the adjoint of the noisy uncompute part, on the readout's all-zeros effect
-                ops.append(qml.QubitDensityMatrix(readout_effect(shape.n_wires, self.noise.readout), wires=wires))
-                for op in reversed(recorded[s:]):
-                    ops += [*reversed(channels(op.wires, self.noise)), op.adjoint()]
-            tape = qml.tape.QuantumScript(ops, [qml.density_matrix(wires=wires)])
-            result = qml.execute([tape], self._mixed(shape.n_wires), diff_method=None)[0]
-            out[rows] = np.broadcast_to(np.asarray(result), (rows.stop - rows.start, width, width))
-        return out
-
-    def _mixed(self, n_wires: int):
-        key = f"device {n_wires}"
-        if key not in self.__dict__:
-            self.__dict__[key] = qml.device("default.mixed", wires=n_wires)
-        return self.__dict__[key]
+        recorded = qml.tape.make_qscript(body)(inputs, np.zeros(shape.n_weights)).operations
+        ops = []
+        if which == "compute":
+            for op in recorded[:s]:
+                ops += [op, *channels(op.wires, self.noise, closed_form=True)]
+        else:
+            ops.append(qml.QubitDensityMatrix(readout_effect(shape.n_wires, self.noise.readout), wires=wires))
+            for op in reversed(recorded[s:]):
+                ops += [*reversed(channels(op.wires, self.noise, closed_form=True)), op.adjoint()]
+        return qml.tape.QuantumScript(ops, [qml.density_matrix(wires=wires)])
 
 
 def _split(recorded: list, k: int) -> int | None:
