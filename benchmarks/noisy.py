@@ -53,8 +53,9 @@ def executor(target: str, noise, seed: int = 0):
     if target == "qiskit":
         from qlang.runtime.targets.qiskit import executor as make
 
-        return make({"overlap": lambda: emit_qiskit.build(overlap, "build_overlap")}, "aer_simulator", seed, noise,
-                    SHOTS)
+        return make(
+            {"overlap": lambda: emit_qiskit.build(overlap, "build_overlap")}, "aer_simulator", seed, noise, SHOTS
+        )
     from qlang.runtime.targets.pennylane import executor as make
 
     body = emit_pennylane.build(overlap, "body_overlap")
@@ -103,11 +104,17 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         grams[target] = sampled_gram(ex, "overlap", x, SHOTS)
         seconds[target] = time.perf_counter() - start
-        counted[target] = {"circuits": ex.circuits_run - before[0], "shots": ex.shots_spent - before[1],
-                           "pairwise_reason": ex.pairwise_reason("overlap")}
+        counted[target] = {
+            "circuits": ex.circuits_run - before[0],
+            "shots": ex.shots_spent - before[1],
+            "pairwise_reason": ex.pairwise_reason("overlap"),
+        }
 
-    sampler = SamplerV2(default_shots=SHOTS, seed=0,
-                        options={"backend_options": {"noise_model": aer_noise_model(noise), "method": "density_matrix"}})
+    sampler = SamplerV2(
+        default_shots=SHOTS,
+        seed=0,
+        options={"backend_options": {"noise_model": aer_noise_model(noise), "method": "density_matrix"}},
+    )
     del AerSimulator
     fqk = FidelityQuantumKernel(feature_map=zz_feature_map(QUBITS, reps=REPS), fidelity=ComputeUncompute(sampler))
     start = time.perf_counter()
@@ -121,8 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     damping_free = NoiseModel(**{**PARAMETRIC, "amplitude_damping": 0.0})
     heisenberg = {t: executor(t, damping_free).overlap_probabilities("overlap", x[:half], x[:half]) for t in TARGETS}
     result = {
-        "n": args.n, "qubits": QUBITS, "reps": REPS, "shots": SHOTS, "noise": noise.describe(),
-        "seconds": seconds, "compile_s": compile_s,
+        "n": args.n,
+        "qubits": QUBITS,
+        "reps": REPS,
+        "shots": SHOTS,
+        "noise": noise.describe(),
+        "seconds": seconds,
+        "compile_s": compile_s,
         "speedup_vs_fidelity_quantum_kernel": {t: seconds["fidelity_quantum_kernel"] / seconds[t] for t in TARGETS},
         "gram_max_abs_difference": {t: float(np.abs(grams[t] - anchor).max()) for t in TARGETS},
         "gram_max_abs_difference_between_targets": float(np.abs(grams["qiskit"] - grams["pennylane"]).max()),

@@ -13,7 +13,7 @@ from qlang.circuits import library as lib
 from qlang.circuits.ir import Circuit, Gate, Input
 from qlang.runtime.heisenberg import readout_effect, split_point
 from qlang.runtime.methods.kernel import sampled_gram
-from qlang.runtime.noise import NoiseModel
+from qlang.runtime.noise import NoiseModel, depolarizing_kraus
 from tests.circuits.test_noise import noisy_pair
 
 MODEL = NoiseModel(p1=0.02, p2=0.06, phase_damping=0.04, readout=0.03)
@@ -105,3 +105,22 @@ def test_split_point_and_readout_effect():
     assert split_point([{0, 2}], 2) is None  # one gate reads both
     assert split_point([{0}, set()], 2) is None  # nothing reads y
     assert np.allclose(np.diag(readout_effect(2, 0.1)), [0.81, 0.09, 0.09, 0.01])
+
+
+@pytest.mark.parametrize("wires", [[0], [2], [0, 2], [2, 1]])
+def test_the_closed_form_depolarizing_kernel_is_the_kraus_channel(wires):
+    import pennylane as qml
+    from pennylane.devices.qubit_mixed import apply_operation
+
+    from qlang.runtime.targets.pennylane_depolarizing import Depolarizing
+
+    a = np.random.default_rng(len(wires)).normal(size=(2, 8, 8, 2)) @ [1, 1j]
+    rho = a @ a.conj().transpose(0, 2, 1)
+    state = (rho / np.trace(rho, axis1=1, axis2=2)[:, None, None]).reshape((2,) + (2,) * 6)
+    channel = Depolarizing(0.3, wires=wires)
+    expected = np.asarray(
+        apply_operation(qml.QubitChannel(depolarizing_kraus(0.3, len(wires)), wires=wires), state, True)
+    )
+    assert np.abs(np.asarray(apply_operation(channel, state, True)) - expected).max() <= 1e-12
+    assert np.abs(np.asarray(apply_operation(channel, state[0], False)) - expected[0]).max() <= 1e-12
+    assert np.allclose(sum(k.conj().T @ k for k in channel.kraus_matrices()), np.eye(2 ** len(wires)))
