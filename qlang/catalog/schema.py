@@ -82,7 +82,7 @@ class Entry:
     """A method, a baseline, a data source, a model or an optimizer."""
 
     name: str
-    group: Literal["method", "data", "model", "optimizer", "noise", "choice"]
+    group: Literal["method", "data", "model", "optimizer", "noise", "choice", "mitigation"]
     summary: str
     params: tuple[Param, ...] = ()
     stage: str | None = None  # for methods: the stage kind

@@ -1,6 +1,6 @@
 """The settings a pipeline and a stage accept."""
 
-from qlang.catalog.schema import Entry, Param, p_enum, p_float, p_int, p_qty, p_str
+from qlang.catalog.schema import Entry, p_enum, p_float, p_int, p_qty, p_str
 from qlang.units import ENERGY, INTENSITY
 
 # The targets, each with its exact local simulators (the first is the default). This is a target's
@@ -69,13 +69,13 @@ STAGE = Entry(
             "abort",
             "when the stage overruns: abort it, warn, or run the baseline instead",
         ),
-        Param(
+        p_str(
             "mitigation",
-            "enum",
             None,
-            "error mitigation on a noisy device: `readout` measures two calibration circuits per circuit width "
-            "and inverts each qubit's confusion matrix; the report shows the result without it too",
-            choices=("readout",),
+            "error mitigation on a noisy device, techniques joined by `+`: `readout` (two calibration circuits per "
+            "circuit width, each qubit's confusion matrix inverted), `zne` or `zne(scales: [1, 3, 5], "
+            "extrapolation: richardson)` (every circuit also run folded, extrapolated to zero noise); the report "
+            "shows the result without it too",
             nullable=True,
         ),
         p_str(

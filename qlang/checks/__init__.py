@@ -190,7 +190,8 @@ def build(draft: DraftPipeline, ordered, inputs, target, dev: resources.Device, 
                 budget_j=st.settings["budget"],
                 on_over_budget=st.settings["on_over_budget"],
                 qubits=qubits.get(st.name),
-                mitigation=st.settings["mitigation"] or "none",
+                mitigation=st.settings["mitigation"],
+                zne=ir.Zne(**st.settings["zne"]) if st.settings["zne"] else None,
                 choose=ir.Call(name=st.choose[0].name, params=st.choose[1]) if st.choose else None,
             )
             for st in ordered

@@ -122,7 +122,9 @@ def lower_pipeline(node: ast.Pipeline, diags: Diags) -> DraftPipeline:
 
 def lower_stage(node: ast.Stage, diags: Diags) -> DraftStage:
     draft = DraftStage(node)
-    draft.settings, draft.setting_nodes = _settings(node.items, STAGE, "stage", {"method", "baseline", "choose"}, diags)
+    draft.settings, draft.setting_nodes = _settings(
+        node.items, STAGE, "stage", {"method", "baseline", "choose", "mitigation"}, diags
+    )  # `mitigation` is techniques joined by `+`: checks/resources.py reads it
     choose_node = draft.setting_nodes.get("choose")
     if choose_node is not None and not isinstance(choose_node.value, ast.NoneValue):
         draft.choose = call(choose_node.value, CHOICES, "choice rule", diags, unknown_code="Q109")

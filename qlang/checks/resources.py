@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from qlang.catalog import METHODS
 from qlang.catalog.devices import FAKE_BACKENDS, HARDWARE, MIXED, NOISY_SHOTS, hardware_model
+from qlang.catalog.mitigation import MAX_SCALE, MITIGATIONS
 from qlang.catalog.noise import NOISE
 from qlang.catalog.settings import DEVICES
 from qlang.checks.lower import DraftPipeline
@@ -313,30 +314,100 @@ def qubits(draft: DraftPipeline, dev: Device, diags: Diags) -> dict[str, int | N
 
 
 def mitigation(draft: DraftPipeline, dev: Device, diags: Diags) -> None:
-    """`mitigation readout` needs a noisy device and a stage whose method measures circuits (Q404)."""
+    """Each stage's `mitigation` (techniques of qlang.catalog.mitigation joined by `+`) into its settings:
+    `mitigation` as "readout", "zne" or "readout+zne" (catalog order) and `zne` as ZNE's parameters or None.
+    It needs a noisy simulated device and a stage whose method measures circuits (Q404)."""
     for s in draft.stages:
         node = s.setting_nodes.get("mitigation")
-        if node is None or s.settings.get("mitigation") in (None, "none"):
+        s.settings["mitigation"], s.settings["zne"] = mitigation_techniques(node, diags)
+        if node is None or s.settings["mitigation"] == "none":
             continue
         if not dev.noisy:
+            readout = s.settings["mitigation"] == "readout"
             why, help_ = (
-                f"`{dev.name}` is exact: it has no readout errors to mitigate",
-                ("set a device model (`device fake_fez`) or a `noise` model with `readout`, or drop `mitigation`"),
+                f"`{dev.name}` is exact: it has no {'readout errors' if readout else 'noise'} to mitigate",
+                f"set a device model (`device fake_fez`) or a `noise` model{' with `readout`' if readout else ''}"
+                + ", or drop `mitigation`",
             )
         elif s.method is not None and not s.method.entry.circuits:
             why, help_ = f"`{s.method.entry.name}` measures no circuits: nothing to mitigate", "drop `mitigation`"
+        elif dev.name.startswith(HARDWARE):
+            why, help_ = (
+                "on hardware (`ibm:`) the runtime's own resilience options mitigate; qlang's run on simulators",
+                "run on the device model (`device fake_fez`) to measure mitigation, or drop `mitigation`",
+            )
         else:
             continue
         diags.append(
             Diagnostic(
                 "Q404",
-                f"`mitigation {s.settings['mitigation']}` has no effect here",
+                f"`mitigation {s.settings['mitigation'].replace('+', ' + ')}` has no effect here",
                 node.value.span,
                 label=why,
                 severity="warning",
                 help=help_,
             )
         )
+
+
+def mitigation_techniques(node: ast.Setting | None, diags: Diags) -> tuple[str, dict | None]:
+    """("none" | "readout" | "zne" | "readout+zne", ZNE's parameters or None) of a stage's `mitigation`:
+    each technique at most once (Q206), an unknown one with a did-you-mean (Q110), ZNE's scales distinct
+    odd integers 1 … MAX_SCALE, at least two (Q202)."""
+    if node is None or isinstance(node.value, ast.NoneValue):
+        return "none", None
+    terms = node.value.terms if isinstance(node.value, ast.Sum) else [node.value]
+    found: dict[str, tuple[dict, Span]] = {}
+    for term in terms:
+        got = call(term, MITIGATIONS, "mitigation", diags, unknown_code="Q110")
+        if got is None:
+            continue
+        entry, params = got
+        if entry.name in found:
+            diags.append(
+                Diagnostic(
+                    "Q206",
+                    f"`{entry.name}` is given twice in `mitigation`",
+                    term.span,
+                    label="again here",
+                    notes=(Label(found[entry.name][1], "first here"),),
+                    help="give each technique once",
+                )
+            )
+            continue
+        if entry.name == "zne" and not _zne_scales_ok(params.get("scales"), term, diags):
+            continue
+        found[entry.name] = (params, term.span)
+    names = [name for name in MITIGATIONS if name in found]
+    zne = found.get("zne")
+    return "+".join(names) or "none", (zne[0] if zne else None)
+
+
+def _zne_scales_ok(scales, term: ast.Value, diags: Diags) -> bool:
+    if scales is None or any(v is None for v in scales):
+        return False  # already diagnosed
+    bad = [v for v in scales if v < 1 or v > MAX_SCALE or v % 2 == 0]
+    if not bad and len(scales) >= 2 and len(set(scales)) == len(scales) and 1 in scales:
+        return True
+    why = (
+        f"{bad[0]} is not an odd scale from 1 to {MAX_SCALE}"
+        if bad
+        else "the scales repeat"
+        if len(set(scales)) != len(scales)
+        else "one scale has nothing to extrapolate from"
+        if len(scales) < 2
+        else "scale 1, the circuit as it is, is missing"
+    )
+    diags.append(
+        Diagnostic(
+            "Q202",
+            f"`scales` of `zne` is out of range: {why}",
+            term.span,
+            label="not distinct odd scales",
+            help="scale 1 and one or more other odd scales 2k + 1 (U (U† U)^k), such as `zne(scales: [1, 3, 5])`",
+        )
+    )
+    return False
 
 
 NEAR_MEMORY = 0.8  # a stage estimated above this share of the available memory gets a warning

@@ -1,7 +1,10 @@
 """The QPU model's energy for what a noisy stage actually measured (imports Qiskit).
 
 Input: the method's noisy executors, one per seed (qlang.runtime.noise.NoisyExecutor): `ran` maps
-(circuit name, shots) → rows measured, `calibrated_widths` the widths whose readout calibration ran.
+(circuit name, shots) → rows measured, `folded` (circuit name, shots, scale) → rows of the circuits
+zero-noise extrapolation folded, `calibrated_widths` the widths whose readout calibration ran. A folded
+circuit is timed as the stage's circuit folded with barriers between the folds
+(qlang.runtime.zne.fold), so that the transpile keeps every U† U a device would run.
 Each of the stage's circuits is transpiled once onto the device (a fake backend names itself; a
 parametric noise model uses the platform's device model), and its depth, two-qubit gates and one shot's
 duration come from that transpiled circuit (qlang.energy.qpu.circuit_timing). The energy is
@@ -14,24 +17,30 @@ from __future__ import annotations
 from qlang.energy.qpu import circuit_timing, get_platform, qpu_energy_breakdown
 from qlang.energy.qpu_circuits import calibration_circuit, stage_circuits
 from qlang.ir import model as ir
+from qlang.runtime.zne import fold
 
 
 def ran_energy(pipeline: dict, stage: dict, executors: list) -> dict:
-    """{joules, calibration_j, circuits, shots, calibration_shots, calibration_circuits, backend,
+    """{joules, calibration_j, circuits, shots, calibration_shots, calibration_circuits, zne_j, zne_circuits,
+    zne_shots, backend,
     transpiled: {role: {depth, two_qubit_gates, duration_s}}, provenance} (see the module docstring)."""
     platform = get_platform(pipeline["qpu"])
     backend = pipeline["device"] if pipeline.get("device_qubits") is not None else platform.duration_backend
     circuits = stage_circuits(ir.Stage.model_validate(stage))
     timings = {role: circuit_timing(qc, backend) for role, qc in circuits.items()}
-    work, calibration = [], []
+    work, calibration, folded = [], [], []
     for executor in executors:
         for (name, shots), rows in executor.ran.items():
             work.append((timings[name.rsplit(".", 1)[1]].duration_s, int(shots), rows))
+        for (name, shots, scale), rows in getattr(executor, "folded", {}).items():
+            qc = circuits[name.rsplit(".", 1)[1]]
+            folded.append((circuit_timing(fold(qc, scale, barriers=True), backend).duration_s, int(shots), rows))
         for n in getattr(executor, "calibrated_widths", ()):
             for flip in (0, 1):
                 calibration.append((circuit_timing(calibration_circuit(n, flip), backend).duration_s, executor.shots))
-    energy = qpu_energy_breakdown([*work, *calibration], platform, jobs=len(executors))
+    energy = qpu_energy_breakdown([*work, *calibration, *folded], platform, jobs=len(executors))
     calibration_energy = qpu_energy_breakdown(calibration, platform, jobs=0)
+    zne_energy = qpu_energy_breakdown(folded, platform, jobs=0)
     return {
         "joules": energy.joules,
         "calibration_j": calibration_energy.joules,
@@ -39,6 +48,9 @@ def ran_energy(pipeline: dict, stage: dict, executors: list) -> dict:
         "shots": energy.shots,
         "calibration_circuits": calibration_energy.circuits,
         "calibration_shots": calibration_energy.shots,
+        "zne_j": zne_energy.joules,
+        "zne_circuits": zne_energy.circuits,
+        "zne_shots": zne_energy.shots,
         "backend": next(iter(timings.values())).backend if timings else backend,
         "platform": platform.name,
         "transpiled": {

@@ -37,6 +37,13 @@ class ModelDecl(_Model):
     model: Call
 
 
+class Zne(_Model):
+    """Zero-noise extrapolation's settings: distinct odd scale factors (at least two) and the fit."""
+
+    scales: list[int]
+    extrapolation: Literal["richardson", "linear"] = "richardson"
+
+
 class Stage(_Model):
     name: str
     kind: str
@@ -46,7 +53,10 @@ class Stage(_Model):
     budget_j: float | None
     on_over_budget: Literal["abort", "warn", "fallback"]
     qubits: int | None
-    mitigation: Literal["none", "readout"] = "none"  # on a noisy device (qlang.runtime.mitigation)
+    mitigation: Literal["none", "readout", "zne", "readout+zne"] = (
+        "none"  # on a noisy device (qlang.catalog.mitigation)
+    )
+    zne: Zne | None = None  # with `zne` in `mitigation`: its scales and extrapolation (qlang.runtime.zne)
     choose: Call | None = None  # `choose cheapest(within: …)`: which candidate later stages read (None: the method)
 
 

@@ -16,6 +16,7 @@ from qlang.sweep import points
 
 SCHEMA = "qlang-plan/1"
 CALIBRATION = "calibration:"  # a durations key `calibration:<wires>:<0|1>`: a readout calibration circuit
+FOLDED = "folded:"  # a durations key `folded:<scale>:<role>`: a circuit folded by zero-noise extrapolation
 J_PER_KWH = 3.6e6
 # A gate and its noise channel applied to a 2^q × 2^q density matrix cost about this many times 4^q
 # amplitude updates where a statevector costs 2^q. Measured per row against the exact simulators (ZZ map,
@@ -44,6 +45,9 @@ class StageEstimate:
     qpu_platform: dict | None = None  # the platform priced, what-if overrides applied
     qpu_by_platform_j: dict[str, float] | None = None  # the same circuits on every preset platform
     qpu_calibration_shots: int | None = None  # of the QPU shots, the readout calibration's (all seeds)
+    qpu_zne_circuits: float | None = None  # of the QPU circuits, those ZNE folded (all seeds)
+    qpu_zne_shots: float | None = None  # their shots
+    qpu_zne_j: float | None = None  # their energy on the QPU model (its per-job overhead not included)
     budget_j: float | None = None
     on_over_budget: str = "abort"
     verdict: str = "no budget"
@@ -134,6 +138,13 @@ def at_point(method: ir.Method, params: dict) -> ir.Method:
     return method.model_copy(update={"params": params, "sweep": {}})
 
 
+def with_zne(work: Work, scales: list[int]) -> Work:
+    """A quantum method's work with zero-noise extrapolation: every circuit runs once per scale, the one folded
+    to λ applying λ× the gates (qlang.runtime.zne), so circuit rows grow by the number of scales and amplitude
+    updates by their sum. The QPU's folded circuits are priced apart, by their own durations (`_qpu`)."""
+    return replace(work, circuit_rows=work.circuit_rows * len(scales), amplitude_ops=work.amplitude_ops * sum(scales))
+
+
 def on_noisy_device(work: Work, qubits: int | None, shots: int | None) -> Work:
     """A quantum method's work on a noisy device: every circuit samples the pipeline's `shots` (its
     expectation values and probabilities included, not only a `shots` parameter's), and every gate updates a
@@ -177,6 +188,8 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
         works = point_works(s.method, rows, classes)
         if works and pipeline.noisy and s.method.family == "quantum":
             works = [on_noisy_device(w, s.qubits, pipeline.shots) for w in works]
+            if s.zne is not None:
+                works = [with_zne(w, s.zne.scales) for w in works]
         compared = comparison_rows(s)
         baseline_works = [point_works(b, rows, classes, s.method.params) for _, b in compared]
         known_baselines = [ws for ws in baseline_works if ws is not None]
@@ -283,6 +296,15 @@ def _qpu(
         est.qpu_workload += [(dc, shots, 1.0) for dc, shots, _ in calibration]
         circuits += calibration
         est.qpu_calibration_shots = (est.qpu_calibration_shots or 0) + sum((s or 0) * n for _, s, n in calibration)
+    folded = _folded(d, work)
+    if folded:  # `mitigation zne`: every circuit again at each scale above 1, each folded circuit longer
+        est.qpu_workload += folded
+        seeded = [(dc, shots, round(count * seeds)) for dc, shots, count in folded]
+        circuits += seeded
+        zne = qpu_energy_breakdown(seeded, platform, jobs=0)
+        est.qpu_zne_circuits = (est.qpu_zne_circuits or 0) + zne.circuits
+        est.qpu_zne_shots = (est.qpu_zne_shots or 0) + zne.shots
+        est.qpu_zne_j = (est.qpu_zne_j or 0) + zne.joules
     energy = qpu_energy_breakdown(circuits, platform, jobs=seeds)  # one job per seed
     est.qpu_j = (est.qpu_j or 0.0) + energy.joules
     est.qpu_circuits += energy.circuits
@@ -294,6 +316,16 @@ def _qpu(
     if energy.default_shots_circuits:
         est.qpu_note = f"exact simulation charged {est.qpu_shots} shots per circuit on the QPU model"
     return d
+
+
+def _folded(d: dict[str, float], work: Work) -> list[tuple[float, int | None, float]]:
+    """(d_circ, shots, count) of one seed's circuits folded by ZNE: each circuit at each scale above 1."""
+    out = []
+    for key, duration in d.items():
+        if key.startswith(FOLDED):
+            role = key.split(":", 2)[2]
+            out.append((duration, work.shots, float(work.qpu_circuits.get(role, 0.0))))
+    return [f for f in out if f[2]]
 
 
 def _break_even(
@@ -321,6 +353,7 @@ def _break_even(
             assert work is not None  # the stage's works were known at its own size
             circuits = [(d[role], work.shots, c) for role, c in work.qpu_circuits.items()]
             circuits += [(d[key], work.shots, 1.0) for key in d if key.startswith(CALIBRATION)]  # once per seed
+            circuits += _folded(d, work)
             total += qpu_joules(circuits, platform)
         return total
 
@@ -386,13 +419,21 @@ def _verdict(est: StageEstimate) -> str:
 def qiskit_durations(backend: str = "heron"):
     """Circuit durations from transpiling each of a stage's circuits onto a device model (imports Qiskit):
     `durations(stage, device=None)`, `device` (a fake backend's name) in place of `backend`. A stage with
-    `mitigation readout` adds its calibration circuits, one pair per circuit width."""
+    `mitigation readout` adds its calibration circuits, one pair per circuit width; `mitigation zne` each
+    circuit folded to every scale above 1 (barriers between the folds keep the transpile from undoing them)."""
     from qlang.energy.qpu import circuit_duration, circuit_timing
 
     def durations(stage: ir.Stage, device: str | None = None) -> dict[str, float]:
         chosen = device or backend
         out = {role: circuit_duration(qc, chosen) for role, qc in stage_circuits(stage).items()}
-        if stage.mitigation == "readout":
+        if stage.zne is not None:
+            from qlang.runtime.zne import fold
+
+            for role, qc in stage_circuits(stage).items():
+                for scale in stage.zne.scales:
+                    if scale != 1:
+                        out[f"{FOLDED}{scale}:{role}"] = circuit_duration(fold(qc, scale, barriers=True), chosen)
+        if "readout" in stage.mitigation:
             for n in sorted({qc.num_qubits for qc in stage_circuits(stage).values()}):
                 for flip in (0, 1):
                     out[f"{CALIBRATION}{n}:{flip}"] = circuit_timing(calibration_circuit(n, flip), chosen).duration_s

@@ -63,10 +63,29 @@ def table(plan: Plan) -> str:
         )
     )
     out.append(memory_line(plan))
+    out += mitigation_lines(plan)
     out += break_even_lines(plan)
     notes = sorted({s.qpu_note for s in plan.stages if s.qpu_note} | {s.note for s in plan.stages if s.note})
     out += [f"note: {n}" for n in notes]
     return "\n".join(out)
+
+
+def mitigation_lines(plan: Plan) -> list[str]:
+    """What each stage's error mitigation adds on the QPU model: the readout calibration's shots, and the
+    circuits, shots and energy of zero-noise extrapolation's folded circuits."""
+    out = []
+    for s in plan.stages:
+        parts = []
+        if s.qpu_calibration_shots:
+            parts.append(f"readout calibration {s.qpu_calibration_shots:,} shots")
+        if s.qpu_zne_circuits:
+            parts.append(
+                f"zero-noise extrapolation {s.qpu_zne_circuits:,.0f} folded circuits, {s.qpu_zne_shots:,.0f} shots, "
+                f"{_j(s.qpu_zne_j)} (modeled)"
+            )
+        if parts:
+            out.append(f"mitigation, {s.name}: " + "; ".join(parts) + f" of the QPU model's {_j(s.qpu_j)}")
+    return out
 
 
 def memory_line(plan: Plan) -> str:

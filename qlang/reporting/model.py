@@ -190,14 +190,7 @@ def energy_sentence(energy: dict, comparisons: Sequence[dict] = (), method: str 
     if ran.get("joules") is not None:
         parts.append(
             f"what the noisy device measured, on the QPU model {j(ran['joules'])} (modeled: {ran['circuits']:,.0f} "
-            f"circuits and {ran['shots']:,.0f} shots transpiled onto `{ran['backend']}`"
-            + (
-                f", of which readout calibration {ran['calibration_circuits']:,.0f} circuits, "
-                f"{ran['calibration_shots']:,.0f} shots, {j(ran['calibration_j'])}"
-                if ran.get("calibration_circuits")
-                else ""
-            )
-            + ")"
+            f"circuits and {ran['shots']:,.0f} shots transpiled onto `{ran['backend']}`" + mitigation_words(ran) + ")"
         )
     elif ran.get("note"):
         parts.append(ran["note"])
@@ -205,6 +198,19 @@ def energy_sentence(energy: dict, comparisons: Sequence[dict] = (), method: str 
     if energy.get("budget_j") is not None:
         parts.append(f"budget {j(energy['budget_j'])}, on_over_budget {energy['on_over_budget']}")
     return "Energy: " + "; ".join(parts) + "."
+
+
+def mitigation_words(ran: dict) -> str:
+    """`, of which readout calibration 2 circuits, 8,192 shots, 51 kJ and zero-noise extrapolation's folded
+    circuits …`: what the stage's error mitigation measured on top (empty without mitigation)."""
+    from qlang.units import format_energy
+
+    parts = [
+        f"{what} {ran[f'{key}_circuits']:,.0f} circuits, {ran[f'{key}_shots']:,.0f} shots, {format_energy(ran[f'{key}_j'])}"
+        for key, what in (("calibration", "readout calibration"), ("zne", "zero-noise extrapolation's folded circuits"))
+        if ran.get(f"{key}_circuits")
+    ]
+    return ", of which " + " and ".join(parts) if parts else ""
 
 
 def energy_words(c: dict) -> str:

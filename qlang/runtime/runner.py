@@ -456,8 +456,9 @@ class StageTasks:
             for seed in self.run.seeds:
                 input_key = self.run.keys[seed][self.stage["input"]]
                 full = with_shots({**shared, **params}, shots)
-                key = task_key(self.stage, role, m["name"], {**full, "mitigation": mitigation}, seed, input_key,
-                               pipeline["target"], device)  # fmt: skip
+                zne = {"zne": self.stage["zne"]} if "zne" in mitigation else {}  # stays out of older keys
+                key = task_key(self.stage, role, m["name"], {**full, "mitigation": mitigation, **zne}, seed,
+                               input_key, pipeline["target"], device)  # fmt: skip
                 task = Task(
                     key,
                     self.stage["name"],
@@ -475,6 +476,7 @@ class StageTasks:
                     noise,
                     shots if not ideal and ir_noisy(pipeline) else None,
                     mitigation,
+                    zne.get("zne"),
                 )
                 self.tasks[key] = (index, task)
                 jobs.append((task, self.run.outputs[seed][self.stage["input"]]))

@@ -43,7 +43,8 @@ class Task:
     input_key: str  # the content key of what it reads
     noise: Any = None  # a qlang.runtime.noise.NoiseModel on a noisy device, else None (exact)
     shots: int | None = None  # the pipeline's shots on a noisy device
-    mitigation: str = "none"  # the stage's error mitigation on a noisy device ("readout")
+    mitigation: str = "none"  # the stage's error mitigation on a noisy device ("readout", "zne", "readout+zne")
+    zne: dict | None = None  # with "zne": {"scales", "extrapolation"} (qlang.ir.model.Zne)
 
     @property
     def label(self) -> str:
@@ -187,6 +188,9 @@ def run_task(task: Task, data: Any, env: Env, progress=lambda message: None, att
         executor = env.make_executor(task.device, task.seed, **noisy)
         if task.noise is not None:
             executor.mitigation = task.mitigation
+            if task.zne:
+                executor.zne_scales = tuple(task.zne["scales"])
+                executor.zne_extrapolation = task.zne["extrapolation"]
     ctx = MethodContext(
         executor=executor,
         circuits=dict(task.circuits),
@@ -213,9 +217,13 @@ def run_task(task: Task, data: Any, env: Env, progress=lambda message: None, att
     if calibration_shots:  # of those, the readout calibration's
         metrics["calibration_shots"] = float(calibration_shots)
         metrics["calibration_circuits"] = float(getattr(executor, "calibration_circuits", 0))
+    zne_shots = getattr(executor, "zne_shots", 0) if executor is not None else 0
+    if zne_shots:  # of those, the folded circuits' (ZNE's scales above 1)
+        metrics["zne_shots"] = float(zne_shots)
+        metrics["zne_circuits"] = float(getattr(executor, "zne_circuits", 0))
     if executor is not None and getattr(executor, "ran", None) is not None:  # for energy/qpu_ran.py
         measured = {"ran": dict(executor.ran), "calibrated_widths": tuple(getattr(executor, "calibrated_widths", ())),
-                    "shots": executor.shots}  # fmt: skip
+                    "shots": executor.shots, "folded": dict(getattr(executor, "folded", {}))}  # fmt: skip
     joules, provenance = reading.joules, reading.provenance
     if env.shared_machine and reading.provenance == "measured" and busy_before is not None and busy_after is not None:
         joules, provenance = attribute(reading.joules, reading.cpu_s, busy_after - busy_before)

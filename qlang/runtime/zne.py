@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-DEFAULT_SCALES = (1, 3, 5)
-EXTRAPOLATIONS = ("richardson", "linear")
+from qlang.catalog.mitigation import DEFAULT_SCALES, EXTRAPOLATIONS
+
+__all__ = ["DEFAULT_SCALES", "EXTRAPOLATIONS", "check_scales", "clip_probabilities", "extrapolate", "fold"]
 
 
 def check_scales(scales) -> tuple[int, ...]:

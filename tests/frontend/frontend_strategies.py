@@ -216,6 +216,27 @@ BIG_DEVICES = sorted(name for name, n in FAKE_BACKENDS.items() if n >= MAX_QUBIT
 NOISY_QUBITS = 12  # a density matrix of 12 qubits: 256 MiB, well inside the tests' 1 GiB
 WIDE_METHODS = {"quantum_hpo"}  # its qubits follow its search space, not a `qubits` parameter
 
+
+def _zne(scales: list[int] | None, extrapolation: str | None) -> ast.Value:
+    args = []
+    if scales is not None:
+        values = ast.List([ast.Number(v, str(v), NOWHERE) for v in scales], NOWHERE)
+        args.append(ast.Arg("scales", NOWHERE, values, NOWHERE))
+    if extrapolation is not None:
+        args.append(ast.Arg("extrapolation", NOWHERE, ast.Word(extrapolation, NOWHERE), NOWHERE))
+    return ast.Call("zne", NOWHERE, args, NOWHERE) if args else ast.Word("zne", NOWHERE)
+
+
+# `mitigation`: readout and/or zne (valid scales: distinct odd, 1 among them), joined by `+` in either order
+zne_values = st.builds(
+    _zne,
+    st.none() | st.sampled_from([[1, 3], [1, 3, 5], [1, 5, 9], [3, 1, 7]]),
+    st.none() | st.sampled_from(["richardson", "linear"]),
+)
+mitigation_values = st.lists(
+    st.just(ast.Word("readout", NOWHERE)) | zne_values, min_size=1, max_size=2, unique_by=lambda v: v.name
+).map(lambda ts: ts[0] if len(ts) == 1 else ast.Sum(ts, NOWHERE))
+
 channel_values = st.sampled_from(sorted(NOISE.values(), key=lambda e: e.name)).flatmap(lambda e: entry_value(e))
 noise_values = (
     st.lists(channel_values, min_size=1, max_size=4, unique_by=lambda c: c.name)
@@ -325,7 +346,7 @@ def valid_trees(draw) -> ast.Spec:
             items.append(_setting("budget", draw(_quantity(STAGE.param("budget"), most=1e3) | nones)))
             items.append(_setting("on_over_budget", ast.Word(draw(st.sampled_from(["warn", "fallback"])), NOWHERE)))
         if noisy and method.circuits and draw(st.booleans()):  # mitigation only where it acts (else Q404)
-            items.append(_setting("mitigation", draw(st.just(ast.Word("readout", NOWHERE)) | nones)))
+            items.append(_setting("mitigation", draw(mitigation_values | nones)))
         items = draw(st.permutations(items))
         statements.append(
             ast.Stage(

@@ -29,6 +29,9 @@ STAGE_KEYS = {
     "qpu_workload",
     "qpu_by_platform_j",
     "qpu_calibration_shots",
+    "qpu_zne_circuits",
+    "qpu_zne_shots",
+    "qpu_zne_j",
     "qpu_platform",
     "budget_j",
     "on_over_budget",
@@ -97,6 +100,43 @@ def test_plan_prices_readout_calibration_on_the_device(capsys, tmp_path):
     extra = mitigated["qpu_j"] - plain["qpu_j"]
     # 8,192 shots × (t_rep 250 µs + a few µs of circuit) at 25 kW
     assert 8192 * 250e-6 * 25e3 < extra < 8192 * 300e-6 * 25e3
+
+
+ZNE_SPEC = """pipeline zne {
+  device fake_fez
+  shots 1024
+  seed 3
+  data tumours = breast_cancer(limit: 24)
+  stage encode zz from tumours {
+    method zz_feature_map(qubits: 2, reps: 1, folds: 2)
+    baseline rbf_svm
+    mitigation zne
+  }
+}
+"""
+
+
+def test_plan_prices_zero_noise_extrapolation(capsys, tmp_path):
+    """`mitigation zne` (scales 1, 3, 5) runs every circuit at scales 3 and 5 too: twice as many extra
+    circuits and shots on the QPU model, each longer than the circuit it folds; three times the simulation."""
+    plans = {}
+    for name, body in (("with", ZNE_SPEC), ("without", ZNE_SPEC.replace("    mitigation zne\n", ""))):
+        spec = tmp_path / f"{name}.qlc"
+        spec.write_text(body, encoding="utf-8")
+        assert main(["plan", str(spec), "--format", "json"]) == 0
+        plans[name] = json.loads(capsys.readouterr().out)["stages"][0]
+    zne, plain = plans["with"], plans["without"]
+    assert plain["qpu_zne_circuits"] is None and zne["circuits"] == 3 * plain["circuits"]
+    assert zne["qpu_zne_circuits"] == 2 * plain["qpu_circuits"] and zne["qpu_circuits"] == 3 * plain["qpu_circuits"]
+    assert zne["qpu_zne_shots"] == 2 * 1024 * plain["qpu_circuits"]
+    assert zne["qpu_j"] == pytest.approx(plain["qpu_j"] + zne["qpu_zne_j"])
+    job = 2.0 * 25e3  # T_job at 25 kW, once per seed
+    per_circuit, per_folded = (plain["qpu_j"] - job) / plain["qpu_circuits"], zne["qpu_zne_j"] / zne["qpu_zne_circuits"]
+    assert per_folded > per_circuit  # scales 3 and 5: longer circuits, the same shots
+    durations = {round(d, 12) for d, _, _ in zne["qpu_workload"]}
+    assert len(durations) == 3  # the circuit, folded to 3 and to 5: three durations
+    assert main(["plan", str(tmp_path / "with.qlc")]) == 0
+    assert "zero-noise extrapolation 1,656 folded circuits" in capsys.readouterr().out
 
 
 def test_plan_without_qiskit_durations_leaves_qpu_empty(capsys):
