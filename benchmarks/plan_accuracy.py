@@ -5,7 +5,9 @@
 The estimate is the plan's (cost models × this machine's calibration; `--calibrate` runs
 `qlc calibrate` first), for the stage's method and baselines over every seed; the measurement is the
 run's meter over the same stage. Target: within a factor of 2 on every stage after calibration;
-`worst_ratio` is the largest miss either way (max of measured/estimated and its inverse).
+`worst_ratio` is the largest miss either way (max of measured/estimated and its inverse). `cpu_share` is
+each stage's CPU time over its wall time: the model meter charges wall time too, so a stage that waited on a
+loaded machine reads more than its work; compare figures taken at a similar share.
 Stages whose methods do not run in this version are listed as not estimated."""
 
 from __future__ import annotations
@@ -43,7 +45,10 @@ def rows_of(report: dict) -> list[dict]:
                      "status": s["status"],
                      "estimated_j": estimated, "measured_j": measured, "measured_over_estimated": ratio,
                      "within_target": None if ratio is None else 1 / TARGET_FACTOR <= ratio <= TARGET_FACTOR,
-                     "calibrated": e.get("calibrated"), "provenance": e.get("provenance")})
+                     "calibrated": e.get("calibrated"), "provenance": e.get("provenance"),
+                     # the CPU-time model charges wall time too (RAM watts): on a loaded machine a stage waits, its
+                     # wall time grows and so does its reading; near 1 on a quiet machine, lower when it waited
+                     "cpu_share": e["cpu_s"] / e["wall_s"] if e.get("cpu_s") and e.get("wall_s") else None})
     return rows
 
 
@@ -83,13 +88,16 @@ def main() -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
-    print(f"{'pipeline.stage':<34} {'target':<10} {'status':<12} {'estimated':>12} {'measured':>12} {'meas/est':>9}  within 2×")
+    print(f"{'pipeline.stage':<34} {'target':<10} {'status':<12} {'estimated':>12} {'measured':>12} {'meas/est':>9}  "
+          f"within 2×  cpu/wall")
     for r in rows:
         est = "—" if r["estimated_j"] is None else f"{r['estimated_j']:.3g} J"
         meas = "—" if r["measured_j"] is None else f"{r['measured_j']:.3g} J"
         ratio = "—" if r["measured_over_estimated"] is None else f"{r['measured_over_estimated']:.2f}"
         ok = "—" if r["within_target"] is None else ("yes" if r["within_target"] else "NO")
-        print(f"{r['pipeline'] + '.' + r['stage']:<34} {r['target']:<10} {r['status']:<12} {est:>12} {meas:>12} {ratio:>9}  {ok}")
+        share = "—" if r["cpu_share"] is None else f"{r['cpu_share']:.2f}"
+        print(f"{r['pipeline'] + '.' + r['stage']:<34} {r['target']:<10} {r['status']:<12} {est:>12} {meas:>12} {ratio:>9}  "
+              f"{ok:<9}  {share}")
     for f in failed:
         print(f"{f['spec']} on {f['target']}: not run: {f['error']}")
     calibrated = all(r["calibrated"] for r in estimated) if estimated else False
