@@ -316,7 +316,7 @@ def qubits(draft: DraftPipeline, dev: Device, diags: Diags) -> dict[str, int | N
 def mitigation(draft: DraftPipeline, dev: Device, diags: Diags) -> None:
     """Each stage's `mitigation` (techniques of qlang.catalog.mitigation joined by `+`) into its settings:
     `mitigation` as "readout", "zne" or "readout+zne" (catalog order) and `zne` as ZNE's parameters or None.
-    It needs a noisy simulated device and a stage whose method measures circuits (Q404)."""
+    It needs a noisy device and a stage whose method measures circuits (Q404); on hardware, readout only."""
     for s in draft.stages:
         node = s.setting_nodes.get("mitigation")
         s.settings["mitigation"], s.settings["zne"] = mitigation_techniques(node, diags)
@@ -331,11 +331,19 @@ def mitigation(draft: DraftPipeline, dev: Device, diags: Diags) -> None:
             )
         elif s.method is not None and not s.method.entry.circuits:
             why, help_ = f"`{s.method.entry.name}` measures no circuits: nothing to mitigate", "drop `mitigation`"
-        elif dev.name.startswith(HARDWARE):
+        elif dev.name.startswith(HARDWARE) and "zne" in s.settings["mitigation"].split("+"):
+            # readout mitigation runs on the sampler (runtime/targets/ibm.py); the folded gates would not survive
+            # the transpiler, so ZNE is dropped from the stage here, not refused at run time
+            kept = "+".join(t for t in s.settings["mitigation"].split("+") if t != "zne") or "none"
             why, help_ = (
-                "on hardware (`ibm:`) the runtime's own resilience options mitigate; qlang's run on simulators",
-                "run on the device model (`device fake_fez`) to measure mitigation, or drop `mitigation`",
+                "zero-noise extrapolation does not run on hardware (`ibm:`): the transpiler would cancel its folded "
+                "gates" + ("; readout mitigation still runs" if kept != "none" else ""),
+                "run ZNE on the device model (`device fake_fez`), or drop `zne`",
             )
+            s.settings["mitigation"], s.settings["zne"] = kept, None
+            diags.append(Diagnostic("Q404", "`mitigation zne` has no effect here", node.value.span, label=why,
+                                    severity="warning", help=help_))  # fmt: skip
+            continue
         else:
             continue
         diags.append(

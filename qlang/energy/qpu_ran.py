@@ -9,11 +9,14 @@ Each of the stage's circuits is transpiled once onto the device (a fake backend 
 parametric noise model uses the platform's device model), and its depth, two-qubit gates and one shot's
 duration come from that transpiled circuit (qlang.energy.qpu.circuit_timing). The energy is
 qlang.energy.qpu's model over the circuits and shots that ran, calibration circuits included, one job
-per seed. Modeled, not measured: no QPU ran.
+per seed. Modeled, not measured, where no QPU ran. Where IBM jobs reported their QPU usage (`usage_s` on
+the executors of the `ibm:` path), that measured time replaces the modeled one: the energy is the usage
+times the platform's system power, the model's figure kept beside it as `modeled_j`.
 """
 
 from __future__ import annotations
 
+from qlang.catalog.devices import HARDWARE, hardware_model
 from qlang.energy.qpu import circuit_timing, get_platform, qpu_energy_breakdown
 from qlang.energy.qpu_circuits import calibration_circuit, stage_circuits
 from qlang.ir import model as ir
@@ -22,10 +25,13 @@ from qlang.runtime.zne import fold
 
 def ran_energy(pipeline: dict, stage: dict, executors: list) -> dict:
     """{joules, calibration_j, circuits, shots, calibration_shots, calibration_circuits, zne_j, zne_circuits,
-    zne_shots, backend,
-    transpiled: {role: {depth, two_qubit_gates, duration_s}}, provenance} (see the module docstring)."""
+    zne_shots, backend, transpiled: {role: {depth, two_qubit_gates, duration_s}}, provenance}, and with
+    measured QPU usage {usage_s, modeled_j} (see the module docstring)."""
     platform = get_platform(pipeline["qpu"])
-    backend = pipeline["device"] if pipeline.get("device_qubits") is not None else platform.duration_backend
+    device = pipeline["device"]
+    if device.startswith(HARDWARE):  # IBM hardware: its fake twin's durations (ibm:ibm_fez → fake_fez)
+        device = hardware_model(device) or platform.duration_backend
+    backend = device if pipeline.get("device_qubits") is not None else platform.duration_backend
     circuits = stage_circuits(ir.Stage.model_validate(stage))
     timings = {role: circuit_timing(qc, backend) for role, qc in circuits.items()}
     work, calibration, folded = [], [], []
@@ -41,7 +47,7 @@ def ran_energy(pipeline: dict, stage: dict, executors: list) -> dict:
     energy = qpu_energy_breakdown([*work, *calibration, *folded], platform, jobs=len(executors))
     calibration_energy = qpu_energy_breakdown(calibration, platform, jobs=0)
     zne_energy = qpu_energy_breakdown(folded, platform, jobs=0)
-    return {
+    out = {
         "joules": energy.joules,
         "calibration_j": calibration_energy.joules,
         "circuits": energy.circuits,
@@ -59,3 +65,13 @@ def ran_energy(pipeline: dict, stage: dict, executors: list) -> dict:
         },
         "provenance": "modeled from the transpiled circuits and the shots that ran",
     }
+    usage_s = sum(getattr(e, "usage_s", None) or 0.0 for e in executors)
+    if usage_s > 0:
+        out |= {
+            "modeled_j": out["joules"],
+            "usage_s": usage_s,
+            "joules": usage_s * platform.p_sys_w,
+            "provenance": f"QPU time measured (the usage the jobs reported) × the {platform.name} platform's "
+            f"modeled system power, {platform.p_sys_w:,.0f} W",
+        }
+    return out

@@ -187,7 +187,12 @@ def energy_sentence(energy: dict, comparisons: Sequence[dict] = (), method: str 
     if energy.get("qpu_model_j") is not None:
         parts.append(f"the quantum method on the QPU model {j(energy['qpu_model_j'])} (modeled)")
     ran = energy.get("qpu_ran") or {}
-    if ran.get("joules") is not None:
+    if ran.get("usage_s"):
+        parts.append(
+            f"what ran on the QPU {j(ran['joules'])} (its {ran['usage_s']:,.1f} s of QPU time measured, as the jobs "
+            f"reported it, × modeled power; the model's figure {j(ran['modeled_j'])})"
+        )
+    elif ran.get("joules") is not None:
         parts.append(
             f"what the noisy device measured, on the QPU model {j(ran['joules'])} (modeled: {ran['circuits']:,.0f} "
             f"circuits and {ran['shots']:,.0f} shots transpiled onto `{ran['backend']}`" + mitigation_words(ran) + ")"

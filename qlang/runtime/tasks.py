@@ -183,6 +183,7 @@ def run_task(task: Task, data: Any, env: Env, progress=lambda message: None, att
     executor = None
     if task.circuits and task.device.startswith(HARDWARE):  # SamplerV2 on the QPU (or its local testing mode)
         executor = env.make_executor(task.device, task.seed, shots=task.shots)
+        executor.mitigation = task.mitigation
     elif task.circuits:  # exact, or on a noisy device the density-matrix executor
         noisy = {} if task.noise is None else {"noise": task.noise, "shots": task.shots}
         executor = env.make_executor(task.device, task.seed, **noisy)
@@ -223,7 +224,8 @@ def run_task(task: Task, data: Any, env: Env, progress=lambda message: None, att
         metrics["zne_circuits"] = float(getattr(executor, "zne_circuits", 0))
     if executor is not None and getattr(executor, "ran", None) is not None:  # for energy/qpu_ran.py
         measured = {"ran": dict(executor.ran), "calibrated_widths": tuple(getattr(executor, "calibrated_widths", ())),
-                    "shots": executor.shots, "folded": dict(getattr(executor, "folded", {}))}  # fmt: skip
+                    "shots": executor.shots, "folded": dict(getattr(executor, "folded", {})),
+                    "usage_s": getattr(executor, "usage_s", None)}  # fmt: skip
     joules, provenance = reading.joules, reading.provenance
     if env.shared_machine and reading.provenance == "measured" and busy_before is not None and busy_after is not None:
         joules, provenance = attribute(reading.joules, reading.cpu_s, busy_after - busy_before)

@@ -77,3 +77,20 @@ def test_an_exact_device_stays_exact_unless_shots_are_set():
 def test_noise_and_device_mistakes(settings, code):
     result = check_text(SPEC.format(settings=settings))
     assert code in {d.code for d in result.errors}, [d.message for d in result.diagnostics]
+
+
+@pytest.mark.parametrize(
+    ("mitigation", "kept", "warned"),
+    [("readout", "readout", False), ("readout + zne", "readout", True), ("zne", "none", True)],
+)
+def test_on_hardware_readout_mitigation_runs_and_zne_is_dropped_with_a_warning(mitigation, kept, warned):
+    text = (
+        SPEC.format(settings='target qiskit\n  device "ibm:fake_fez"')
+        .replace("qubits: 4)", "qubits: 4)\n    mitigation " + mitigation)
+    )
+    result = check_text(text)
+    assert result.ok, [d.message for d in result.diagnostics]
+    q404 = [d for d in result.diagnostics if d.code == "Q404"]
+    assert bool(q404) == warned and all("zero-noise extrapolation" in d.label for d in q404)
+    stage = result.checked.pipelines[0].stages[0]
+    assert stage.mitigation == kept

@@ -50,24 +50,39 @@ HARDWARE_SPEC = """pipeline hw {
   stage encode angle {
     method angle_encoding(qubits: 2, classifier: svm, folds: 2)
     baseline rbf_svm
+    mitigation readout
   }
 }
 """
 
 
-def test_ibm_device_runs_through_sampler_v2_in_local_testing_mode(tmp_path):
+def test_ibm_device_runs_through_sampler_v2_in_local_testing_mode(tmp_path, monkeypatch):
     """`device "ibm:<backend>"` submits SamplerV2 jobs in a Batch; with a fake backend's name it is the
-    runtime's local testing mode, offline. The report counts the shots and the jobs' reported QPU usage."""
+    runtime's local testing mode, offline. The report counts the shots, the readout calibration that
+    mitigation measured through the same sampler, and prices what ran by the QPU usage the jobs report
+    (local testing mode reports none, so each job here reports 0.25 s, as a QPU's would)."""
+    from qlang.runtime.targets import ibm
+
+    monkeypatch.setattr(ibm, "job_usage", lambda job: 0.25)
     spec = tmp_path / "hw.qlc"
     spec.write_text(HARDWARE_SPEC, encoding="utf-8")
     assert main(["run", str(spec), "--out", str(tmp_path / "run"), "--format", "json"]) == 0
     report = json.loads((tmp_path / "run" / "report.json").read_text(encoding="utf-8"))
     assert report["device"] == "ibm:fake_manila" and report["status"] == "ok"
     (stage,) = report["stages"]
-    metrics = stage["method"]["metrics"]
+    metrics, plain = stage["method"]["metrics"], stage["unmitigated"]["metrics"]
     assert metrics["shots"]["mean"] > 0 and metrics["shots"]["mean"] % 512 == 0
-    assert metrics["qpu_usage_s"]["mean"] == 0  # local testing mode reports no QPU time
     assert stage["ideal"] is not None and stage["method"]["params"]["shots"] == 512
+    # mitigation: the same circuits plus two calibration circuits of 512 shots, measured on the sampler
+    assert metrics["calibration_shots"]["mean"] == 2 * 512 and metrics["calibration_circuits"]["mean"] == 2
+    assert metrics["shots"]["mean"] == plain["shots"]["mean"] + 2 * 512 and "calibration_shots" not in plain
+    # the QPU energy of what ran: measured usage × the platform's power, the model's figure beside it
+    usage = metrics["qpu_usage_s"]["mean"]
+    ran = stage["energy"]["qpu_ran"]
+    assert usage > 0 and usage % 0.25 == 0 and ran["usage_s"] == usage
+    assert ran["joules"] == 25e3 * usage and ran["modeled_j"] > 0 and ran["calibration_shots"] == 2 * 512
+    assert "QPU time measured" in ran["provenance"]
+    assert "of QPU time measured" in (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
 
 
 def test_ibm_device_is_checked_before_anything_runs(tmp_path, capsys):
