@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from qlang import catalog
 from qlang.catalog.docs import describe
+from qlang.catalog.mitigation import MITIGATIONS
+from qlang.catalog.noise import NOISE
 from qlang.catalog.schema import REQUIRED, STAGE_KINDS, Entry, Param
 from qlang.catalog.settings import PIPELINE, STAGE
 from qlang.checks import Result
@@ -318,6 +320,9 @@ def _names(result: Result, text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+TERMS: dict[str, dict[str, Entry]] = {"mitigation": MITIGATIONS, "noise": NOISE}  # settings whose value joins terms
+
+
 def _entries(entries: list[Entry], kind: str, first: tuple[str, ...] = ()) -> list[Item]:
     return [
         Item(
@@ -399,6 +404,8 @@ def complete(result: Result, text: str, offset: int) -> list[Item]:
             )
         return _entries(catalog.methods_of(kind), "method")
     if len(words) >= 1:  # a setting's value
+        if words[0] in TERMS:  # techniques or channels joined by `+`
+            return _entries(list(TERMS[words[0]].values()), "value")
         schema = STAGE if kind is not None else PIPELINE
         p = schema.param(words[0])
         return _values(p, after_number) if p else []

@@ -124,6 +124,11 @@ def test_completion(lsp):
     assert baselines == ["kmeans"]
     sources = labels(lsp, uri, "pipeline p {\n  data x = |\n}\n")
     assert "wine" in sources and "vader_lexicon" in sources
+    stage = "pipeline p {\n  device fake_fez\n  stage encode s {\n    method angle_encoding\n    mitigation %s|\n  }\n}\n"
+    assert sorted(labels(lsp, uri, stage % "")) == ["readout", "zne"]
+    assert sorted(labels(lsp, uri, stage % "readout + ")) == ["readout", "zne"]
+    channels = labels(lsp, uri, "pipeline p {\n  noise |\n}\n")
+    assert {"depolarizing", "amplitude_damping", "readout"} <= set(channels)
 
 
 def test_definition_and_references(lsp):
