@@ -38,6 +38,10 @@ class Work:
     qpu_circuits: dict[str, float] = field(default_factory=dict)  # role → circuits on a QPU
     transpiles: float = 0.0  # Qiskit transpiles as its executor prepares each circuit (qlang.circuits.setup)
     angle_expressions: float = 0.0  # gate angles made numpy functions as it does so (one sympy lambdify each)
+    # a sampled overlap kernel on a noisy device where the Heisenberg path applies (qlang.runtime.heisenberg):
+    # its amplitude ops (one compute and one uncompute half per state, statevector units) and the trace products
+    heisenberg_ops: float | None = None
+    heisenberg_flops: float = 0.0
 
 
 # fixed work every method does around its algorithm: reducing features (PCA, scaling) counts as fits,
@@ -158,9 +162,13 @@ def mlp(p: dict, n: int, classes: int) -> Work:
     )
 
 
-def _fidelity_kernel(q: int, gates: int, states: float, pairs: float, shots, calls: float = 1.0) -> Work:
+def _fidelity_kernel(
+    q: int, gates: int, states: float, pairs: float, shots, calls: float = 1.0, splits: bool = True
+) -> Work:
     """An exact kernel: `states` statevectors and `pairs` inner products; with shots: `pairs` compute-uncompute
-    circuits (twice the gates) instead."""
+    circuits (twice the gates) instead, or on a noisy device where the Heisenberg path applies, a compute and
+    an uncompute half per state and a trace product per pair (`heisenberg_ops`, `heisenberg_flops`), unless
+    its circuit does not split into those halves (`splits` False: amplitude encodings)."""
     if shots is None:
         return Work(
             circuit_rows=states,
@@ -177,6 +185,8 @@ def _fidelity_kernel(q: int, gates: int, states: float, pairs: float, shots, cal
         flops=pairs * 2**q,
         shots=shots,
         qpu_circuits={"overlap": pairs},
+        heisenberg_ops=2 * states * gates * 2**q if splits else None,
+        heisenberg_flops=pairs * 4**q * 2 if splits else 0.0,
     )
 
 
@@ -198,7 +208,8 @@ def _encode(method: str):
         widths = 1 if method == "amplitude_encoding" else BANDWIDTHS_TUNED  # a Gram matrix per bandwidth
         pairs = n * (n - 1) / 2  # a symmetric Gram's distinct pairs: the circuits sampled, or run on a QPU
         gates = _gates_feature_map(q, ENCODE_GATES[method], p.get("reps", 2))
-        w = _fidelity_kernel(q, gates, n * widths, pairs * widths, p["shots"], calls=widths)
+        splits = method != "amplitude_encoding"  # a state preparation: no halves (qlang.runtime.heisenberg)
+        w = _fidelity_kernel(q, gates, n * widths, pairs * widths, p["shots"], calls=widths, splits=splits)
         if p["shots"] is not None:
             w.executor_calls = SETUP_CALLS + widths * math.ceil(pairs / PAIRS_PER_CALL)
         fits = _svm_fits_per_fold(widths, C_VALUES if p.get("classifier", "svm") == "svm" else 1)
@@ -244,7 +255,8 @@ MINILM_FLOPS_PER_TEXT = 3.5e8  # ≈ 2 × 22 M parameters × 8 tokens: each meth
 def quantum_dedup(p: dict, n: int, classes: int) -> Work:
     q, m = p["qubits"], _dedup_rows(n)
     dims = 2**q if p["encoding"] == "amplitude" else q
-    w = _fidelity_kernel(q, _gates_feature_map(q, p["encoding"], p.get("reps", 2)), m, m * m / 2, p["shots"])
+    gates = _gates_feature_map(q, p["encoding"], p.get("reps", 2))
+    w = _fidelity_kernel(q, gates, m, m * m / 2, p["shots"], splits=p["encoding"] != "amplitude")
     w.fits, w.flops = SETUP_FITS, w.flops + m * m * 4 + m * 384 * dims * 2 + (m - n) * MINILM_FLOPS_PER_TEXT
     return w
 

@@ -145,14 +145,33 @@ def with_zne(work: Work, scales: list[int]) -> Work:
     return replace(work, circuit_rows=work.circuit_rows * len(scales), amplitude_ops=work.amplitude_ops * sum(scales))
 
 
-def on_noisy_device(work: Work, qubits: int | None, shots: int | None) -> Work:
+def on_noisy_device(work: Work, qubits: int | None, shots: int | None, heisenberg: bool = False) -> Work:
     """A quantum method's work on a noisy device: every circuit samples the pipeline's `shots` (its
     expectation values and probabilities included, not only a `shots` parameter's), and every gate updates a
-    density matrix with its channel instead of a statevector."""
+    density matrix with its channel instead of a statevector. With `heisenberg` (the simulator may take the
+    Heisenberg path, qlang.runtime.heisenberg), a sampled overlap kernel simulates a compute and an
+    uncompute half per state and multiplies them per pair, instead of one circuit per pair."""
     if not work.amplitude_ops and not work.circuit_rows:
         return work
     growth = 2 ** (qubits or 0) * DENSITY_MATRIX_OPS
+    if heisenberg and work.heisenberg_ops is not None:
+        return replace(
+            work,
+            amplitude_ops=work.heisenberg_ops * growth,
+            flops=work.flops + work.heisenberg_flops,
+            shots=work.shots or shots,
+        )
     return replace(work, amplitude_ops=work.amplitude_ops * growth, shots=work.shots or shots)
+
+
+def heisenberg_applies(pipeline: ir.Pipeline, stage: ir.Stage) -> bool:
+    """Whether the noisy simulators may compute the stage's overlap kernels in the Heisenberg picture, as
+    qlang.runtime.heisenberg.pairwise_reason decides at run time: a simulated device, no amplitude damping,
+    no mitigation (amplitude encodings, whose circuits do not split, carry no `heisenberg_ops`)."""
+    from qlang.catalog.devices import HARDWARE
+
+    damping = pipeline.noise is not None and pipeline.noise.amplitude_damping > 0
+    return not pipeline.device.startswith(HARDWARE) and not damping and stage.mitigation == "none"
 
 
 def point_works(method: ir.Method, rows: int, classes: int, shared: dict | None = None) -> list[Work] | None:
@@ -187,7 +206,7 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
         sizes[s.name] = (rows, classes)
         works = point_works(s.method, rows, classes)
         if works and pipeline.noisy and s.method.family == "quantum":
-            works = [on_noisy_device(w, s.qubits, pipeline.shots) for w in works]
+            works = [on_noisy_device(w, s.qubits, pipeline.shots, heisenberg_applies(pipeline, s)) for w in works]
             if s.zne is not None:
                 works = [with_zne(w, s.zne.scales) for w in works]
         compared = comparison_rows(s)

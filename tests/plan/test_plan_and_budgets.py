@@ -139,6 +139,40 @@ def test_plan_prices_zero_noise_extrapolation(capsys, tmp_path):
     assert "zero-noise extrapolation 1,656 folded circuits" in capsys.readouterr().out
 
 
+HEISENBERG_SPEC = """pipeline noisy {
+  noise NOISE
+  data d = breast_cancer(limit: 200)
+  stage encode zz from d {
+    method zz_feature_map(qubits: 4)
+    baseline rbf_svmMITIGATION
+  }
+}
+"""
+
+
+def test_plan_prices_the_heisenberg_path_where_the_simulators_take_it(capsys, tmp_path):
+    """A sampled overlap kernel on a noisy simulator costs a compute and an uncompute half per row where the
+    Heisenberg path applies (qlang.runtime.heisenberg), one circuit per pair where it does not: amplitude
+    damping, or mitigation. The circuits a QPU would run are the same either way."""
+    depolarizing = "depolarizing(p1: 0.001, p2: 0.01, readout: 1%)"
+    variants = {
+        "heisenberg": (depolarizing, ""),
+        "damping": (depolarizing + " + amplitude_damping(gamma: 0.001)", ""),
+        "mitigated": (depolarizing, "\n    mitigation readout"),
+    }
+    plans = {}
+    for name, (noise, mitigation) in variants.items():
+        spec = tmp_path / f"{name}.qlc"
+        spec.write_text(HEISENBERG_SPEC.replace("NOISE", noise).replace("MITIGATION", mitigation), encoding="utf-8")
+        assert main(["plan", str(spec), "--format", "json"]) == 0
+        plans[name] = json.loads(capsys.readouterr().out)["stages"][0]
+    fast, damped, mitigated = plans["heisenberg"], plans["damping"], plans["mitigated"]
+    assert fast["qpu_circuits"] == damped["qpu_circuits"] == mitigated["qpu_circuits"] - 2  # + readout calibration
+    # 200 rows, 3 bandwidths: 600 half-pairs of circuits against 3 x 19,900 full circuits, each 2^4 x 4 dearer
+    assert fast["simulation_j"] < damped["simulation_j"] / 20 and fast["simulation_j"] < mitigated["simulation_j"] / 20
+    assert damped["simulation_j"] == pytest.approx(mitigated["simulation_j"], rel=0.05)
+
+
 def test_plan_without_qiskit_durations_leaves_qpu_empty(capsys):
     assert main(["plan", str(ROOT / "specs" / "quickstart.qlc"), "--no-qpu", "--format", "json"]) == 0
     assert all(s["qpu_j"] is None for s in json.loads(capsys.readouterr().out)["stages"])
