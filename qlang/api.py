@@ -62,10 +62,10 @@ class Spec:
         """Where the spec's relative data paths start."""
         return self.base_dir or (self.path.parent if self.path is not None else Path("."))
 
-    def _result(self, target: str | None = None) -> Result:
+    def _result(self, target: str | None = None, smoke: bool = False) -> Result:
         from qlang.build import check_for_compile
 
-        return check_for_compile(self.text, Path(self.name), target)
+        return check_for_compile(self.text, Path(self.name), target, smoke)
 
     def check(self, target: str | None = None) -> list[Diagnostic]:
         """Every problem, warnings included, as `Diagnostic` objects (code, severity, message, span, help)."""
@@ -83,8 +83,8 @@ class Spec:
         source = Source(self.text, self.name)
         return "\n\n".join(render(d, source, False) for d in (self.check() if diagnostics is None else diagnostics))
 
-    def _checked(self, target: str | None) -> Result:
-        result = self._result(target)
+    def _checked(self, target: str | None, smoke: bool = False) -> Result:
+        result = self._result(target, smoke)
         if not result.ok:
             raise SpecError(f"{self.name} has {len(result.errors)} error(s):\n{self.render(result.errors)}",
                             result.errors)  # fmt: skip
@@ -126,11 +126,11 @@ class Spec:
         from qlang.runtime.errors import RuntimeDiagnostic
         from qlang.runtime.main import new_report, run_one
         from qlang.runtime.rundir import claim, claim_next, write_atomic
-        from qlang.runtime.runner import smoke_sized
+        from qlang.smoke import smoke_sized
 
         if executor != "local":
             raise ValueError(f"executor {executor!r} is not available in this version; use 'local'")
-        result = self._checked(target)
+        result = self._checked(target, smoke)
         assert result.spec is not None  # _checked raised on errors
         first = result.spec.pipelines[0]
         run_dir = claim(Path(out)) if out is not None else claim_next(Path("runs"), first.name)  # OUT-2… if taken

@@ -48,9 +48,10 @@ def not_runnable(result: Result) -> list[Diagnostic]:
     return out
 
 
-def check_for_compile(text: str, path: Path, target: str | None) -> Result:
-    """The checks, plus a warning for each stage that will not run in this version."""
-    result = check_text(text, str(path), target)
+def check_for_compile(text: str, path: Path, target: str | None, smoke: bool = False) -> Result:
+    """The checks, plus a warning for each stage that will not run in this version; `smoke`: the budgets are
+    checked against the smoke-sized run's estimate."""
+    result = check_text(text, str(path), target, smoke=smoke)
     if result.ok:
         result.diagnostics += not_runnable(result)
     return result

@@ -338,7 +338,7 @@ def cmd_run(args) -> int:
     spec, text = _spec_text(args.spec)
     if text is None:
         return EXIT_INPUT
-    result = check_for_compile(text, spec, args.target)
+    result = check_for_compile(text, spec, args.target, smoke=args.smoke)
     print_diagnostics([result], "text")
     if not result.ok:
         return EXIT_INPUT
@@ -383,7 +383,7 @@ def _run_plans(pipelines: list[dict], spec_dir: Path, smoke: bool) -> list[dict]
     """Each pipeline's plan (JSON) as the run will run it, smoke-sized with `--smoke`: the runtime reports these
     estimates, so that it needs no planner of its own."""
     from qlang.plan.estimate import run_plan
-    from qlang.runtime.runner import smoke_sized
+    from qlang.smoke import smoke_sized
 
     return [run_plan(smoke_sized(p) if smoke else p, spec_dir) for p in pipelines]
 

@@ -66,9 +66,11 @@ def check_text(
     path: str = "<input>",
     target: str | None = None,
     parsed: tuple[ast.Spec | None, list[Diagnostic]] | None = None,
+    smoke: bool = False,
 ) -> Result:
     """Parse and check a spec. `target` overrides every pipeline's `target` setting. `parsed`, when given,
-    is what `parse(text)` answers, found another way (the language server's re-parse of an edit)."""
+    is what `parse(text)` answers, found another way (the language server's re-parse of an edit). `smoke`:
+    the budgets are checked against the estimate of the smoke-sized run (`qlc run --smoke`)."""
     result = Result(Source(text, path))
     tree, diags = parsed if parsed is not None else parse(text)
     diags = list(diags)
@@ -96,7 +98,7 @@ def check_text(
                 )
             )
         seen.setdefault(node.name, node)
-        pipelines.append(check_pipeline(node, diags, target, Path(path).parent))
+        pipelines.append(check_pipeline(node, diags, target, Path(path).parent, smoke))
     result.diagnostics = sorted(diags, key=lambda d: (d.span.start if d.span else -1, d.code))
     checked = [p for p in pipelines if p is not None]
     if result.ok and len(checked) == len(pipelines):
@@ -105,7 +107,11 @@ def check_text(
 
 
 def check_pipeline(
-    node: ast.Pipeline, diags: list[Diagnostic], target: str | None, spec_dir: Path | None = None
+    node: ast.Pipeline,
+    diags: list[Diagnostic],
+    target: str | None,
+    spec_dir: Path | None = None,
+    smoke: bool = False,
 ) -> ir.Pipeline | None:
     draft = lower_pipeline(node, diags)
     dataflow.duplicate_names(draft, diags)
@@ -123,7 +129,7 @@ def check_pipeline(
         return None
     dataflow.data_files_exist(draft, spec_dir, diags)  # only for a spec that is otherwise sound
     pipeline = build(draft, ordered, inputs, chosen_target, dev, qubits)
-    budgets.estimates_fit(draft, pipeline, spec_dir, diags)
+    budgets.estimates_fit(draft, pipeline, spec_dir, diags, smoke)
     resources.memory_fits(draft, pipeline, spec_dir, diags)
     return pipeline
 

@@ -29,13 +29,18 @@ def stage_budgets_fit(draft: DraftPipeline, diags: Diags) -> None:
         )
 
 
-def estimates_fit(draft: DraftPipeline, pipeline, spec_dir, diags: Diags) -> None:
-    """The plan's energy estimate of each stage (method and baselines, every seed) against its budget."""
+def estimates_fit(draft: DraftPipeline, pipeline, spec_dir, diags: Diags, smoke: bool = False) -> None:
+    """The plan's energy estimate of each stage (method and baselines, every seed) against its budget; with
+    `smoke`, the estimate of the smoke-sized pipeline, which is what `--smoke` runs."""
     if pipeline.budget_j is None and all(s.budget_j is None for s in pipeline.stages):
         return
     from qlang.plan.estimate import estimate
     from qlang.plan.prices import load_prices
 
+    if smoke:
+        from qlang.smoke import smoke_sized
+
+        pipeline = type(pipeline).model_validate(smoke_sized(pipeline.model_dump(mode="json")))
     plan = estimate(pipeline, load_prices(), spec_dir)
     nodes = {s.name: s for s in draft.stages}
     for est in plan.stages:

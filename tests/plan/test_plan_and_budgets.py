@@ -323,3 +323,28 @@ def test_the_planned_amplitude_overlap_circuit_measures_the_fidelity():
     assert "amplitude_encoding" not in bound.count_ops()
     fidelity = (a @ b) ** 2 / (a @ a) / (b @ b)
     assert Statevector(bound).probabilities()[0] == pytest.approx(fidelity, abs=1e-9)
+
+
+def test_smoke_checks_the_budget_against_the_smoke_sized_estimate(tmp_path):
+    """`qlc run --smoke` runs 24 rows: its budget check prices those, not the full data (which would refuse a
+    run that fits), and a budget even the smoke-sized run exceeds is still refused."""
+    from qlang.checks import check_text
+    from qlang.plan.estimate import estimate
+    from qlang.plan.prices import load_prices
+    from qlang.smoke import smoke_sized
+
+    def stage_j(text: str, smoke: bool) -> float:
+        pipeline = check_text(text).checked.pipelines[0]
+        if smoke:
+            pipeline = type(pipeline).model_validate(smoke_sized(pipeline.model_dump(mode="json")))
+        s = estimate(pipeline, load_prices()).stages[0]
+        return s.simulation_j + s.baseline_j
+
+    unlimited = SPEC.format(policy="abort", budget="1 MJ", rows=569)
+    full, smoke = stage_j(unlimited, False), stage_j(unlimited, True)
+    assert smoke < full / 10
+    between = SPEC.format(policy="abort", budget=f"{(full * smoke) ** 0.5:.6g} J", rows=569)
+    assert "Q502" in [d.code for d in check_text(between).diagnostics]
+    assert "Q502" not in [d.code for d in check_text(between, smoke=True).diagnostics]
+    below = SPEC.format(policy="abort", budget=f"{smoke / 2:.6g} J", rows=569)
+    assert "Q502" in [d.code for d in check_text(below, smoke=True).diagnostics]
