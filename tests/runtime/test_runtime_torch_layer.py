@@ -80,3 +80,15 @@ def test_generated_module_exposes_its_circuits_as_torch_modules(target):
     z = layer(np.zeros((3, 4)))
     z.sum().backward()
     assert z.shape == (3, 4) and layer.weights.grad.shape == (16,)
+
+
+@pytest.mark.parametrize(
+    ("target", "device", "expected"),
+    [("pennylane", "default.qubit", "backprop"), ("pennylane", "lightning.qubit", "adjoint"),
+     ("qiskit", None, "parameter-shift")],
+)  # fmt: skip
+def test_the_layer_reports_how_it_differentiates(real, target, device, expected):
+    executor = real(target, "hybrid_qnn_head", PARAMS)
+    if device is not None:
+        executor.device = device  # read when the torch function is made
+    assert CircuitLayer(executor, "model").differentiation == expected

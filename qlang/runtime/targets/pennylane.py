@@ -75,7 +75,8 @@ class PennyLaneExecutor:
 
     def torch_expvals(self, name: str) -> Callable:
         """<Z_i> as a torch function of x (B, n_inputs) and w (n_weights,), differentiable in both:
-        backprop on default.qubit, adjoint differentiation on any other device (lightning.qubit)."""
+        backprop on default.qubit, adjoint differentiation on any other device (lightning.qubit); the
+        function's `diff_method` names which."""
         import torch
 
         body, shape = self._entry(name)
@@ -92,6 +93,7 @@ class PennyLaneExecutor:
         def run(x, w):
             return torch.stack(list(qnode(x.T, w)), dim=-1).reshape(len(x), shape.n_wires).double()
 
+        run.diff_method = diff_method  # what `CircuitLayer.differentiation` reports
         return run
 
     def _entry(self, name: str) -> tuple[Body, CircuitShape]:
