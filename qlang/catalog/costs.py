@@ -8,7 +8,8 @@ Units of work (each priced by the calibration, see qlang/plan/prices.py):
 - `fits`: calls into scikit-learn/torch fitting routines (each has a fixed overhead);
 - `kmeans_inits`: scikit-learn k-means restarts;
 - `transpiles`, `angle_expressions`: what the Qiskit executor does once per circuit it meets, in every task
-  (one executor each): see `with_circuit_setup` and qlang/circuits/setup.py. PennyLane prices them at 0.
+  (one executor each): see `with_circuit_setup` and qlang/circuits/setup.py. PennyLane prices them at 0;
+- `gradient`: a training loop's differentiable passes (`Gradient`), priced by what the target runs for them.
 `qpu_circuits` lists, per circuit role, how many distinct circuits a QPU would run (hardware has no
 statevectors: an exact kernel becomes N(N−1)/2 compute–uncompute circuits)."""
 
@@ -23,7 +24,33 @@ from qlang.catalog.curate import DEDUP_SETTINGS
 from qlang.catalog.deploy import SETTINGS as PRUNE_SETTINGS
 from qlang.catalog.monitor import DRIFT_SETTINGS
 from qlang.catalog.registry import Derived
+from qlang.catalog.train import SETTINGS as TRAIN_SETTINGS
 from qlang.circuits.library import pruning_k
+
+
+@dataclass
+class Gradient:
+    """The differentiable forward passes of a training loop through a circuit layer (qlang.runtime.methods.
+    torch_layer): `calls` passes over `rows` rows in all, each row a circuit of `gates` gates on `qubits`
+    qubits and `weights` weights. A target that differentiates inside torch (PennyLane's exact devices:
+    backprop, adjoint) runs one forward and backward pass per call, whose cost grows with rows × gates; any
+    other runs, per row, the forward circuit and both shifts of every weight (2P + 1 circuits) in one batched
+    executor call (qlang.runtime.methods.parameter_shift), as a QPU would."""
+
+    rows: float
+    calls: float
+    gates: int
+    qubits: int
+    weights: int
+    density_matrix: float = 1.0  # on a noisy device, each shifted circuit's amplitude updates grow by this
+
+    @property
+    def shift_circuits(self) -> float:
+        return self.rows * (2 * self.weights + 1)
+
+    @property
+    def gate_rows(self) -> float:
+        return self.rows * self.gates
 
 
 @dataclass
@@ -42,6 +69,12 @@ class Work:
     # its amplitude ops (one compute and one uncompute half per state, statevector units) and the trace products
     heisenberg_ops: float | None = None
     heisenberg_flops: float = 0.0
+    gradient: Gradient | None = None  # a training loop's differentiable passes, priced per target
+
+    @property
+    def circuits(self) -> float:
+        """Circuit executions on a simulator without native differentiation (a gradient as parameter shifts)."""
+        return self.circuit_rows + (self.gradient.shift_circuits if self.gradient else 0.0)
 
 
 # fixed work every method does around its algorithm: reducing features (PCA, scaling) counts as fits,
@@ -371,23 +404,31 @@ def isolation_forest(p: dict, n: int, classes: int) -> Work:
 
 
 def _train(p: dict, n: int, classes: int, metric_rows: int = 0) -> Work:
-    """Full-batch steps on 75 % of the rows for all `iterations` (a method that reaches its target
-    stops sooner): each step n_train x (2P + 1) circuits, plus metric_rows x (P + 1) states for qng."""
+    """qlang.runtime.methods.train: full-batch steps on 75 % of the rows for all `iterations` (a method that
+    reaches its target stops sooner). Each step is a differentiable pass over the training rows, and the loss
+    after the last step one more (`Gradient`); qng adds, per step, metric_rows x (P + 1) states in one call;
+    the test rows' predictions are one plain call. A QPU runs n_train x (2P + 1) circuits per step."""
     q, layers, iterations = p.get("qubits", 4), p.get("layers", 2), p["iterations"]
     weights, n_train = 2 * layers * q, math.ceil(0.75 * n)
-    rows = iterations * (n_train * (2 * weights + 1) + min(metric_rows, n_train) * (weights + 1)) + n
+    gates = _gates_reuploading(q, layers)
+    metric = iterations * min(metric_rows, n_train) * (weights + 1)
+    predicted = n - n_train
+    rows = metric + predicted  # through the executor's plain (numpy) calls
+    gradient = Gradient(rows=(iterations + 1) * n_train, calls=iterations + 1, gates=gates, qubits=q, weights=weights)
+    qpu = iterations * (n_train * (2 * weights + 1) + min(metric_rows, n_train) * (weights + 1)) + n
     return Work(
         circuit_rows=rows,
-        amplitude_ops=rows * _gates_reuploading(q, layers) * 2**q,
-        executor_calls=SETUP_CALLS + iterations * (2 if metric_rows else 1),
-        flops=rows * (q * classes + classes) * 6 + iterations * weights**3 + n * 384 * q * 2,
+        amplitude_ops=rows * gates * 2**q,
+        executor_calls=SETUP_CALLS + 1 + (iterations if metric_rows else 0),
+        flops=(gradient.rows + rows) * (q * classes + classes) * 6 + iterations * weights**3 + n * 384 * q * 2,
         fits=SETUP_FITS,
-        qpu_circuits={"model": rows},
+        qpu_circuits={"model": qpu},
+        gradient=gradient,
     )
 
 
 def qng(p: dict, n: int, classes: int) -> Work:
-    return _train(p, n, classes, metric_rows=32)
+    return _train(p, n, classes, metric_rows=p.get("metric_rows", TRAIN_SETTINGS["metric_rows"]))
 
 
 def parameter_shift(p: dict, n: int, classes: int) -> Work:

@@ -58,6 +58,9 @@ class StageEstimate:
     growth: dict[str, dict] | None = None  # Growth.to_json(): both sides' energy against the data size N
     curves: dict | None = None  # {"n", "quantum_j", "classical_j": {label: [...]}}: per seed at CURVE_SIZES
     peak_bytes: float = 0.0  # estimated peak memory of the stage's largest candidate (qlang.catalog.memory)
+    # on a noisy device the run repeats the method beside its noisy run (qlang.runtime.runner): "ideal" on the
+    # target's exact simulator, and with mitigation "unmitigated" on the same device; their J, in simulation_j
+    beside_j: dict[str, float] | None = None
 
 
 @dataclass
@@ -154,6 +157,8 @@ def on_noisy_device(work: Work, qubits: int | None, shots: int | None, heisenber
     if not work.amplitude_ops and not work.circuit_rows:
         return work
     growth = 2 ** (qubits or 0) * DENSITY_MATRIX_OPS
+    if work.gradient is not None:  # no noisy executor differentiates inside torch: parameter shifts, each noisy
+        work = replace(work, gradient=replace(work.gradient, density_matrix=growth))
     if heisenberg and work.heisenberg_ops is not None:
         return replace(
             work,
@@ -172,6 +177,29 @@ def heisenberg_applies(pipeline: ir.Pipeline, stage: ir.Stage) -> bool:
 
     damping = pipeline.noise is not None and pipeline.noise.amplitude_damping > 0
     return not pipeline.device.startswith(HARDWARE) and not damping and stage.mitigation == "none"
+
+
+def beside_runs(
+    pipeline: ir.Pipeline, stage: ir.Stage, sampled: ir.Stage, rows: int, classes: int, prices: Prices
+) -> dict[str, float]:
+    """One seed's joules of the runs a noisy stage makes of its circuit method beside the noisy one
+    (qlang.runtime.runner): `ideal`, the spec's method on the target's exact simulator without the pipeline's
+    shots; with mitigation, `unmitigated`, the noisy run again without it (so the Heisenberg path may apply)."""
+    from qlang import catalog
+    from qlang.catalog.settings import DEVICES
+
+    if not catalog.METHODS[stage.method.name].circuits:
+        return {}
+    exact = point_works(stage.method, rows, classes) or []
+    out = {"ideal": sum(prices.joules(w, pipeline.target, DEVICES[pipeline.target][0]) for w in exact)}
+    if sampled.mitigation != "none":
+        plain = sampled.model_copy(update={"mitigation": "none", "zne": None})
+        noisy = [
+            on_noisy_device(w, plain.qubits, pipeline.shots, heisenberg_applies(pipeline, plain))
+            for w in point_works(plain.method, rows, classes) or []
+        ]
+        out["unmitigated"] = sum(prices.joules(w, pipeline.target, pipeline.device) for w in noisy)
+    return out
 
 
 def point_works(method: ir.Method, rows: int, classes: int, shared: dict | None = None) -> list[Work] | None:
@@ -200,12 +228,14 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
     )
     sizes = {d.name: data_rows(d.source.model_dump(), spec_dir) for d in pipeline.data}
     peaks = {p.name: p.bytes for p in stage_peaks(pipeline, spec_dir)}
-    for s in pipeline.stages:
-        s = _sampled(s, pipeline.shots)
+    for spec_stage in pipeline.stages:
+        s = _sampled(spec_stage, pipeline.shots)
         rows, classes = sizes.get(s.input, (0, 2))
         sizes[s.name] = (rows, classes)
         works = point_works(s.method, rows, classes)
+        beside = None
         if works and pipeline.noisy and s.method.family == "quantum":
+            beside = beside_runs(pipeline, spec_stage, s, rows, classes, prices)
             works = [on_noisy_device(w, s.qubits, pipeline.shots, heisenberg_applies(pipeline, s)) for w in works]
             if s.zne is not None:
                 works = [with_zne(w, s.zne.scales) for w in works]
@@ -221,11 +251,16 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
             baselines=[label for label, _ in compared],
             rows=rows,
             qubits=s.qubits,
-            circuits=sum(w.circuit_rows for w in works) * seeds if works else 0.0,
+            circuits=sum(w.circuits for w in works) * seeds if works else 0.0,
             shots=works[0].shots if works else None,
-            simulation_j=sum(prices.joules(w, pipeline.target) for w in works) * seeds if works else None,
+            simulation_j=(
+                sum(prices.joules(w, pipeline.target, pipeline.device) for w in works) + sum((beside or {}).values())
+            )
+            * seeds
+            if works
+            else None,
             baseline_j=(
-                sum(prices.joules(w, pipeline.target) for ws in known_baselines for w in ws) * seeds
+                sum(prices.joules(w, pipeline.target, pipeline.device) for ws in known_baselines for w in ws) * seeds
                 if baseline_works and len(known_baselines) == len(baseline_works)
                 else None
             ),
@@ -233,7 +268,7 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
             budget_j=s.budget_j,
             on_over_budget=s.on_over_budget,
             baselines_j={
-                label: sum(prices.joules(w, pipeline.target) for w in ws) * seeds
+                label: sum(prices.joules(w, pipeline.target, pipeline.device) for w in ws) * seeds
                 for (label, _), ws in zip(compared, baseline_works)
                 if ws is not None
             },
@@ -251,6 +286,7 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
             if est.qpu_j is not None and len(known) == len(timed):
                 _break_even(est, s, compared, known, classes, prices, pipeline, qpu_overrides or {})
         est.peak_bytes = peaks[s.name]
+        est.beside_j = {k: v * seeds for k, v in beside.items()} if beside else None
         est.verdict = _verdict(est)
         plan.stages.append(est)
     return plan
@@ -379,7 +415,7 @@ def _break_even(
     def classical(baseline: ir.Method):
         def joules(n: int) -> float:
             works = point_works(baseline, n, classes, stage.method.params) or []
-            return sum(prices.joules(w, pipeline.target) for w in works)
+            return sum(prices.joules(w, pipeline.target, pipeline.device) for w in works)
 
         return joules
 

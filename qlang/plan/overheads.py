@@ -1,7 +1,9 @@
 """Fixed overheads the plan prices beside compute: joules per circuit row and per call of each installed
-target's executor (a 4-qubit, 2-layer re-uploading circuit, as the hybrid head runs), per Qiskit transpile
-and angle expression as its executor prepares a circuit, per fitting call and per k-means restart. `run_calibration` is `qlc calibrate`: these, then the joules per amplitude op and per
-FLOP of qlang/energy/compute_costs.py."""
+target's executor (a 4-qubit, 2-layer re-uploading circuit, as the hybrid head runs), on each of PennyLane's
+exact devices; per gate-row and per pass of a differentiable forward and backward pass where the device
+differentiates inside torch; per Qiskit transpile and angle expression as its executor prepares a circuit,
+per fitting call and per k-means restart. `run_calibration` is `qlc calibrate`: these, then the joules per
+amplitude op and per FLOP of qlang/energy/compute_costs.py."""
 
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ from qlang.energy.meter import Meter
 from qlang.plan.prices import Prices, load_prices, save_overheads
 
 SMALL, LARGE = 8, 4096
+# rows of the large call where a device runs a broadcast row by row (a tape each): enough to see the row cost
+LARGE_ON = {"lightning.qubit": 256}
+GRADIENT_LARGE = 128  # rows of the large differentiable pass
 
 
-def _executor(target: str):
+def _executor(target: str, device: str = "default.qubit"):
     """The target's executor over a 4-qubit, 2-layer re-uploading circuit, built as generated code builds it."""
     from qlang.circuits import emit_pennylane, emit_qiskit
     from qlang.circuits.library import reuploading
@@ -22,7 +27,7 @@ def _executor(target: str):
         from qlang.runtime.targets.pennylane import PennyLaneExecutor
 
         shape = CircuitShape(circuit.n_wires, circuit.n_inputs, circuit.n_weights)
-        return PennyLaneExecutor({"m": (emit_pennylane.build(circuit), shape)}), circuit
+        return PennyLaneExecutor({"m": (emit_pennylane.build(circuit), shape)}, device=device), circuit
     from qlang.runtime.targets.qiskit import QiskitExecutor
 
     return QiskitExecutor({"m": lambda: emit_qiskit.build(circuit)}), circuit
@@ -35,12 +40,13 @@ def _joules(meter: Meter, fn, repeats: int) -> float:
     return w.reading().joules / repeats
 
 
-def measure_target(target: str, meter: Meter, quick: bool) -> tuple[float, float]:
-    """(joules per circuit row, joules per executor call) for one target."""
+def measure_target(target: str, meter: Meter, quick: bool, device: str = "default.qubit") -> tuple[float, float]:
+    """(joules per circuit row, joules per executor call) for one target (PennyLane: on `device`)."""
     import numpy as np
 
-    executor, circuit = _executor(target)
+    executor, circuit = _executor(target, device)
     rng = np.random.default_rng(0)
+    large_rows = LARGE_ON.get(device, LARGE) if target == "pennylane" else LARGE
 
     def call(rows: int):
         x = rng.uniform(-1, 1, (rows, 4))
@@ -49,9 +55,37 @@ def measure_target(target: str, meter: Meter, quick: bool) -> tuple[float, float
 
     call(SMALL)()  # warm up: transpilation, device set-up
     small = _joules(meter, call(SMALL), 10 if quick else 40)
-    large = _joules(meter, call(LARGE), 2 if quick else 6)
-    row = max(large - small, 0.0) / (LARGE - SMALL)
+    large = _joules(meter, call(large_rows), 2 if quick else 6)
+    row = max(large - small, 0.0) / (large_rows - SMALL)
     return row, max(small - SMALL * row, 0.0)
+
+
+def measure_gradient(device: str, meter: Meter, quick: bool) -> tuple[float, float]:
+    """(joules per gate per row, joules per pass) of a differentiable forward and backward pass through the
+    circuit layer on a PennyLane device that differentiates inside torch (qlang.catalog.costs.Gradient)."""
+    import numpy as np
+    import torch
+
+    from qlang.runtime.methods.torch_layer import CircuitLayer
+
+    executor, circuit = _executor("pennylane", device)
+    layer = CircuitLayer(executor, "m")
+    rng = np.random.default_rng(0)
+
+    def step(rows: int):
+        x = torch.from_numpy(rng.uniform(-1, 1, (rows, 4)))
+
+        def run():
+            layer.zero_grad()
+            layer(x).sum().backward()
+
+        return run
+
+    step(SMALL)()  # warm up: the device and its gradient transform
+    small = _joules(meter, step(SMALL), 5 if quick else 20)
+    large = _joules(meter, step(GRADIENT_LARGE), 2 if quick else 5)
+    row = max(large - small, 0.0) / (GRADIENT_LARGE - SMALL)
+    return row / len(circuit.ops), max(small - SMALL * row, 0.0)
 
 
 def measure_fit(meter: Meter, quick: bool) -> float:
@@ -99,6 +133,32 @@ def measure_circuit_setup(meter: Meter, quick: bool) -> tuple[float, float]:
     return transpile_j, angle_j
 
 
+def _pennylane_devices(prices: Prices, out: dict, meter: Meter, quick: bool, progress) -> list[str]:
+    """Each exact PennyLane device's differentiable pass, and the executor's row and call on the devices other
+    than the default (already measured as the target's own); a device not installed keeps its defaults."""
+    from qlang.catalog.settings import DEVICES
+
+    lines = []
+    default, *others = DEVICES["pennylane"]
+    for device in (default, *others):
+        key = f"pennylane:{device}"
+        progress(f"pennylane on {device}: executor calls and differentiable passes")
+        try:
+            if device != default:
+                prices.row_j[key], prices.call_j[key] = measure_target("pennylane", meter, quick, device)
+                lines.append(f"{key}: {prices.row_j[key]:.3g} J per circuit row, {prices.call_j[key]:.3g} J per call")
+            prices.gradient_gate_row_j[key], prices.gradient_call_j[key] = measure_gradient(device, meter, quick)
+        except Exception as e:  # noqa: BLE001 (a device plug-in that is not installed or will not start)
+            lines.append(f"{key}: not measured ({type(e).__name__}), defaults kept")
+            continue
+        g_row, g_call = prices.gradient_gate_row_j[key], prices.gradient_call_j[key]
+        lines.append(f"{key}: differentiable pass {g_row:.3g} J per gate-row, {g_call:.3g} J per pass")
+        out[device] = {"joules_per_gradient_gate_row": g_row, "joules_per_gradient_pass": g_call}
+        if device != default:
+            out[device].update(joules_per_circuit_row=prices.row_j[key], joules_per_executor_call=prices.call_j[key])
+    return lines
+
+
 def run_calibration(quick: bool = False, progress=lambda message: None, as_json: bool = False) -> str:
     """Measure and store this machine's prices, every one on as many threads as a run gives each method
     (qlang/runtime/threads.py); the result as lines of text, or as one JSON object."""
@@ -142,6 +202,8 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
         prices.row_j[target], prices.call_j[target] = row, call
         data["targets"][target] = {"joules_per_circuit_row": row, "joules_per_executor_call": call}
         lines.append(f"{target}: {row:.3g} J per circuit row, {call:.3g} J per executor call")
+        if target == "pennylane":
+            lines += _pennylane_devices(prices, data["targets"][target], meter, quick, progress)
         if target == "qiskit":
             progress("qiskit circuit set-up: transpiles and angle functions")
             transpile_j, angle_j = measure_circuit_setup(meter, quick)

@@ -1,6 +1,7 @@
 """`qlc plan`, check-time budget estimates, and the budget policies at run time, end to end."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,7 @@ STAGE_KEYS = {
     "break_even",
     "growth",
     "curves",
+    "beside_j",
 }
 
 
@@ -291,6 +293,13 @@ def test_calibrate_prices_this_machine_and_the_plan_uses_it(capsys):
     assert all(v > 0 for v in [*prices.row_j.values(), prices.joules_per_amplitude_op, prices.joules_per_flop])
     assert "J per transpile" in out and "J per angle expression" in out  # Qiskit's circuit set-up, measured
     assert prices.transpile_j["qiskit"] > 0 and prices.angle_j["qiskit"] > 0 and prices.transpile_j["pennylane"] == 0
+    # each exact PennyLane device's differentiable pass (training), and lightning's row-by-row executor calls
+    assert "differentiable pass" in out
+    assert set(prices.gradient_gate_row_j) == set(prices.gradient_call_j) == {"pennylane:default.qubit",
+                                                                            "pennylane:lightning.qubit"}  # fmt: skip
+    stored = json.loads((Path(os.environ["QLANG_CACHE"]) / "overheads.json").read_text(encoding="utf-8"))
+    assert stored["gradient_gate_row_j"]["pennylane:lightning.qubit"] > 0  # a tape per row: a cost no noise hides
+    assert all(v > 0 for v in stored["gradient_call_j"].values()) and "pennylane:lightning.qubit" in stored["row_j"]
     assert main(["plan", str(ROOT / "specs" / "quickstart.qlc"), "--no-qpu", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["calibrated"] is True
 

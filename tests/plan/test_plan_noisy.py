@@ -56,3 +56,24 @@ def test_every_quantum_stage_samples_the_pipeline_shots_on_a_noisy_device(tmp_pa
     assert exact["loop"]["shots"] is None  # exact expectation values
     assert noisy["loop"]["shots"] == 256  # parameter shift with shots too
     assert noisy["loop"]["simulation_j"] > exact["loop"]["simulation_j"]
+
+
+def test_a_noisy_stage_prices_its_ideal_and_unmitigated_runs(tmp_path, capsys):
+    """Beside the noisy run the stage runs its method on the exact simulator (the ideal row) and, mitigated,
+    once more without the mitigation (the unmitigated row): the plan prices both into the method's joules."""
+    exact = _plan(tmp_path, capsys, "", 2)
+    noisy = _plan(tmp_path, capsys, NOISY, 2)
+    zz = noisy["zz"]
+    assert set(zz["beside_j"]) == {"ideal"}  # the spec's method (its own 256 shots) on the exact simulator
+    assert zz["beside_j"]["ideal"] == pytest.approx(exact["zz"]["simulation_j"])
+    assert noisy["loop"]["beside_j"]["ideal"] == pytest.approx(exact["loop"]["simulation_j"])
+    assert exact["zz"]["beside_j"] is None
+    spec = tmp_path / "m.qlc"
+    spec.write_text(SPEC.format(settings=NOISY, q=2).replace("baseline rbf_svm", "baseline rbf_svm\n    mitigation readout"),
+                    encoding="utf-8")  # fmt: skip
+    assert main(["plan", str(spec), "--no-qpu", "--format", "json"]) == 0
+    m = {s["name"]: s for s in json.loads(capsys.readouterr().out)["stages"]}["zz"]
+    # unmitigated: the same noisy circuits without the correction, which the Heisenberg path computes
+    assert set(m["beside_j"]) == {"ideal", "unmitigated"}
+    assert 0 < m["beside_j"]["unmitigated"] <= m["simulation_j"] - m["beside_j"]["ideal"] - m["beside_j"]["unmitigated"]
+    assert m["beside_j"]["unmitigated"] == pytest.approx(zz["simulation_j"] - zz["beside_j"]["ideal"])

@@ -1,0 +1,83 @@
+"""A training loop's differentiable passes are priced by what its target runs: a forward and backward pass
+inside torch on PennyLane's exact devices (per gate-row and per pass, each device its own price), every row's
+parameter-shift circuits elsewhere."""
+
+import pytest
+
+from qlang.catalog.costs import COSTS, Gradient, Work
+from qlang.plan.prices import Prices
+
+TRAIN = {"lr": 0.2, "iterations": 10, "target_loss": 0.3, "qubits": 4, "layers": 3, "regularization": 0.001}
+
+
+def _prices(**tables) -> Prices:
+    zero = {"pennylane": 0.0, "qiskit": 0.0}
+    base = {"row_j": dict(zero), "call_j": dict(zero), "fit_j": 0.0, "kmeans_init_j": 0.0, "transpile_j": dict(zero),
+                "angle_j": dict(zero), "gradient_gate_row_j": {}, "gradient_call_j": {}}  # fmt: skip
+    return Prices(0.0, 0.0, **{**base, **tables})
+
+
+def test_a_device_that_differentiates_in_torch_prices_gate_rows_and_passes():
+    g = Gradient(rows=10, calls=2, gates=48, qubits=4, weights=24)
+    prices = _prices(gradient_gate_row_j={"pennylane:lightning.qubit": 1.0, "pennylane:default.qubit": 0.01},
+                     gradient_call_j={"pennylane:lightning.qubit": 100.0, "pennylane:default.qubit": 7.0})  # fmt: skip
+    assert prices.joules(Work(gradient=g), "pennylane", "lightning.qubit") == 10 * 48 * 1.0 + 2 * 100.0
+    assert prices.joules(Work(gradient=g), "pennylane", "default.qubit") == pytest.approx(10 * 48 * 0.01 + 2 * 7.0)
+
+
+def test_elsewhere_a_gradient_is_every_rows_shifted_circuits_in_one_call_per_pass():
+    g = Gradient(rows=10, calls=2, gates=48, qubits=4, weights=24)
+    prices = _prices(row_j={"pennylane": 0.0, "qiskit": 1.0}, call_j={"pennylane": 0.0, "qiskit": 5.0})
+    assert g.shift_circuits == 10 * 49
+    assert prices.joules(Work(gradient=g), "qiskit", "aer_simulator") == 10 * 49 * 1.0 + 2 * 5.0
+    # a noisy PennyLane device has no torch path: its gradients are shifts too, at the target's row price
+    noisy = _prices(row_j={"pennylane": 2.0, "qiskit": 0.0}, gradient_gate_row_j={"pennylane:default.qubit": 9.0},
+                    gradient_call_j={"pennylane:default.qubit": 9.0})  # fmt: skip
+    assert noisy.joules(Work(gradient=g), "pennylane", "fake_fez") == 10 * 49 * 2.0
+    amplitude = Prices(1.0, 0.0, gradient_gate_row_j={}, gradient_call_j={}, row_j={"qiskit": 0.0},
+                       call_j={"qiskit": 0.0})  # fmt: skip
+    assert amplitude.joules(Work(gradient=g), "qiskit") == 10 * 49 * 48 * 2**4
+
+
+@pytest.mark.parametrize("method", ["qng", "parameter_shift"])
+def test_the_training_cost_follows_rows_iterations_and_layers(method):
+    def gradient(**changes) -> Gradient:
+        g = COSTS[method]({**TRAIN, **changes}, 200, 2).gradient
+        assert g is not None
+        return g
+
+    g = gradient()
+    assert g.rows == (10 + 1) * 150 and g.calls == 11  # every step's pass over 75 % of the rows, and the last loss
+    assert g.gates == 48 and g.weights == 24
+    assert gradient(iterations=20).rows == 21 * 150
+    assert gradient(layers=2).gate_rows == g.gate_rows * 2 / 3
+    assert COSTS[method]({**TRAIN}, 400, 2).gradient.rows == 11 * 300
+
+
+def test_qng_adds_its_metric_states_in_plain_calls():
+    qng, plain = COSTS["qng"](TRAIN, 200, 2), COSTS["parameter_shift"](TRAIN, 200, 2)
+    assert qng.circuit_rows - plain.circuit_rows == 10 * 32 * 25  # 32 metric rows x (P + 1) per step
+    assert qng.executor_calls - plain.executor_calls == 10
+
+
+def test_the_plan_prices_training_on_the_pipelines_device(tmp_path, monkeypatch):
+    from qlang.checks import check_text
+    from qlang.plan.estimate import estimate
+    from qlang.plan.prices import load_prices
+
+    monkeypatch.setenv("QLANG_CACHE", str(tmp_path))
+    spec = ("pipeline p {{\n  target pennylane\n  device \"{device}\"\n  data d = breast_cancer(limit: 40)\n"
+            "  stage train t {{\n    method parameter_shift(lr: 0.2, iterations: 5, target_loss: 0.3, qubits: 4,"
+            " layers: 2)\n    baseline adam\n  }}\n}}\n")  # fmt: skip
+
+    def stage_j(device: str) -> float:
+        (pipeline,) = check_text(spec.format(device=device), "p.qlc").checked.pipelines
+        return estimate(pipeline, load_prices()).stages[0].simulation_j
+
+    prices = load_prices()
+    lightning, default = stage_j("lightning.qubit"), stage_j("default.qubit")
+    g = COSTS["parameter_shift"]({"iterations": 5, "qubits": 4, "layers": 2}, 40, 2).gradient
+    passes = {d: g.gate_rows * prices.gradient_gate_row_j[f"pennylane:{d}"]
+              + g.calls * prices.gradient_call_j[f"pennylane:{d}"] for d in ("lightning.qubit", "default.qubit")}  # fmt: skip
+    rows = 10 * (prices.row_j["pennylane:lightning.qubit"] - prices.row_j["pennylane"])  # the 10 test rows' predictions
+    assert lightning - default == pytest.approx(passes["lightning.qubit"] - passes["default.qubit"] + rows)
