@@ -12,12 +12,18 @@ from functools import cache
 
 @cache
 def fake_backend(name: str):
-    """The fake backend `name` (e.g. "fake_fez") of qiskit-ibm-runtime's fake provider."""
+    """The fake backend `name` (e.g. "fake_fez") of qiskit-ibm-runtime's fake provider: only its class is
+    instantiated (each class names its backend), not the provider, which builds all of them (seconds of CPU
+    a run's first noisy stage paid)."""
     from qiskit_ibm_runtime import fake_provider
+    from qiskit_ibm_runtime.fake_provider.fake_backend import FakeBackendV2
 
     with warnings.catch_warnings():  # some fake devices warn that their error values are not typical
         warnings.simplefilter("ignore")
-        for backend in fake_provider.FakeProviderForBackendV2().backends():
+        for cls in vars(fake_provider).values():
+            if isinstance(cls, type) and issubclass(cls, FakeBackendV2) and getattr(cls, "backend_name", None) == name:
+                return cls()
+        for backend in fake_provider.FakeProviderForBackendV2().backends():  # a class that names itself otherwise
             if backend.name == name:
                 return backend
     raise KeyError(f"no fake backend {name!r}")

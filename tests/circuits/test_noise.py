@@ -80,3 +80,23 @@ def test_a_fake_backend_calibration_is_a_plausible_model():
     m = from_backend("fake_fez")
     assert 1e-4 < m.p1 < 1e-2 and 1e-3 < m.p2 < 0.1 and 1e-3 < m.readout < 0.1
     assert "fake_fez" in m.source
+
+
+def test_a_fake_backend_is_built_alone(monkeypatch):
+    """Only the named device's class is instantiated: the provider builds all ~70 of them (5 s of CPU, which
+    fell on a run's first noisy stage)."""
+    pytest.importorskip("qiskit_ibm_runtime")
+    from qiskit_ibm_runtime import fake_provider
+
+    from qlang.runtime import devices
+
+    def everything():
+        raise AssertionError("built every fake backend")
+
+    monkeypatch.setattr(fake_provider, "FakeProviderForBackendV2", everything)
+    devices.fake_backend.cache_clear()
+    try:
+        backend = devices.fake_backend("fake_kyiv")
+        assert backend.name == "fake_kyiv" and backend.num_qubits == 127
+    finally:
+        devices.fake_backend.cache_clear()
