@@ -7,6 +7,7 @@ Units of work (each priced by the calibration, see qlang/plan/prices.py):
 - `flops`: classical floating-point operations (kernels, k-means, linear algebra);
 - `fits`: calls into scikit-learn/torch fitting routines (each has a fixed overhead);
 - `kmeans_inits`: scikit-learn k-means restarts;
+- `stat_tests`: SciPy two-sample tests (a KS test per feature and window), each costing its call overhead;
 - `transpiles`, `angle_expressions`: what the Qiskit executor does once per circuit it meets, in every task
   (one executor each): see `with_circuit_setup` and qlang/circuits/setup.py. PennyLane prices them at 0;
 - `gradient`: a training loop's differentiable passes (`Gradient`), priced by what the target runs for them.
@@ -70,6 +71,7 @@ class Work:
     heisenberg_ops: float | None = None
     heisenberg_flops: float = 0.0
     gradient: Gradient | None = None  # a training loop's differentiable passes, priced per target
+    stat_tests: float = 0.0  # SciPy two-sample tests (ks_2samp): a fixed cost each, far below a fit's
 
     @property
     def circuits(self) -> float:
@@ -365,8 +367,9 @@ def rbf_mmd(p: dict, n: int, classes: int) -> Work:
 
 
 def ks_test(p: dict, n: int, classes: int) -> Work:
+    """A KS test per feature of every null and drifted window."""
     q, w, trials = p.get("qubits", 4), p["window"], p.get("trials", MMD_TRIALS)
-    return Work(flops=2 * trials * q * w * 40, fits=SETUP_FITS + 2 * trials * q)
+    return Work(flops=2 * trials * q * w * 40, fits=SETUP_FITS, stat_tests=2 * trials * q)
 
 
 def anomaly_split(p: dict, n: int, classes: int) -> tuple[int, int]:
@@ -519,6 +522,7 @@ def _plus(a: Work, b: Work) -> Work:
         {**a.qpu_circuits, **b.qpu_circuits},
         a.transpiles + b.transpiles,
         a.angle_expressions + b.angle_expressions,
+        stat_tests=a.stat_tests + b.stat_tests,
     )
 
 

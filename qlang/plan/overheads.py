@@ -108,6 +108,17 @@ def measure_kmeans_init(meter: Meter, quick: bool) -> float:
     return _joules(meter, lambda: KMeans(n_clusters=2, n_init=1, random_state=0).fit(x), 5 if quick else 20)
 
 
+def measure_stat_test(meter: Meter, quick: bool) -> float:
+    """Joules per SciPy two-sample KS test on 32 rows a side (its cost is its call overhead)."""
+    import numpy as np
+    from scipy.stats import ks_2samp
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=32), rng.normal(size=32)
+    ks_2samp(x, y)  # warm up
+    return _joules(meter, lambda: ks_2samp(x, y), 50 if quick else 200)
+
+
 def measure_circuit_setup(meter: Meter, quick: bool) -> tuple[float, float]:
     """(joules per transpile, joules per angle expression) of the Qiskit executor preparing a circuit
     (qlang.circuits.setup): a fresh executor preparing the re-uploading circuit, whose three templates are
@@ -215,7 +226,10 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
     lines.append(f"fitting call: {prices.fit_j:.3g} J")
     prices.kmeans_init_j = measure_kmeans_init(meter, quick)
     lines.append(f"k-means restart: {prices.kmeans_init_j:.3g} J")
+    prices.stat_test_j = measure_stat_test(meter, quick)
+    lines.append(f"two-sample test: {prices.stat_test_j:.3g} J")
     stored = save_overheads(prices).parent
     lines.append(f"stored in {stored}")
-    data.update(fit_j=prices.fit_j, kmeans_init_j=prices.kmeans_init_j, stored_in=str(stored))
+    data.update(fit_j=prices.fit_j, kmeans_init_j=prices.kmeans_init_j, stat_test_j=prices.stat_test_j,
+                stored_in=str(stored))  # fmt: skip
     return json.dumps(data, indent=2) if as_json else "\n".join(lines)

@@ -287,7 +287,7 @@ def test_calibrate_prices_this_machine_and_the_plan_uses_it(capsys):
     assert not load_prices().overheads_calibrated
     assert main(["calibrate", "--quick"]) == 0
     out = capsys.readouterr().out
-    assert "J per circuit row" in out and "k-means restart" in out
+    assert "J per circuit row" in out and "k-means restart" in out and "two-sample test" in out
     prices = load_prices()
     assert prices.calibrated and prices.overheads_calibrated
     assert all(v > 0 for v in [*prices.row_j.values(), prices.joules_per_amplitude_op, prices.joules_per_flop])
@@ -299,7 +299,7 @@ def test_calibrate_prices_this_machine_and_the_plan_uses_it(capsys):
                                                                             "pennylane:lightning.qubit"}  # fmt: skip
     stored = json.loads((Path(os.environ["QLANG_CACHE"]) / "overheads.json").read_text(encoding="utf-8"))
     assert stored["gradient_gate_row_j"]["pennylane:lightning.qubit"] > 0  # a tape per row: a cost no noise hides
-    assert all(v > 0 for v in stored["gradient_call_j"].values()) and "pennylane:lightning.qubit" in stored["row_j"]
+    assert all(v >= 0 for v in stored["gradient_call_j"].values()) and "pennylane:lightning.qubit" in stored["row_j"]
     assert main(["plan", str(ROOT / "specs" / "quickstart.qlc"), "--no-qpu", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["calibrated"] is True
 

@@ -1,0 +1,15 @@
+"""Fixed costs the plan prices per call of a library routine, each measured by `qlc calibrate`."""
+
+from qlang.catalog.costs import COSTS, Work
+from qlang.plan.prices import Prices
+
+
+def test_a_ks_test_per_feature_and_window_is_priced_as_a_two_sample_test_not_a_fit():
+    params = {"window": 8, "alpha": 0.05, "qubits": 4, "trials": 20}
+    work = COSTS["ks_test"](params, 24, 2)
+    assert work.stat_tests == 2 * 20 * 4  # null and drifted windows x features
+    assert COSTS["ks_test"]({**params, "qubits": 6}, 24, 2).stat_tests == 2 * 20 * 6
+    assert COSTS["ks_test"]({**params, "trials": 5}, 24, 2).stat_tests == 2 * 5 * 4
+    prices = Prices(0.0, 0.0, fit_j=0.0, stat_test_j=0.25)
+    assert prices.joules(Work(stat_tests=8), "pennylane") == 2.0
+    assert prices.joules(work, "pennylane") == work.stat_tests * 0.25
