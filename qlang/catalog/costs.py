@@ -431,7 +431,7 @@ def _train(p: dict, n: int, classes: int, metric_rows: int = 0) -> Work:
 
 
 def qng(p: dict, n: int, classes: int) -> Work:
-    return _train(p, n, classes, metric_rows=p.get("metric_rows", TRAIN_SETTINGS["metric_rows"]))
+    return _train(p, n, classes, metric_rows=int(p.get("metric_rows") or TRAIN_SETTINGS["metric_rows"] or 0))
 
 
 def parameter_shift(p: dict, n: int, classes: int) -> Work:

@@ -93,7 +93,7 @@ class PennyLaneExecutor:
         def run(x, w):
             return torch.stack(list(qnode(x.T, w)), dim=-1).reshape(len(x), shape.n_wires).double()
 
-        run.diff_method = diff_method  # what `CircuitLayer.differentiation` reports
+        run.diff_method = diff_method  # type: ignore[attr-defined]  # what `CircuitLayer.differentiation` reports
         return run
 
     def _entry(self, name: str) -> tuple[Body, CircuitShape]:
