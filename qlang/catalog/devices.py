@@ -6,7 +6,7 @@ against the installed provider). A fake backend brings its own noise (gate error
 native gates and coupling map.
 `MIXED`: the density-matrix simulator each target runs a noisy pipeline on.
 `NOISY_SHOTS`: the shots per circuit on a noisy device when the spec sets none — the default of
-qiskit-ibm-runtime's SamplerV2 on IBM hardware.
+qiskit-ibm-runtime's samplers on IBM hardware (`default_shots`).
 """
 
 
@@ -19,7 +19,7 @@ def with_shots(params: dict, shots: int | None) -> dict:
 
 
 MIXED = {"pennylane": "default.mixed", "qiskit": "aer_simulator"}
-HARDWARE = "ibm:"  # `device "ibm:<backend>"`: an IBM QPU through qiskit-ibm-runtime (Qiskit target only)
+HARDWARE = "ibm:"  # `device "ibm:<backend>"`: an IBM QPU through qiskit-ibm-runtime (either target)
 
 
 def hardware_model(device: str) -> str | None:

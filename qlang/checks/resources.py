@@ -64,17 +64,7 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
     overridden = target != (draft.settings.get("target") or target)
     qubit_count = None
     hardware = chosen is not None and chosen.startswith(HARDWARE)
-    if hardware and target != "qiskit":
-        diags.append(
-            Diagnostic(
-                "Q205",
-                f"`{chosen}` is an IBM QPU: it runs on the qiskit target, not {target}",
-                where,
-                label="hardware through qiskit-ibm-runtime",
-                help="set `target qiskit` (or `qlc run --target qiskit`)",
-            )
-        )
-    elif hardware:
+    if hardware:  # either target: PennyLane's circuits are translated to Qiskit (targets/pennylane_qiskit.py)
         model_name = hardware_model(chosen or "")
         qubit_count = FAKE_BACKENDS[model_name] if model_name else None
         if model is not None:

@@ -181,7 +181,7 @@ def run_task(task: Task, data: Any, env: Env, progress=lambda message: None, att
     from qlang.runtime.methods.context import MethodContext
 
     executor = None
-    if task.circuits and task.device.startswith(HARDWARE):  # SamplerV2 on the QPU (or its local testing mode)
+    if task.circuits and task.device.startswith(HARDWARE):  # the IBM sampler on the QPU (or its local testing mode)
         executor = env.make_executor(task.device, task.seed, shots=task.shots)
         executor.mitigation = task.mitigation
     elif task.circuits:  # exact, or on a noisy device the density-matrix executor

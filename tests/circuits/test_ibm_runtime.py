@@ -13,6 +13,7 @@ from qlang.circuits import emit_qiskit
 from qlang.circuits import library as lib
 from qlang.runtime.errors import RuntimeDiagnostic
 from qlang.runtime.targets.ibm import IbmSamplerExecutor, _probabilities, backend
+from qlang.runtime.targets.qiskit import QiskitCircuits
 from qlang.runtime.targets.qiskit import executor as qiskit_executor
 from tests.circuits.conftest import module_namespace
 
@@ -22,7 +23,7 @@ def test_local_testing_mode_samples_the_circuit_wire_0_first():
     ns = module_namespace(emit_qiskit, circuits)
     builders = {k: ns[k] for k in circuits}
     x = np.array([[np.pi, 0.0, 0.0], [0.0, 0.0, np.pi], [np.pi / 2, np.pi, 0.0]])  # asymmetric: bit order shows
-    hardware = IbmSamplerExecutor(builders, "fake_manila", shots=2000, seed=1)
+    hardware = IbmSamplerExecutor(QiskitCircuits(builders), "fake_manila", shots=2000, seed=1)
     try:
         sampled = hardware.probs("c", x, None)
     finally:
@@ -65,7 +66,7 @@ def test_a_missing_account_is_a_diagnostic_not_a_traceback(tmp_path, monkeypatch
 def _hardware(circuits: dict, shots: int, seed: int = 1):
     ns = module_namespace(emit_qiskit, circuits)
     builders = {k: ns[k] for k in circuits}
-    return IbmSamplerExecutor(builders, "fake_manila", shots=shots, seed=seed), builders
+    return IbmSamplerExecutor(QiskitCircuits(builders), "fake_manila", shots=shots, seed=seed), builders
 
 
 def test_each_circuit_is_transpiled_once_and_its_rows_are_parameter_values(monkeypatch):

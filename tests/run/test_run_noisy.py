@@ -45,7 +45,7 @@ HARDWARE_SPEC = """pipeline hw {
   target qiskit
   device "ibm:fake_manila"
   shots 512
-  data tumours = breast_cancer(limit: 24)
+  data tumours = breast_cancer(limit: 12)
 
   stage encode angle {
     method angle_encoding(qubits: 2, classifier: svm, folds: 2)
@@ -56,40 +56,57 @@ HARDWARE_SPEC = """pipeline hw {
 """
 
 
-def test_ibm_device_runs_through_sampler_v2_in_local_testing_mode(tmp_path, monkeypatch):
-    """`device "ibm:<backend>"` submits SamplerV2 jobs in a Batch; with a fake backend's name it is the
-    runtime's local testing mode, offline. The report counts the shots, the readout calibration that
-    mitigation measured through the same sampler, and prices what ran by the QPU usage the jobs report
-    (local testing mode reports none, so each job here reports 0.25 s, as a QPU's would)."""
+def test_ibm_device_runs_on_both_targets_in_local_testing_mode(tmp_path, monkeypatch):
+    """`device "ibm:<backend>"` submits sampler jobs in a Batch, from either target (PennyLane's circuits
+    translated to Qiskit); with a fake backend's name it is the runtime's local testing mode, offline. Each
+    report counts the shots, the readout calibration that mitigation measured through the same sampler, and
+    prices what ran by the QPU usage the jobs report (local testing mode reports none, so each job here
+    reports 0.25 s, as a QPU's would). The two targets submit the same jobs: the same counts, the same usage."""
     from qlang.runtime.targets import ibm
 
     monkeypatch.setattr(ibm, "job_usage", lambda job: 0.25)
-    spec = tmp_path / "hw.qlc"
-    spec.write_text(HARDWARE_SPEC, encoding="utf-8")
-    assert main(["run", str(spec), "--out", str(tmp_path / "run"), "--format", "json"]) == 0
-    report = json.loads((tmp_path / "run" / "report.json").read_text(encoding="utf-8"))
-    assert report["device"] == "ibm:fake_manila" and report["status"] == "ok"
-    (stage,) = report["stages"]
-    metrics, plain = stage["method"]["metrics"], stage["unmitigated"]["metrics"]
-    assert metrics["shots"]["mean"] > 0 and metrics["shots"]["mean"] % 512 == 0
-    assert stage["ideal"] is not None and stage["method"]["params"]["shots"] == 512
-    # mitigation: the same circuits plus two calibration circuits of 512 shots, measured on the sampler
-    assert metrics["calibration_shots"]["mean"] == 2 * 512 and metrics["calibration_circuits"]["mean"] == 2
-    assert metrics["shots"]["mean"] == plain["shots"]["mean"] + 2 * 512 and "calibration_shots" not in plain
-    # the QPU energy of what ran: measured usage × the platform's power, the model's figure beside it
-    usage = metrics["qpu_usage_s"]["mean"]
-    ran = stage["energy"]["qpu_ran"]
-    assert usage > 0 and usage % 0.25 == 0 and ran["usage_s"] == usage
-    assert ran["joules"] == 25e3 * usage and ran["modeled_j"] > 0 and ran["calibration_shots"] == 2 * 512
-    assert "QPU time measured" in ran["provenance"]
-    assert "of QPU time measured" in (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
+    reports = {}
+    for target in ("qiskit", "pennylane"):
+        spec = tmp_path / f"hw_{target}.qlc"
+        spec.write_text(HARDWARE_SPEC.replace("target qiskit", f"target {target}"), encoding="utf-8")
+        out = tmp_path / target
+        assert main(["run", str(spec), "--out", str(out), "--format", "json"]) == 0
+        report = reports[target] = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        assert report["device"] == "ibm:fake_manila" and report["status"] == "ok" and report["target"] == target
+        (stage,) = report["stages"]
+        metrics, plain = stage["method"]["metrics"], stage["unmitigated"]["metrics"]
+        assert metrics["shots"]["mean"] > 0 and metrics["shots"]["mean"] % 512 == 0
+        assert stage["ideal"] is not None and stage["method"]["params"]["shots"] == 512
+        # mitigation: the same circuits plus two calibration circuits of 512 shots, measured on the sampler
+        assert metrics["calibration_shots"]["mean"] == 2 * 512 and metrics["calibration_circuits"]["mean"] == 2
+        assert metrics["shots"]["mean"] == plain["shots"]["mean"] + 2 * 512 and "calibration_shots" not in plain
+        # the QPU energy of what ran: measured usage × the platform's power, the model's figure beside it
+        usage = metrics["qpu_usage_s"]["mean"]
+        ran = stage["energy"]["qpu_ran"]
+        assert usage > 0 and usage % 0.25 == 0 and ran["usage_s"] == usage
+        assert ran["joules"] == 25e3 * usage and ran["modeled_j"] > 0 and ran["calibration_shots"] == 2 * 512
+        assert "QPU time measured" in ran["provenance"]
+        assert "of QPU time measured" in (out / "report.md").read_text(encoding="utf-8")
+    # the same transpiled circuits, values and simulator seeds: the same counts, so the same metrics to the bit
+    qiskit, pennylane = (reports[t]["stages"][0] for t in ("qiskit", "pennylane"))
+    for role in ("method", "unmitigated"):
+        assert pennylane[role]["metrics"] == qiskit[role]["metrics"], role
+    assert pennylane["energy"]["qpu_ran"] == qiskit["energy"]["qpu_ran"]
 
 
-def test_ibm_device_is_checked_before_anything_runs(tmp_path, capsys):
+def test_ibm_device_is_checked_and_planned_alike_on_both_targets(tmp_path, capsys):
+    """Both targets check an `ibm:` device and plan it at the same QPU energy (the backend's fake model times
+    the same circuits); too many qubits for the backend is an error on both."""
     spec = tmp_path / "hw.qlc"
-    spec.write_text(HARDWARE_SPEC.replace("target qiskit", "target pennylane"), encoding="utf-8")
-    assert main(["check", str(spec)]) == 1
-    assert "runs on the qiskit target" in capsys.readouterr().err
-    spec.write_text(HARDWARE_SPEC.replace("qubits: 2", "qubits: 6"), encoding="utf-8")
-    assert main(["check", str(spec)]) == 1
-    assert "the device `ibm:fake_manila` has 5" in capsys.readouterr().err
+    plans = {}
+    for target in ("qiskit", "pennylane"):
+        spec.write_text(HARDWARE_SPEC.replace("target qiskit", f"target {target}"), encoding="utf-8")
+        assert main(["check", str(spec)]) == 0
+        capsys.readouterr()
+        assert main(["plan", str(spec), "--format", "json"]) == 0
+        plans[target] = json.loads(capsys.readouterr().out)["stages"][0]
+        assert plans[target]["qpu_j"] > 0 and plans[target]["qpu_calibration_shots"] == 2 * 512
+        spec.write_text(HARDWARE_SPEC.replace("qubits: 2", "qubits: 6").replace("qiskit", target), encoding="utf-8")
+        assert main(["check", str(spec)]) == 1
+        assert "the device `ibm:fake_manila` has 5" in capsys.readouterr().err
+    assert plans["pennylane"]["qpu_j"] == plans["qiskit"]["qpu_j"] and plans["pennylane"]["qpu_j"] is not None

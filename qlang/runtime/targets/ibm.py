@@ -1,7 +1,15 @@
-"""`Executor` for Qiskit on IBM hardware: each circuit is transpiled once onto the backend (its native
-gates and coupling map) as a parametrised template, and each chunk of rows is submitted as one
-qiskit-ibm-runtime SamplerV2 job in batch mode, its rows as the template's parameter values (amplitude
-encodings, whose state preparation depends on the row, are bound and transpiled row by row).
+"""`Executor` for IBM hardware, from either target: each circuit is transpiled once onto the backend (its native
+gates and coupling map) as a parametrised template, and each chunk of rows is submitted as one job of
+qiskit-ibm-runtime's client-side sampler (`qiskit_ibm_runtime.executor_sampler.Sampler`, which runs on the
+runtime's Executor primitive) in batch mode, its rows as the template's parameter values (amplitude encodings,
+whose state preparation depends on the row, are bound and transpiled row by row). The legacy
+`qiskit_ibm_runtime.SamplerV2` is deprecated since 0.50.0 and names this sampler as its replacement; both take
+the same PUBs and give the same `PrimitiveResult`, and local testing mode runs both.
+
+The circuits come from a `CircuitSource`: the Qiskit target's builders (`QiskitCircuits`,
+qlang.runtime.targets.qiskit) or the PennyLane target's bodies translated gate by gate (`PennyLaneCircuits`,
+qlang.runtime.targets.pennylane_qiskit; the pennylane-qiskit plugin pins older Qiskit releases). Everything
+after the circuits — batch, transpile, mitigation, usage — is this one path for both targets.
 
 Readout mitigation (`mitigation readout`) measures the two calibration circuits of
 qlang.runtime.mitigation through the same sampler, once per circuit width, and undoes the tensored
@@ -25,7 +33,8 @@ executors do, for the QPU energy of what ran (qlang.energy.qpu_ran).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from typing import Protocol
 
 import numpy as np
 
@@ -70,19 +79,38 @@ def backend(name: str):
         ) from e
 
 
-class IbmSamplerExecutor:
-    """The protocol through SamplerV2 in a Batch: `probs` always samples; no statevectors."""
+class CircuitSource(Protocol):
+    """A target's circuits as Qiskit circuits: `QiskitCircuits` (qlang.runtime.targets.qiskit) or
+    `PennyLaneCircuits` (qlang.runtime.targets.pennylane_qiskit). x is (B, n_inputs), w (B, n_weights) or
+    shared (n_weights,)."""
 
-    target = "qiskit"
+    target: str
+
+    def shape(self, name: str) -> CircuitShape:
+        """Wires, inputs and weights of the circuit `name`."""
+
+    def template(self, name: str):
+        """The unmeasured circuit with a Parameter for each angle the rows set (the same object on every
+        call); None where the rows change the gates themselves (amplitude encodings)."""
+
+    def values(self, name: str, x: np.ndarray, w: np.ndarray) -> dict:
+        """Each template Parameter's value for every row, (B,) each."""
+
+    def bound(self, name: str, x: np.ndarray, w: np.ndarray) -> list:
+        """One unmeasured circuit per row, numbers in place of parameters."""
+
+
+class IbmSamplerExecutor:
+    """The protocol through the sampler in a Batch: `probs` always samples; no statevectors."""
+
     mitigation = "none"  # the stage's `mitigation`: "none" or "readout"
 
-    def __init__(self, builders: Mapping[str, Callable[[], tuple]], device: str, shots: int, seed: int = 0):
+    def __init__(self, circuits: CircuitSource, device: str, shots: int, seed: int = 0):
         from qiskit.transpiler import generate_preset_pass_manager
 
-        from qlang.runtime.targets.qiskit import QiskitExecutor
-
         self.device, self.shots = device, int(shots)
-        self._exact = QiskitExecutor(builders, "statevector", seed)  # compiled circuits and bound rows
+        self.target = circuits.target
+        self._circuits = circuits
         self._backend = backend(device)
         self._manager = generate_preset_pass_manager(optimization_level=1, backend=self._backend, seed_transpiler=1234)
         self._templates: dict[str, object] = {}
@@ -100,7 +128,7 @@ class IbmSamplerExecutor:
         self.seed = seed
 
     def shape(self, name: str) -> CircuitShape:
-        return self._exact.shape(name)
+        return self._circuits.shape(name)
 
     def states(self, name: str, x, w) -> np.ndarray:
         from qlang.runtime.noise import no_states
@@ -118,12 +146,12 @@ class IbmSamplerExecutor:
                 help="use `mitigation readout` here, or ZNE on a simulated device model (`device fake_fez`)",
             )
         shots = int(shots or self.shots)
-        c = self._exact._get(name)
-        batch, x, w = batch_arrays(c.shape, x, w)
-        n = c.shape.n_wires
+        shape = self.shape(name)
+        batch, x, w = batch_arrays(shape, x, w)
+        n = shape.n_wires
         out = np.empty((batch, 2**n))
         for rows in chunks(batch, n):
-            pubs = self._pubs(name, c, x[rows], weight_rows(w, rows))
+            pubs = self._pubs(name, x[rows], weight_rows(w, rows))
             result = self._run(pubs, shots)
             out[rows] = np.vstack([_pub_frequencies(pub, n, shots) for pub in result])
             count = rows.stop - rows.start
@@ -136,31 +164,24 @@ class IbmSamplerExecutor:
             return mitigate(out, self.confusion(n))
         return out
 
-    def _pubs(self, name: str, c, x: np.ndarray, w: np.ndarray) -> list:
+    def _pubs(self, name: str, x: np.ndarray, w: np.ndarray) -> list:
         """The rows as sampler PUBs: one (template, parameter values) for a parametrised circuit, else one
         transpiled circuit per row."""
-        if c.amplitude_columns:  # the state preparation depends on the row: bound, then transpiled
-            circuits = []
-            for xr, wr in self._exact._rows(x, w):
-                qc = self._exact._bound(c, xr, wr).copy()
-                qc.measure_all()
-                circuits.append(qc)
+        template = self.template(name)
+        if template is None:  # the state preparation depends on the row: bound, then transpiled
+            circuits = [qc.measure_all(inplace=False) for qc in self._circuits.bound(name, x, w)]
             return [(qc,) for qc in self._manager.run(circuits)]
-        template = self._template(name, c)
         if not template.parameters:
             return [(template,)] * x.shape[0]
-        binds = self._exact._binds(c, x, w)
-        return [(template, np.column_stack([binds[p] for p in template.parameters]))]
+        values = self._circuits.values(name, x, w)
+        return [(template, np.column_stack([values[p] for p in template.parameters]))]
 
-    def _template(self, name: str, c):
-        """The circuit with plain-parameter angles, measured and transpiled onto the backend: once."""
+    def template(self, name: str):
+        """The circuit's template, measured and transpiled onto the backend: once. None for amplitude
+        encodings (transpiled row by row)."""
         if name not in self._templates:
-            from qlang.runtime.targets.qiskit import _plain_angles
-
-            plain, c.angles = _plain_angles(c.circuit)
-            plain = plain.copy()
-            plain.measure_all()
-            self._templates[name] = self._manager.run(plain)
+            plain = self._circuits.template(name)
+            self._templates[name] = None if plain is None else self._manager.run(plain.measure_all(inplace=False))
         return self._templates[name]
 
     def confusion(self, n_wires: int) -> np.ndarray:
@@ -184,12 +205,13 @@ class IbmSamplerExecutor:
         return self._calibrations[n_wires]
 
     def _run(self, pubs: list, shots: int):
-        """One SamplerV2 job in the executor's batch; its id and reported QPU usage are kept."""
-        from qiskit_ibm_runtime import Batch, SamplerV2
+        """One sampler job in the executor's batch; its id and reported QPU usage are kept."""
+        from qiskit_ibm_runtime import Batch
+        from qiskit_ibm_runtime.executor_sampler import Sampler
 
         if self._batch is None:
             self._batch = Batch(backend=self._backend)
-        sampler = SamplerV2(mode=self._batch, options={"simulator": {"seed_simulator": self.seed}})
+        sampler = Sampler(mode=self._batch, options={"simulator": {"seed_simulator": self.seed}})
         job = sampler.run(pubs, shots=shots)
         result = job.result()
         self.jobs.append(str(job.job_id()))

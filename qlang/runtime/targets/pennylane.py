@@ -124,10 +124,17 @@ class PennyLaneExecutor:
 
 def executor(bodies, device: str, seed: int = 0, noise=None, shots: int | None = None):
     """The exact PennyLaneExecutor, or with a `qlang.runtime.noise.NoiseModel` the noisy executor on a density-matrix
-    simulator, sampling `shots` per circuit."""
+    simulator, sampling `shots` per circuit; on `ibm:<backend>` the IBM sampler, the bodies translated to Qiskit
+    (qlang.runtime.targets.pennylane_qiskit)."""
+    from qlang.catalog.devices import HARDWARE, NOISY_SHOTS
+
+    if device.startswith(HARDWARE):  # the bodies as Qiskit circuits, on the sampler the Qiskit target uses
+        from qlang.runtime.targets.ibm import IbmSamplerExecutor
+        from qlang.runtime.targets.pennylane_qiskit import PennyLaneCircuits
+
+        return IbmSamplerExecutor(PennyLaneCircuits(bodies), device, shots or NOISY_SHOTS, seed=seed)
     if noise is None:
         return PennyLaneExecutor(bodies, device=device, seed=seed)
-    from qlang.catalog.devices import NOISY_SHOTS
     from qlang.runtime.targets.pennylane_noisy import NoisyPennyLaneExecutor
 
     return NoisyPennyLaneExecutor(bodies, noise, shots or NOISY_SHOTS, device=device, seed=seed)

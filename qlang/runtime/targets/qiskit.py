@@ -328,6 +328,41 @@ def _plain_angles(qc: QuantumCircuit) -> tuple[QuantumCircuit, list]:
     return out, angles
 
 
+class QiskitCircuits:
+    """The Qiskit target's circuits as the circuit source of the IBM sampler (qlang.runtime.targets.ibm):
+    the generated builders' symbolic circuits, their angle expressions as plain parameters."""
+
+    target = "qiskit"
+
+    def __init__(self, builders: Mapping[str, Callable[[], tuple]]):
+        self._exact = QiskitExecutor(builders, "statevector")  # compiles the circuits and binds the rows
+        self._plain: dict[str, QuantumCircuit] = {}
+
+    def shape(self, name: str) -> CircuitShape:
+        return self._exact.shape(name)
+
+    def template(self, name: str) -> QuantumCircuit | None:
+        """The circuit with plain-parameter angles (see _plain_angles), unmeasured; None with amplitude
+        encodings, whose gates the rows change."""
+        c = self._exact._get(name)
+        if c.amplitude_columns:
+            return None
+        if name not in self._plain:
+            self._plain[name], c.angles = _plain_angles(c.circuit)  # the angles' values come from _binds
+        return self._plain[name]
+
+    def values(self, name: str, x: np.ndarray, w: np.ndarray) -> dict:
+        """Each template parameter's value for every row (B,)."""
+        c = self._exact._get(name)
+        self.template(name)
+        return self._exact._binds(c, x, w)
+
+    def bound(self, name: str, x: np.ndarray, w: np.ndarray) -> list[QuantumCircuit]:
+        """One circuit per row, numbers in place of parameters and amplitude placeholders."""
+        c = self._exact._get(name)
+        return [self._exact._bound(c, xr, wr).copy() for xr, wr in self._exact._rows(x, w)]
+
+
 def executor(builders, device: str, seed: int = 0, noise=None, shots: int | None = None):
     """The exact QiskitExecutor, or with a `qlang.runtime.noise.NoiseModel` the noisy executor on a density-matrix
     simulator, sampling `shots` per circuit."""
@@ -336,7 +371,7 @@ def executor(builders, device: str, seed: int = 0, noise=None, shots: int | None
     if device.startswith(HARDWARE):
         from qlang.runtime.targets.ibm import IbmSamplerExecutor
 
-        return IbmSamplerExecutor(builders, device, shots or NOISY_SHOTS, seed=seed)
+        return IbmSamplerExecutor(QiskitCircuits(builders), device, shots or NOISY_SHOTS, seed=seed)
     if noise is None:
         return QiskitExecutor(builders, device=device, seed=seed)
     from qlang.runtime.targets.qiskit_noisy import NoisyQiskitExecutor
