@@ -7,7 +7,9 @@ process that dies mid-task (killed, out of memory) is retried, up to MAX_ATTEMPT
 each result records its attempts; a task that raises (a user error) is not retried. Workers load the
 generated module by path (`module_path`) for its circuits and executor factory, and limit their math
 libraries to one thread each, so N workers use N cores. `start` warms a pool before the first stage: each
-worker builds its `Env` (the generated module, the text encoder) ahead of its first task.
+worker builds its `Env` (the generated module, the text encoder) ahead of its first task. On Ray the workers
+are actors: on a cluster this executor did not start they outlive the run, so the next run finds its
+workers warm (see `RayExecutor`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from qlang.catalog.settings import EXECUTORS
 from qlang.runtime.errors import BAD_PARAMETER, RuntimeDiagnostic
-from qlang.runtime.tasks import Env, Task, TaskResult, run_task
+from qlang.runtime.tasks import Env, Task, TaskResult, code_hash, run_task
 
 MAX_ATTEMPTS = 3
 
@@ -77,15 +79,7 @@ def worker_env(spec: WorkerSpec) -> Env:
     if env is None:
         import runpy
 
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
-        try:
-            import torch
-
-            torch.set_num_threads(1)
-        except ImportError:
-            pass
+        one_thread()
         ns = runpy.run_path(spec.module_path, run_name="qlang_worker")
         encoder = None
         if spec.texts:
@@ -94,6 +88,22 @@ def worker_env(spec: WorkerSpec) -> Env:
             encoder = MiniLMEncoder(batch_size=spec.batch_size)
         env = _ENVS[spec.module_path] = Env(ns["make_executor"], encoder, shared_machine=True)
     return env
+
+
+def one_thread() -> None:
+    """One thread per math library in this worker: those loaded now (threadpoolctl, torch if imported) and
+    those loaded later (their OpenMP and BLAS read the environment as they load). torch is not imported for
+    this: it costs seconds that a worker whose tasks never train would pay for nothing."""
+    import sys
+
+    from threadpoolctl import threadpool_limits
+
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    threadpool_limits(1)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
 
 
 def run_in_worker(spec: WorkerSpec, task: Task, data: Any, attempts: int) -> TaskResult:
@@ -208,24 +218,73 @@ class ProcessExecutor:
             self._pool = None
 
 
+IDLE_S = 600.0  # a detached Ray worker with no task for this long leaves the cluster, freeing its CPU
+
+
+class RayWorker:
+    """One Ray actor: a worker process that builds its `Env` once and runs tasks one at a time. A detached
+    one (on a cluster that outlives the run) exits after IDLE_S without a task."""
+
+    def __init__(self, idle_s: float | None = None):
+        self.idle_s, self.last = idle_s, 0.0
+        self.busy = False
+        if idle_s is not None:
+            import threading
+
+            self.last = _now()
+            threading.Thread(target=self._leave_when_idle, daemon=True).start()
+
+    def warm(self, spec: WorkerSpec) -> int:
+        return warm(spec)
+
+    def run(self, spec: WorkerSpec, task: Task, data: Any, attempts: int) -> TaskResult:
+        self.busy = True
+        try:
+            return run_in_worker(spec, task, data, attempts)
+        finally:
+            self.busy, self.last = False, _now()
+
+    def _leave_when_idle(self) -> None:
+        import time
+
+        assert self.idle_s is not None
+        while True:
+            time.sleep(min(self.idle_s, 30.0))
+            if not self.busy and _now() - self.last > self.idle_s:
+                os._exit(0)
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
+
+
 class RayExecutor:
-    """Tasks as Ray remote functions (one CPU each). With no address, a local cluster of `workers` CPUs
-    on 127.0.0.1 that this executor starts and shuts down; with one, the cluster there (left running)."""
+    """Tasks on `workers` Ray actors (`RayWorker`, one CPU each), each task sent to the next free actor.
+
+    With no address and no Ray already running in this process, a local cluster of `workers` CPUs on 127.0.0.1
+    that this executor starts and shuts down. Otherwise (an `address`, or Ray initialised by the caller) the
+    cluster outlives the run, and so do its actors: they are detached and named for this qlang's code
+    (`qlang-<code hash>-<i>` in namespace "qlang"), so the next run against the same cluster finds them with
+    the SDK imported, and a changed qlang never reuses an actor running older code; each leaves after IDLE_S
+    without a task. An actor that dies mid-task (killed, out of memory) is replaced and its task retried."""
 
     name = "ray"
 
     def __init__(self, spec: WorkerSpec, workers: int | None = None, address: str | None = None):
         self.spec, self.address = spec, address
         self.workers = workers or os.cpu_count() or 1
-        self.owned = False
-        self._remote = None
-        self._warming: list = []
+        self.owned = False  # this executor connected to Ray (and disconnects when it closes)
+        self.local = False  # ... to a local cluster of its own, which dies with the run
+        self._actors: list = []  # one per slot; None where an actor was killed and is not yet replaced
+        self._warming: dict[int, Any] = {}  # slot -> its actor's warm-up (which returns its process id)
 
     def start(self) -> None:
-        self.remote()
+        self.actors()
 
-    def remote(self):
-        if self._remote is None:
+    def actors(self) -> list:
+        if not self._actors:
             try:
                 import ray
             except ImportError:
@@ -235,60 +294,97 @@ class RayExecutor:
                     help='install it with pip install "qlang[ray]"',
                 ) from None
             if not ray.is_initialized():
-                common = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
+                common: dict[str, Any] = {
+                    "include_dashboard": False,
+                    "log_to_driver": False,
+                    "configure_logging": False,
+                }
                 if self.address:
                     ray.init(address=self.address, **common)
                 else:
                     ray.init(num_cpus=self.workers, _node_ip_address="127.0.0.1", **common)
+                    self.local = True
                 self.owned = True
-            self._remote = ray.remote(num_cpus=1, max_retries=0)(run_in_worker)
-            # Ray reuses a worker process for later tasks, so a warm-up per CPU leaves each one's Env built
-            warming = ray.remote(num_cpus=1, max_retries=0)(warm)
-            self._warming = [warming.remote(self.spec) for _ in range(self.workers)]
-        return self._remote
+            self._actors = [None] * self.workers
+        for slot, actor in enumerate(self._actors):
+            if actor is None:
+                self._actors[slot] = self._actor(slot)
+        return self._actors
+
+    def _actor(self, slot: int):
+        """The actor for `slot`: on a cluster that outlives the run, the named detached one if it is alive."""
+        import ray
+
+        cls: Any = ray.remote(num_cpus=1, max_restarts=0, max_task_retries=0)(RayWorker)
+        if self.local:
+            actor = cls.remote()
+        else:
+            actor = cls.options(
+                name=f"qlang-{code_hash()}-{slot}", namespace="qlang", lifetime="detached", get_if_exists=True
+            ).remote(IDLE_S)
+        self._warming[slot] = actor.warm.remote(self.spec)
+        return actor
+
+    def pids(self) -> list[int]:
+        """The worker processes that have warmed up (for tests that kill one)."""
+        import ray
+
+        ready, _ = ray.wait(list(self._warming.values()), num_returns=len(self._warming), timeout=0)
+        return [ray.get(ref) for ref in ready]
 
     def run(self, jobs: Iterable[Job], started=_ignore, progress=_ignore) -> Iterator[TaskResult]:
+        import collections
+
         import ray
-        from ray.exceptions import ActorDiedError, NodeDiedError, WorkerCrashedError
+        from ray.exceptions import ActorDiedError, ActorUnavailableError, NodeDiedError, WorkerCrashedError
 
-        remote = self.remote()
+        actors = self.actors()
         book = _Retrying({task.key: (task, data) for task, data in jobs})
+        queue = collections.deque(book.jobs)
+        free = list(range(len(actors)))[::-1]
         stored: dict[int, Any] = {}  # one object-store copy per distinct input artifact
+        refs: dict[Any, tuple[str, int]] = {}
 
-        def submit(key: str):
+        def submit(key: str, slot: int) -> None:
             task, data = book.jobs[key]
             started(task)
             if id(data) not in stored:
                 stored[id(data)] = ray.put(data)
-            return remote.remote(self.spec, task, stored[id(data)], book.next_attempt(key))
+            refs[actors[slot].run.remote(self.spec, task, stored[id(data)], book.next_attempt(key))] = (key, slot)
 
-        refs = {submit(key): key for key in book.jobs}
         try:
-            while refs:
+            while queue or refs:
+                while queue and free:
+                    submit(queue.popleft(), free.pop())
                 ready, _ = ray.wait(list(refs), num_returns=1)
                 for ref in ready:
-                    key = refs.pop(ref)
+                    key, slot = refs.pop(ref)
                     try:
                         result = ray.get(ref)
-                    except (WorkerCrashedError, NodeDiedError, ActorDiedError) as e:
+                    except (ActorDiedError, ActorUnavailableError, WorkerCrashedError, NodeDiedError) as e:
                         book.lost(key, type(e).__name__)
-                        refs[submit(key)] = key
+                        actors[slot] = self._actor(slot)
+                        queue.appendleft(key)
+                        free.append(slot)
                         continue
                     except ray.exceptions.RayTaskError as e:
                         cause = e.as_instanceof_cause()
                         raise (cause if isinstance(cause, RuntimeDiagnostic) else e) from None
+                    free.append(slot)
                     yield result
         finally:
-            for ref in refs:
-                ray.cancel(ref, force=True)
+            for _, slot in refs.values():  # the consumer stopped early: an actor cannot drop a running task
+                ray.kill(actors[slot])
+                actors[slot] = None  # replaced when the next run needs it
 
     def close(self) -> None:
         if self.owned:
             import ray
 
             ray.shutdown()
-            self.owned = False
-        self._remote = None
+            self.owned = self.local = False
+        self._actors = []
+        self._warming.clear()
 
 
 def make_executor(name: str, env: Env, spec: WorkerSpec, workers: int | None = None, address: str | None = None):

@@ -157,3 +157,78 @@ def test_ray_matches_local(tmp_path):
     assert on_ray["status"] == "ok" and on_ray["execution"]["executor"] == "ray"
     assert _same(on_ray, local)
     assert all(t["pid"] != os.getpid() for s in on_ray["stages"] for p in s["points"] for t in p["tasks"])
+
+
+def _ray_cluster():
+    """A local Ray cluster on 127.0.0.1 started by this test process (torn down by ray.shutdown)."""
+    ray = pytest.importorskip("ray", reason="the ray executor needs the `ray` extra (pip install 'qlang[ray]')")
+    context = ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
+    return ray, context.address_info["gcs_address"]
+
+
+def _pids(report: dict) -> set[int]:
+    return {t["pid"] for s in report["stages"] for p in s["points"] for t in p["tasks"]}
+
+
+def test_ray_workers_stay_warm_for_the_next_run_on_a_running_cluster(tmp_path):
+    """Two `qlc run` processes against one running cluster: the second runs on the first one's workers (their
+    SDK imported), which are detached actors named for this qlang's code."""
+    import subprocess
+    import sys
+
+    ray, address = _ray_cluster()
+    spec = _spec(tmp_path)
+    try:
+        reports = []
+        for out in ("first", "second"):
+            cmd = [sys.executable, "-m", "qlang.cli", "run", spec, "--smoke", "--executor", "ray", "--address", address,
+                   "--workers", "2", "--no-cache", "--out", str(tmp_path / out), "--format", "json"]
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
+                                  env={**os.environ, "QLANG_CACHE": str(tmp_path / "cache")})
+            assert done.returncode == 0, done.stderr[-2000:]
+            reports.append(json.loads((tmp_path / out / "report.json").read_text(encoding="utf-8")))
+        names = {a["name"] for a in ray.util.list_named_actors(all_namespaces=True) if a["namespace"] == "qlang"}
+    finally:
+        ray.shutdown()
+    first, second = reports
+    assert _same(first, second)
+    assert len(_pids(first)) == 2 and _pids(second) == _pids(first), "the second run started workers of its own"
+    from qlang.runtime.tasks import code_hash
+
+    assert names == {f"qlang-{code_hash()}-0", f"qlang-{code_hash()}-1"}
+
+
+def test_ray_retries_a_task_whose_worker_is_killed(tmp_path, monkeypatch):
+    spec = _spec(tmp_path)
+    local = _run(tmp_path, spec, "local", "--no-cache")
+    killed: list[int] = []
+    original = runner.RunOptions.__init__
+
+    def kill_at_the_third_task(executor, event) -> None:
+        if event["done"] != 2 or killed:
+            return
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not executor.pids():  # its warm-up returns its process id
+            time.sleep(0.05)
+        pid = executor.pids()[0]
+        os.kill(pid, signal.SIGKILL)  # mid-task or with tasks queued: either way they must run again
+        killed.append(pid)
+
+    def watching(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        seen: list = []
+        self.on_executor = seen.append
+        self.on_task = lambda event: seen and seen[0].name == "ray" and kill_at_the_third_task(seen[0], event)
+
+    monkeypatch.setattr(runner.RunOptions, "__init__", watching)
+    ray, _ = _ray_cluster()
+    try:
+        on_ray = _run(tmp_path, spec, "ray", "--executor", "ray", "--workers", "2", "--no-cache")
+    finally:
+        ray.shutdown()
+    assert killed, "no worker was killed"
+    assert on_ray["status"] == "ok"
+    assert _same(on_ray, local)
+    tasks = [t for s in on_ray["stages"] for p in s["points"] for t in p["tasks"]]
+    assert max(t["attempts"] for t in tasks) == 2
+    assert killed[0] not in {t["pid"] for t in tasks if t["attempts"] == 2}
