@@ -8,6 +8,7 @@ Units of work (each priced by the calibration, see qlang/plan/prices.py):
 - `fits`: calls into scikit-learn/torch fitting routines (each has a fixed overhead);
 - `kmeans_inits`: scikit-learn k-means restarts;
 - `stat_tests`: SciPy two-sample tests (a KS test per feature and window), each costing its call overhead;
+- `trees`: trees of a scikit-learn ensemble (isolation forest), each fitted and scored at its own overhead;
 - `transpiles`, `angle_expressions`: what the Qiskit executor does once per circuit it meets, in every task
   (one executor each): see `with_circuit_setup` and qlang/circuits/setup.py. PennyLane prices them at 0;
 - `gradient`: a training loop's differentiable passes (`Gradient`), priced by what the target runs for them.
@@ -72,6 +73,7 @@ class Work:
     heisenberg_flops: float = 0.0
     gradient: Gradient | None = None  # a training loop's differentiable passes, priced per target
     stat_tests: float = 0.0  # SciPy two-sample tests (ks_2samp): a fixed cost each, far below a fit's
+    trees: float = 0.0  # ensemble trees fitted and scored (about 1.5 ms each on few rows, whatever their FLOPs)
 
     @property
     def circuits(self) -> float:
@@ -403,7 +405,8 @@ def rbf_ocsvm(p: dict, n: int, classes: int) -> Work:
 
 
 def isolation_forest(p: dict, n: int, classes: int) -> Work:
-    return Work(flops=p["n_estimators"] * n * 256 * 10, fits=SETUP_FITS + 1)
+    """`n_estimators` trees, each fitted on up to 256 training rows and scoring the test rows."""
+    return Work(flops=p["n_estimators"] * n * 256 * 10, fits=SETUP_FITS + 1, trees=p["n_estimators"])
 
 
 def _train(p: dict, n: int, classes: int, metric_rows: int = 0) -> Work:
@@ -523,6 +526,7 @@ def _plus(a: Work, b: Work) -> Work:
         a.transpiles + b.transpiles,
         a.angle_expressions + b.angle_expressions,
         stat_tests=a.stat_tests + b.stat_tests,
+        trees=a.trees + b.trees,
     )
 
 

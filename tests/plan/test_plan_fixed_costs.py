@@ -13,3 +13,11 @@ def test_a_ks_test_per_feature_and_window_is_priced_as_a_two_sample_test_not_a_f
     prices = Prices(0.0, 0.0, fit_j=0.0, stat_test_j=0.25)
     assert prices.joules(Work(stat_tests=8), "pennylane") == 2.0
     assert prices.joules(work, "pennylane") == work.stat_tests * 0.25
+
+
+def test_an_isolation_forest_pays_per_tree():
+    work = COSTS["isolation_forest"]({"n_estimators": 200, "contamination": 0.1}, 24, 2)
+    assert work.trees == 200
+    assert COSTS["isolation_forest"]({"n_estimators": 50, "contamination": 0.1}, 24, 2).trees == 50
+    prices = Prices(0.0, 0.0, fit_j=0.0, tree_j=0.5)
+    assert prices.joules(work, "qiskit") == 100.0
