@@ -9,6 +9,7 @@ Units of work (each priced by the calibration, see qlang/plan/prices.py):
 - `kmeans_inits`: scikit-learn k-means restarts;
 - `stat_tests`: SciPy two-sample tests (a KS test per feature and window), each costing its call overhead;
 - `trees`: trees of a scikit-learn ensemble (isolation forest), each fitted and scored at its own overhead;
+- `torch_steps`: optimiser steps of a small torch model (FMQA's factorisation machine), each costing its overhead;
 - `transpiles`, `angle_expressions`: what the Qiskit executor does once per circuit it meets, in every task
   (one executor each): see `with_circuit_setup` and qlang/circuits/setup.py. PennyLane prices them at 0;
 - `gradient`: a training loop's differentiable passes (`Gradient`), priced by what the target runs for them.
@@ -74,6 +75,7 @@ class Work:
     gradient: Gradient | None = None  # a training loop's differentiable passes, priced per target
     stat_tests: float = 0.0  # SciPy two-sample tests (ks_2samp): a fixed cost each, far below a fit's
     trees: float = 0.0  # ensemble trees fitted and scored (about 1.5 ms each on few rows, whatever their FLOPs)
+    torch_steps: float = 0.0  # Adam steps of a small torch model (forward, backward, update: overhead-bound)
 
     @property
     def circuits(self) -> float:
@@ -527,6 +529,7 @@ def _plus(a: Work, b: Work) -> Work:
         a.angle_expressions + b.angle_expressions,
         stat_tests=a.stat_tests + b.stat_tests,
         trees=a.trees + b.trees,
+        torch_steps=a.torch_steps + b.torch_steps,
     )
 
 
@@ -582,7 +585,8 @@ def _search_work(p: dict, n: int, classes: int, solve: Work | None = None) -> Wo
     solves = max(0, evaluations - max(2, evaluations // 4)) if solve is not None else 0
     bits = encoded_bits(p.get("space", "default"), p.get("objective", "logistic_regression"))
     one = _objective_work(p, n, classes)
-    fm = Work(flops=solves * FM_STEPS * evaluations * bits * 4 * 6, fits=solves)
+    # each solve first fits the factorisation machine: FM_STEPS Adam steps on the evaluations so far
+    fm = Work(flops=solves * FM_STEPS * evaluations * bits * 4 * 6, fits=solves, torch_steps=solves * FM_STEPS)
     total = _plus(Work(flops=one.flops * evaluations, fits=one.fits * evaluations), fm)
     if solve is not None:
         total = _plus(

@@ -135,6 +135,20 @@ def measure_tree(meter: Meter, quick: bool) -> float:
     return _joules(meter, run, 2 if quick else 8) / trees
 
 
+def measure_torch_step(meter: Meter, quick: bool) -> float:
+    """Joules per Adam step of FMQA's factorisation machine (qlang.runtime.methods.hpo) on 10 bits, rank 4,
+    fitted to 8 evaluations: a small torch model's step costs its overhead."""
+    import numpy as np
+
+    from qlang.runtime.methods.hpo import FactorisationMachine
+
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 2, (8, 10)).astype(np.float64), rng.normal(size=8)
+    steps = 100
+    FactorisationMachine(10, 4, 0.01, 5, 0).fit(x, y)  # warm up
+    return _joules(meter, lambda: FactorisationMachine(10, 4, 0.01, steps, 0).fit(x, y), 2 if quick else 6) / steps
+
+
 def measure_circuit_setup(meter: Meter, quick: bool) -> tuple[float, float]:
     """(joules per transpile, joules per angle expression) of the Qiskit executor preparing a circuit
     (qlang.circuits.setup): a fresh executor preparing the re-uploading circuit, whose three templates are
@@ -247,8 +261,10 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
     lines.append(f"two-sample test: {prices.stat_test_j:.3g} J")
     prices.tree_j = measure_tree(meter, quick)
     lines.append(f"ensemble tree: {prices.tree_j:.3g} J")
+    prices.torch_step_j = measure_torch_step(meter, quick)
+    lines.append(f"small torch optimiser step: {prices.torch_step_j:.3g} J")
     stored = save_overheads(prices).parent
     lines.append(f"stored in {stored}")
     data.update(fit_j=prices.fit_j, kmeans_init_j=prices.kmeans_init_j, stat_test_j=prices.stat_test_j,
-                tree_j=prices.tree_j, stored_in=str(stored))  # fmt: skip
+                tree_j=prices.tree_j, torch_step_j=prices.torch_step_j, stored_in=str(stored))  # fmt: skip
     return json.dumps(data, indent=2) if as_json else "\n".join(lines)

@@ -29,6 +29,7 @@ DEFAULT_FIT_J = 1.5e-3 * WATTS
 DEFAULT_KMEANS_INIT_J = 0.1 * WATTS
 DEFAULT_STAT_TEST_J = 3.5e-4 * WATTS  # scipy.stats.ks_2samp on 8 to 64 rows a side: 0.3-0.4 ms of CPU
 DEFAULT_TREE_J = 1.5e-3 * WATTS  # an isolation forest's tree fitted and scored, 6 to 1,000 rows: 1.1-1.8 ms
+DEFAULT_TORCH_STEP_J = 1e-3 * WATTS  # an Adam step of FMQA's factorisation machine (10 bits, rank 4): 0.8-1.6 ms
 # a Qiskit transpile for Aer and a sympy lambdify of one gate angle (qlang.circuits.setup), CPU seconds measured
 # on the 2-core development machine (0.13-0.18 s and 3.4 ms, qiskit 2.x: at optimization level 0 a transpile's
 # cost is its fixed pass-manager set-up, 4 to 256 gates alike); PennyLane does neither
@@ -46,6 +47,7 @@ class Prices:
     kmeans_init_j: float = DEFAULT_KMEANS_INIT_J
     stat_test_j: float = DEFAULT_STAT_TEST_J
     tree_j: float = DEFAULT_TREE_J
+    torch_step_j: float = DEFAULT_TORCH_STEP_J
     transpile_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TRANSPILE_J))
     angle_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_ANGLE_J))
     gradient_gate_row_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GRADIENT_GATE_ROW_J))
@@ -66,6 +68,7 @@ class Prices:
             + work.kmeans_inits * self.kmeans_init_j
             + work.stat_tests * self.stat_test_j
             + work.trees * self.tree_j
+            + work.torch_steps * self.torch_step_j
             + work.transpiles * self.transpile_j[target]
             + work.angle_expressions * self.angle_j[target]
             + (self.gradient_joules(work.gradient, target, device) if work.gradient is not None else 0.0)
@@ -107,6 +110,7 @@ def load_prices() -> Prices:
         prices.kmeans_init_j = float(stored.get("kmeans_init_j", DEFAULT_KMEANS_INIT_J))
         prices.stat_test_j = float(stored.get("stat_test_j", DEFAULT_STAT_TEST_J))
         prices.tree_j = float(stored.get("tree_j", DEFAULT_TREE_J))
+        prices.torch_step_j = float(stored.get("torch_step_j", DEFAULT_TORCH_STEP_J))
         prices.transpile_j.update(stored.get("transpile_j", {}))
         prices.angle_j.update(stored.get("angle_j", {}))
         prices.gradient_gate_row_j.update(stored.get("gradient_gate_row_j", {}))
@@ -120,7 +124,7 @@ def load_prices() -> Prices:
 def save_overheads(prices: Prices) -> Path:
     path = overheads_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    kept = ("row_j", "call_j", "fit_j", "kmeans_init_j", "stat_test_j", "tree_j", "transpile_j", "angle_j",
+    kept = ("row_j", "call_j", "fit_j", "kmeans_init_j", "stat_test_j", "tree_j", "torch_step_j", "transpile_j", "angle_j",
             "gradient_gate_row_j", "gradient_call_j")  # fmt: skip
     data = {k: v for k, v in asdict(prices).items() if k in kept}
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -288,6 +288,7 @@ def test_calibrate_prices_this_machine_and_the_plan_uses_it(capsys):
     assert main(["calibrate", "--quick"]) == 0
     out = capsys.readouterr().out
     assert "J per circuit row" in out and "k-means restart" in out and "two-sample test" in out and "ensemble tree" in out
+    assert "small torch optimiser step" in out
     prices = load_prices()
     assert prices.calibrated and prices.overheads_calibrated
     assert all(v > 0 for v in [*prices.row_j.values(), prices.joules_per_amplitude_op, prices.joules_per_flop])

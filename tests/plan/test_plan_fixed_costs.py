@@ -21,3 +21,17 @@ def test_an_isolation_forest_pays_per_tree():
     assert COSTS["isolation_forest"]({"n_estimators": 50, "contamination": 0.1}, 24, 2).trees == 50
     prices = Prices(0.0, 0.0, fit_j=0.0, tree_j=0.5)
     assert prices.joules(work, "qiskit") == 100.0
+
+
+def test_each_fmqa_solve_pays_its_factorisation_machine_steps():
+    from qlang.catalog.costs import FM_STEPS
+
+    params = {"evaluations": 12, "space": "default", "objective": "logistic_regression", "qaoa_layers": 1,
+              "shots": None}  # fmt: skip
+    solves = 12 - max(2, 12 // 4)
+    for method in ("fmqa_exact", "fmqa_annealing", "quantum_hpo"):
+        assert COSTS[method](params, 24, 2).torch_steps == solves * FM_STEPS
+        assert COSTS[method]({**params, "evaluations": 20}, 24, 2).torch_steps == (20 - 5) * FM_STEPS
+    assert COSTS["random_search"](params, 24, 2).torch_steps == 0  # no surrogate model
+    prices = Prices(0.0, 0.0, fit_j=0.0, torch_step_j=0.01)
+    assert prices.joules(Work(torch_steps=300), "pennylane") == 3.0
