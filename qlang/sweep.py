@@ -26,3 +26,28 @@ def coordinates(point: dict[str, Any], sweep: dict[str, list[Any]] | None) -> di
 def label(coords: dict[str, Any]) -> str:
     """`qubits=4, shots=256`, or '' for a method that sweeps nothing."""
     return ", ".join(f"{k}={'none' if v is None else v}" for k, v in coords.items())
+
+
+def at_point(name: str, point: dict[str, Any] | None) -> str:
+    """`zz_feature_map [device=fake_fez, shots=256]`, or the name alone outside a sweep."""
+    where = label(point or {})
+    return f"{name} [{where}]" if where else name
+
+
+DEVICE_FIELDS = ("device", "device_qubits", "noise", "shots")
+
+
+def device_points(pipeline: dict) -> list[dict]:
+    """A pipeline's device points (qlang.ir.model.DevicePoint as JSON): the points of its sweep of `device`
+    and `shots`, or the one device it has, with no coordinates."""
+    return list(pipeline.get("points") or [{"coords": {}, **{k: pipeline.get(k) for k in DEVICE_FIELDS}}])
+
+
+def at_device(pipeline: dict, point: dict) -> dict:
+    """The pipeline as it runs at one device point (qlang.ir.model.Pipeline.at)."""
+    return {**pipeline, **{k: point.get(k) for k in DEVICE_FIELDS}, "points": []}
+
+
+def devices_label(pipeline: dict) -> str:
+    """The pipeline's device, or its sweep's devices joined (`fake_fez, fake_torino`)."""
+    return ", ".join(dict.fromkeys(p["device"] for p in device_points(pipeline)))

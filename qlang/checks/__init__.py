@@ -120,15 +120,15 @@ def check_pipeline(
     dataflow.artifact_types(draft, inputs, diags)
     dataflow.unused(draft, inputs, diags)
     chosen_target = target or draft.settings.get("target") or "pennylane"
-    dev = resources.device(draft, chosen_target, diags)
-    qubits = resources.qubits(draft, dev, diags)
-    resources.mitigation(draft, dev, diags)
+    devs = resources.devices(draft, chosen_target, diags)
+    qubits = resources.qubits(draft, devs, diags)
+    resources.mitigation(draft, devs, diags)
     budgets.stage_budgets_fit(draft, diags)
     no_baseline(draft, diags)
     if any(d.severity == "error" for d in diags) or ordered is None:
         return None
     dataflow.data_files_exist(draft, spec_dir, diags)  # only for a spec that is otherwise sound
-    pipeline = build(draft, ordered, inputs, chosen_target, dev, qubits)
+    pipeline = build(draft, ordered, inputs, chosen_target, devs, qubits)
     budgets.estimates_fit(draft, pipeline, spec_dir, diags, smoke)
     resources.memory_fits(draft, pipeline, spec_dir, diags)
     return pipeline
@@ -158,9 +158,15 @@ def _entry(b: DraftBinding) -> Entry:
     return b.entry
 
 
-def build(draft: DraftPipeline, ordered, inputs, target, dev: resources.Device, qubits) -> ir.Pipeline:
+def build(draft: DraftPipeline, ordered, inputs, target, devs: list[resources.Device], qubits) -> ir.Pipeline:
     s = draft.settings
+    dev = devs[0]  # the first point of a sweep of `device`/`shots` is also the pipeline's own
+    points = [
+        ir.DevicePoint(coords=d.coords, device=d.name, device_qubits=d.qubits, noise=d.noise, shots=d.shots)
+        for d in devs
+    ]
     return ir.Pipeline(
+        points=points if len(devs) > 1 or devs[0].coords else [],
         name=draft.node.name,
         target=target,
         device=dev.name,

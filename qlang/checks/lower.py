@@ -10,7 +10,7 @@ from typing import Any
 from qlang import catalog
 from qlang.catalog.schema import STAGE_KINDS, Entry
 from qlang.catalog.settings import CHOICES, PIPELINE, STAGE
-from qlang.checks.values import Diags, Swept, arguments, call, coerce
+from qlang.checks.values import Diags, Swept, arguments, call, coerce, not_sweepable, swept
 from qlang.diagnostics import Diagnostic, Label, article, did_you_mean, one_of
 from qlang.syntax import ast
 
@@ -54,9 +54,14 @@ class DraftPipeline:
     stages: list[DraftStage] = field(default_factory=list)
 
 
+# the pipeline settings `sweep(…)` may take: each point runs every quantum candidate (checks/resources.py)
+SWEEPABLE = frozenset({"device", "shots"})
+
+
 def _settings(
-    items: list[ast.Setting], schema: Entry, where: str, skip: set[str], diags: Diags
+    items: list[ast.Setting], schema: Entry, where: str, skip: set[str], diags: Diags, sweepable=frozenset()
 ) -> tuple[dict[str, Any], dict[str, ast.Setting]]:
+    """Each setting typed against `schema`; one in `sweepable` written `sweep(…)` becomes a `Swept`."""
     values: dict[str, Any] = {}
     nodes: dict[str, ast.Setting] = {}
     keys = [p.name for p in schema.params]
@@ -85,8 +90,15 @@ def _settings(
                 )
             )
             continue
+        if s.key in skip and isinstance(s.value, ast.Sweep) and s.key not in sweepable | {"method", "baseline"}:
+            diags.append(not_sweepable(s.value, s.key))  # and the pass that reads it never sees it
+            continue
         nodes[s.key] = s
-        if s.key not in skip:
+        if s.key in skip:  # read by a later pass
+            continue
+        if s.key in sweepable and isinstance(s.value, ast.Sweep):
+            values[s.key] = swept(s.value, p, diags)
+        else:
             values[s.key] = coerce(s.value, p, s.key, diags)
     for p in schema.params:
         if p.name not in nodes and p.name not in skip:
@@ -98,7 +110,9 @@ def lower_pipeline(node: ast.Pipeline, diags: Diags) -> DraftPipeline:
     draft = DraftPipeline(node)
     settings = [s for s in node.statements if isinstance(s, ast.Setting)]
     # device and noise are names, strings or calls: checks/resources.py reads them
-    draft.settings, draft.setting_nodes = _settings(settings, PIPELINE, "pipeline", {"device", "noise"}, diags)
+    draft.settings, draft.setting_nodes = _settings(
+        settings, PIPELINE, "pipeline", {"device", "noise"}, diags, SWEEPABLE
+    )
     for st in node.statements:
         if isinstance(st, ast.Binding):
             group = catalog.DATA if st.keyword == "data" else catalog.MODELS

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qlang.catalog import METHODS
 from qlang.catalog.devices import FAKE_BACKENDS, HARDWARE, MIXED, NOISY_SHOTS, hardware_model
@@ -12,7 +12,7 @@ from qlang.catalog.mitigation import MAX_SCALE, MITIGATIONS
 from qlang.catalog.noise import NOISE
 from qlang.catalog.settings import DEVICES
 from qlang.checks.lower import DraftPipeline
-from qlang.checks.values import Diags, call
+from qlang.checks.values import Diags, Swept, call
 from qlang.diagnostics import Diagnostic, Label, Span, did_you_mean, one_of
 from qlang.ir import model as ir
 from qlang.sweep import points
@@ -41,25 +41,98 @@ def max_exact_qubits() -> int:
 
 @dataclass(frozen=True)
 class Device:
-    """The device a pipeline runs on: its name, a device model's qubits, a parametric noise model, shots."""
+    """The device a pipeline runs on: its name, a device model's qubits, a parametric noise model, shots. In a
+    sweep of `device` or `shots`, one point: `coords` are its swept settings, `span` where its device is written."""
 
     name: str
     qubits: int | None = None  # a fake backend's qubits; none for a simulator
     noise: ir.Noise | None = None
     shots: int | None = None
+    coords: dict = field(default_factory=dict)
+    span: Span | None = None
 
     @property
     def noisy(self) -> bool:
         return self.noise is not None or self.qubits is not None
 
+    @property
+    def hardware(self) -> bool:
+        return self.name.startswith(HARDWARE)
 
-def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
-    """The device for `target`; a simulator written for the spec's own target yields to an overriding one.
-    A noisy device (a fake backend, or `noise`) samples: its shots default to NOISY_SHOTS."""
+
+def devices(draft: DraftPipeline, target: str, diags: Diags) -> list[Device]:
+    """The devices for `target`: one, or with `device sweep(…)` and/or `shots sweep(…)` one per point of their
+    grid (in the order the spec wrote them, the last varying fastest), each device checked as a single one is
+    with its own span. A noisy device (a fake backend, or `noise`) samples: its shots default to NOISY_SHOTS."""
     node = draft.setting_nodes.get("device")
-    chosen = _device_name(node, diags)
-    where = node.value.span if node is not None else draft.node.name_span  # a named device has its setting
     model = noise(draft, diags)
+    swept_device = node is not None and isinstance(node.value, ast.Sweep)
+    values = node.value.points if swept_device else [None if node is None else node.value]  # type: ignore[union-attr]
+    named: list[tuple[str, int | None, Span | None]] = []
+    seen: dict[str, Span] = {}
+    overridden = target != (draft.settings.get("target") or target)
+    for v in values:
+        before = len(diags)
+        name, qubit_count = device(draft, target, v, model, diags)
+        if not swept_device or v is None:
+            named.append((name, qubit_count, None))
+            continue
+        if len(diags) > before:  # a wrong point (diagnosed) is no point
+            continue
+        if name in seen and overridden and _device_name(v, []) != name:  # yielded to the overriding target's
+            continue
+        if name in seen:
+            diags.append(
+                Diagnostic(
+                    "Q208",
+                    f"the sweep of `device` lists `{name}` twice",
+                    v.span,
+                    label="again here",
+                    notes=(Label(seen[name], "first here"),),
+                    help="each point of a sweep runs once; drop the repeat",
+                )
+            )
+            continue
+        seen.setdefault(name, v.span)
+        named.append((name, qubit_count, v.span))
+    shots_setting = draft.settings.get("shots")
+    swept_shots = isinstance(shots_setting, Swept)
+    shots_points = list(shots_setting.points) if isinstance(shots_setting, Swept) else [shots_setting]
+    order = [k for k in draft.setting_nodes if k in ("device", "shots")]
+    found = []
+    for name, qubit_count, span in named:
+        for shots in shots_points:
+            coords = {"device": name} if swept_device else {}
+            coords |= {"shots": shots} if swept_shots else {}
+            coords = {k: coords[k] for k in order if k in coords}
+            dev = Device(name, qubit_count, model, shots, coords, span)
+            if dev.noisy or dev.hardware:
+                dev = Device(name, qubit_count, model, shots or NOISY_SHOTS, coords, span)
+            found.append(dev)
+    if swept_shots:
+        swept_twice(draft, diags)
+    if not found:  # every point of a sweep was wrong (diagnosed): one device keeps the later checks going
+        found = [Device(DEVICES[target][0])]
+    noisy = [d for d in found if d.noisy or d.hardware]
+    if noisy:
+        shots_node = draft.setting_nodes.get("shots")
+        written = shots_node.value.points if shots_node is not None and isinstance(shots_node.value, ast.Sweep) else (
+            [shots_node.value] if shots_node is not None else [])  # fmt: skip
+        for v in written:
+            if isinstance(v, ast.NoneValue):
+                diags.append(_exact_only(v.span, "`shots none` asks for exact probabilities", noisy[0]))
+        exact_shots(draft, diags, noisy[0])
+        statevector_methods(draft, noisy[0], diags)
+    return found
+
+
+def device(
+    draft: DraftPipeline, target: str, value: ast.Value | None, model: ir.Noise | None, diags: Diags
+) -> tuple[str, int | None]:
+    """One device for `target` (`value`: the written device, None where the spec names none): its name and a
+    device model's qubits. A simulator written for the spec's own target yields to an overriding one."""
+    chosen = _device_name(value, diags)
+    where = value.span if value is not None else draft.node.name_span  # a named device has its setting
     known = DEVICES[target]
     overridden = target != (draft.settings.get("target") or target)
     qubit_count = None
@@ -129,29 +202,48 @@ def device(draft: DraftPipeline, target: str, diags: Diags) -> Device:
                 "device model such as `fake_fez` (qiskit-ibm-runtime's fake backends)",
             )
         )
-    chosen = chosen or known[0]  # (never None here: every branch named a device)
-    found = Device(chosen, qubit_count, model, draft.settings.get("shots"))
-    if found.noisy or hardware:
-        shots_node = draft.setting_nodes.get("shots")
-        if shots_node is not None and isinstance(shots_node.value, ast.NoneValue):
-            diags.append(_exact_only(shots_node.value.span, "`shots none` asks for exact probabilities"))
-        found = Device(chosen, qubit_count, model, found.shots or NOISY_SHOTS)
-        exact_shots(draft, diags)
-        statevector_methods(draft, chosen, diags)
-    return found
+    return chosen or known[0], qubit_count  # (never None here: every branch named a device)
 
 
-def _exact_only(span: Span, what: str) -> Diagnostic:
+def swept_twice(draft: DraftPipeline, diags: Diags) -> None:
+    """A method or baseline that sweeps its own `shots` under the pipeline's sweep of `shots`: one point would
+    have two values."""
+    for s in draft.stages:
+        for m in [s.method, *s.baselines]:
+            if m is None or not isinstance(m.node, ast.Call):
+                continue
+            for a in m.node.args:
+                if a.name == "shots" and isinstance(a.value, ast.Sweep):
+                    diags.append(
+                        Diagnostic(
+                            "Q208",
+                            f"`shots` is swept twice: by the pipeline and by `{m.entry.name}`",
+                            a.value.span,
+                            label="a second sweep of `shots`",
+                            notes=(Label(draft.setting_nodes["shots"].value.span, "the pipeline's sweep"),),
+                            help="sweep `shots` in one place: the pipeline's applies to every method that leaves "
+                            "it unset",
+                        )
+                    )
+
+
+def _exact_only(span: Span, what: str, dev: Device) -> Diagnostic:
     return Diagnostic(
         "Q403",
         f"{what}, which a noisy device cannot give",
         span,
         label="exact-only on a noisy device",
+        notes=_at_point(dev),
         help="a noisy device only samples: leave `shots` out (the pipeline's shots apply) or give a count",
     )
 
 
-def exact_shots(draft: DraftPipeline, diags: Diags) -> None:
+def _at_point(dev: Device) -> tuple[Label, ...]:
+    """A note at a swept device point (nothing for the pipeline's one device)."""
+    return (Label(dev.span, f"`{dev.name}` is noisy"),) if dev.span is not None else ()
+
+
+def exact_shots(draft: DraftPipeline, diags: Diags, dev: Device) -> None:
     """A method (or baseline) that asks for `shots: none` explicitly on a noisy device."""
     for s in draft.stages:
         for m in [s.method, *s.baselines]:
@@ -159,10 +251,10 @@ def exact_shots(draft: DraftPipeline, diags: Diags) -> None:
                 continue
             for a in m.node.args:
                 if a.name == "shots" and isinstance(a.value, ast.NoneValue):
-                    diags.append(_exact_only(a.span, "`shots: none` asks for exact probabilities"))
+                    diags.append(_exact_only(a.span, "`shots: none` asks for exact probabilities", dev))
 
 
-def statevector_methods(draft: DraftPipeline, device_name: str, diags: Diags) -> None:
+def statevector_methods(draft: DraftPipeline, dev: Device, diags: Diags) -> None:
     """A method that reads the simulator's statevectors, on a device that only measures."""
     for s in draft.stages:
         m = s.method
@@ -174,27 +266,32 @@ def statevector_methods(draft: DraftPipeline, device_name: str, diags: Diags) ->
         diags.append(
             Diagnostic(
                 "Q403",
-                f"`{m.entry.name}` needs exact statevectors, which the noisy device `{device_name}` cannot give",
+                f"`{m.entry.name}` needs exact statevectors, which the noisy device `{dev.name}` cannot give",
                 m.node.span,
                 label="reads statevectors",
+                notes=_at_point(dev),
                 help=(f"use `{others[0]}` on this device, or " if others else "")
-                + "run this stage on an exact simulator (drop `noise` and the device model)",
+                + (
+                    f"drop `{dev.name}` from the sweep of `device`"
+                    if dev.span is not None
+                    else "run this stage on an exact simulator (drop `noise` and the device model)"
+                ),
             )
         )
 
 
-def _device_name(node: ast.Setting | None, diags: Diags) -> str | None:
-    if node is None or isinstance(node.value, ast.NoneValue):
+def _device_name(value: ast.Value | None, diags: Diags) -> str | None:
+    if value is None or isinstance(value, ast.NoneValue):
         return None
-    if isinstance(node.value, ast.String):
-        return node.value.value
-    if isinstance(node.value, ast.Word):
-        return node.value.name
+    if isinstance(value, ast.String):
+        return value.value
+    if isinstance(value, ast.Word):
+        return value.name
     diags.append(
         Diagnostic(
             "Q201",
             "`device` expects a simulator name or a device model",
-            node.value.span,
+            value.span,
             label="not a device",
             help='for example `device "default.qubit"` or `device fake_fez`',
         )
@@ -252,9 +349,9 @@ def max_density_qubits() -> int:
     return max_exact_qubits() // 2
 
 
-def qubits(draft: DraftPipeline, dev: Device, diags: Diags) -> dict[str, int | None]:
-    """Every stage's qubits; too many for the device model (Q402) or for this machine's memory (Q401)."""
-    limit = max_density_qubits() if dev.noisy else max_exact_qubits()
+def qubits(draft: DraftPipeline, devs: list[Device], diags: Diags) -> dict[str, int | None]:
+    """Every stage's qubits; too many for a device model (Q402) or for this machine's memory (Q401), at each
+    device point of a sweep."""
     counts: dict[str, int | None] = {}
     for s in draft.stages:
         m = s.method
@@ -267,46 +364,58 @@ def qubits(draft: DraftPipeline, dev: Device, diags: Diags) -> dict[str, int | N
         counts[s.name] = n
         if n is None:
             continue
-        if dev.qubits is not None and n > dev.qubits:
-            diags.append(
-                Diagnostic(
-                    "Q402",
-                    f"stage `{s.name}` needs {n} qubits; the device `{dev.name}` has {dev.qubits}",
-                    m.node.span if m is not None else s.node.name_span,
-                    label=f"{n} qubits on a {dev.qubits}-qubit device",
-                    help=f"use at most {dev.qubits} qubits, or a larger device model",
-                )
-            )
-        elif n > limit and dev.noisy:
-            gib = BYTES_PER_AMPLITUDE * 4.0**n / 2**30
-            diags.append(
-                Diagnostic(
-                    "Q401",
-                    f"stage `{s.name}` needs {n} qubits; a density-matrix simulator on this machine holds at "
-                    f"most {limit}",
-                    m.node.span if m is not None else s.node.name_span,
-                    label=f"{n} qubits: a {gib:,.0f} GiB density matrix",
-                    help=f"a noisy device is simulated with density matrices (4ⁿ amplitudes); use at most {limit} qubits",
-                )
-            )
-        elif n > limit:
-            gib = BYTES_PER_AMPLITUDE * 2.0**n / 2**30
-            diags.append(
-                Diagnostic(
-                    "Q401",
-                    f"stage `{s.name}` needs {n} qubits; an exact simulator on this machine holds at most {limit}",
-                    s.method.node.span if s.method is not None else s.node.name_span,
-                    label=f"{n} qubits: a {gib:,.0f} GiB statevector",
-                    help=f"`{dev.name}` keeps the whole statevector in memory; use at most {limit} qubits",
-                )
-            )
+        said: set[tuple[str, str]] = set()
+        for dev in devs:
+            d = _too_wide(s, n, dev)
+            if d is not None and (d.code, d.message) not in said:  # a device's shots points say it once
+                said.add((d.code, d.message))
+                diags.append(d)
     return counts
 
 
-def mitigation(draft: DraftPipeline, dev: Device, diags: Diags) -> None:
+def _too_wide(s, n: int, dev: Device) -> Diagnostic | None:
+    """Q402 or Q401 for a stage of `n` qubits on `dev`, or None where it fits."""
+    span = s.method.node.span if s.method is not None else s.node.name_span
+    limit = max_density_qubits() if dev.noisy else max_exact_qubits()
+    if dev.qubits is not None and n > dev.qubits:
+        return Diagnostic(
+            "Q402",
+            f"stage `{s.name}` needs {n} qubits; the device `{dev.name}` has {dev.qubits}",
+            span,
+            label=f"{n} qubits on a {dev.qubits}-qubit device",
+            notes=(Label(dev.span, f"a {dev.qubits}-qubit device"),) if dev.span is not None else (),
+            help=f"use at most {dev.qubits} qubits, or a larger device model",
+        )
+    if n > limit and dev.noisy:
+        gib = BYTES_PER_AMPLITUDE * 4.0**n / 2**30
+        return Diagnostic(
+            "Q401",
+            f"stage `{s.name}` needs {n} qubits; a density-matrix simulator on this machine holds at most {limit}",
+            span,
+            label=f"{n} qubits: a {gib:,.0f} GiB density matrix",
+            notes=_at_point(dev),
+            help=f"a noisy device is simulated with density matrices (4ⁿ amplitudes); use at most {limit} qubits",
+        )
+    if n > limit:
+        gib = BYTES_PER_AMPLITUDE * 2.0**n / 2**30
+        return Diagnostic(
+            "Q401",
+            f"stage `{s.name}` needs {n} qubits; an exact simulator on this machine holds at most {limit}",
+            span,
+            label=f"{n} qubits: a {gib:,.0f} GiB statevector",
+            help=f"`{dev.name}` keeps the whole statevector in memory; use at most {limit} qubits",
+        )
+    return None
+
+
+def mitigation(draft: DraftPipeline, devs: list[Device], diags: Diags) -> None:
     """Each stage's `mitigation` (techniques of qlang.catalog.mitigation joined by `+`) into its settings:
     `mitigation` as "readout", "zne" or "readout+zne" (catalog order) and `zne` as ZNE's parameters or None.
-    It needs a noisy device and a stage whose method measures circuits (Q404); on hardware, readout only."""
+    It needs a noisy device and a stage whose method measures circuits (Q404); on hardware, readout only.
+    In a sweep of `device`, it applies at the noisy points; an exact point gets a warning."""
+    noisy = [d for d in devs if d.noisy]
+    exact = [d for d in devs if not d.noisy]
+    dev = noisy[0] if noisy else devs[0]
     for s in draft.stages:
         node = s.setting_nodes.get("mitigation")
         s.settings["mitigation"], s.settings["zne"] = mitigation_techniques(node, diags)
@@ -321,7 +430,7 @@ def mitigation(draft: DraftPipeline, dev: Device, diags: Diags) -> None:
             )
         elif s.method is not None and not s.method.entry.circuits:
             why, help_ = f"`{s.method.entry.name}` measures no circuits: nothing to mitigate", "drop `mitigation`"
-        elif dev.name.startswith(HARDWARE) and "zne" in s.settings["mitigation"].split("+"):
+        elif any(d.hardware for d in devs) and "zne" in s.settings["mitigation"].split("+"):
             # readout mitigation runs on the sampler (runtime/targets/ibm.py); the folded gates would not survive
             # the transpiler, so ZNE is dropped from the stage here, not refused at run time
             kept = "+".join(t for t in s.settings["mitigation"].split("+") if t != "zne") or "none"
@@ -333,6 +442,14 @@ def mitigation(draft: DraftPipeline, dev: Device, diags: Diags) -> None:
             s.settings["mitigation"], s.settings["zne"] = kept, None
             diags.append(Diagnostic("Q404", "`mitigation zne` has no effect here", node.value.span, label=why,
                                     severity="warning", help=help_))  # fmt: skip
+            continue
+        elif exact:
+            written = s.settings["mitigation"].replace("+", " + ")
+            diags.append(Diagnostic("Q404", f"`mitigation {written}` has no effect at the exact device point "
+                                    f"`{exact[0].name}`", node.value.span, label="it applies at the noisy points only",
+                                    notes=tuple(Label(d.span, "an exact device") for d in exact if d.span)[:1],
+                                    severity="warning", help="the exact points run without it; drop them from the "
+                                    "sweep of `device` to silence this"))  # fmt: skip
             continue
         else:
             continue

@@ -125,19 +125,23 @@ def quantity(v: ast.Value, p: Param, what: str, diags: Diags) -> float | None:
     return total
 
 
+def not_sweepable(v: ast.Sweep, what: str) -> Diagnostic:
+    """Q208 for a `sweep(…)` where none may go."""
+    return Diagnostic(
+        "Q208",
+        f"`{what}` cannot be swept",
+        v.span,
+        label="a sweep is not allowed here",
+        help="a sweep goes in a method's or baseline's parameters, such as "
+        "`method quantum_kmeans(qubits: sweep(2, 4))`, or in the pipeline's `device` or `shots`, such as "
+        "`device sweep(fake_fez, fake_torino)`",
+    )
+
+
 def coerce(v: ast.Value, p: Param, what: str, diags: Diags) -> Any:
     """The Python value of `v` for parameter `p`, or None after appending diagnostics."""
     if isinstance(v, ast.Sweep):
-        diags.append(
-            Diagnostic(
-                "Q208",
-                f"`{what}` cannot be swept",
-                v.span,
-                label="a sweep is not allowed here",
-                help="a sweep goes in a method's or baseline's parameters, such as "
-                "`method quantum_kmeans(qubits: sweep(2, 4))`",
-            )
-        )
+        diags.append(not_sweepable(v, what))
         return None
     if isinstance(v, ast.NoneValue):
         if p.nullable:

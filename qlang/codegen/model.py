@@ -101,10 +101,12 @@ def stage_circuit_code(pipeline: ir.Pipeline, stage: ir.Stage, target: str) -> l
 
 
 def _without_empty_sweeps(value):
-    """A method that sweeps nothing carries no `sweep` key, a stage without ZNE no `zne` key: generated modules
-    stay as they were."""
+    """A method that sweeps nothing carries no `sweep` key, a stage without ZNE no `zne` key, a pipeline that
+    sweeps neither `device` nor `shots` no `points` key: generated modules stay as they were."""
     if isinstance(value, dict):
-        return {k: _without_empty_sweeps(v) for k, v in value.items() if not (k in ("sweep", "zne") and not v)}
+        return {
+            k: _without_empty_sweeps(v) for k, v in value.items() if not (k in ("sweep", "zne", "points") and not v)
+        }
     if isinstance(value, list):
         return [_without_empty_sweeps(v) for v in value]
     return value

@@ -72,6 +72,21 @@ class Noise(_Model):
     readout: float = 0.0
 
 
+class DevicePoint(_Model):
+    """One point of a pipeline's sweep of `device` and `shots`: `coords` are the swept settings as the spec
+    wrote them (`{"device": "fake_fez", "shots": 256}`), the rest what the pipeline runs with there."""
+
+    coords: dict[str, Any]
+    device: str
+    device_qubits: int | None = None
+    noise: Noise | None = None
+    shots: int | None = None
+
+    @property
+    def noisy(self) -> bool:
+        return self.noise is not None or self.device_qubits is not None or self.device.startswith("ibm:")
+
+
 class Pipeline(_Model):
     name: str
     target: Literal["pennylane", "qiskit"]
@@ -90,10 +105,24 @@ class Pipeline(_Model):
     noise: Noise | None = None  # a parametric model; a fake-backend device brings its own noise instead
     shots: int | None = None  # per circuit; set whenever the device is noisy
     device_qubits: int | None = None  # the device model's qubits; none for a simulator
+    # a sweep of `device` and/or `shots`: every point, the first one also in the fields above; [] for none
+    points: list[DevicePoint] = []
 
     @property
     def noisy(self) -> bool:
         return self.noise is not None or self.device_qubits is not None or self.device.startswith("ibm:")
+
+    def device_points(self) -> list[DevicePoint]:
+        """The pipeline's device points: its sweep's, or the one it has."""
+        if self.points:
+            return list(self.points)
+        fields = {"device": self.device, "device_qubits": self.device_qubits, "noise": self.noise, "shots": self.shots}
+        return [DevicePoint(coords={}, **fields)]
+
+    def at(self, point: DevicePoint) -> Pipeline:
+        """The pipeline as it runs at one device point (nothing swept)."""
+        fields = {"device": point.device, "device_qubits": point.device_qubits, "noise": point.noise}
+        return self.model_copy(update={**fields, "shots": point.shots, "points": []})
 
     def stage(self, name: str) -> Stage:
         return next(s for s in self.stages if s.name == name)

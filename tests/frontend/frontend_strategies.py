@@ -257,14 +257,43 @@ def _capped(v: ast.Value) -> ast.Value:
     return v
 
 
-def _sampling(v: ast.Value, noisy: bool) -> ast.Value:
-    """On a noisy device: shots in place of `shots: none`, and at most NOISY_QUBITS qubits or units."""
-    if not noisy or not isinstance(v, ast.Call):
+def device_sweeps(target: str) -> st.SearchStrategy[ast.Value]:
+    """`device sweep(…)`: two or three distinct devices, exact simulators (strings) or device models (words)."""
+    pool = [ast.String(d, quote(d), NOWHERE) for d in DEVICES[target]] + [ast.Word(d, NOWHERE) for d in BIG_DEVICES]
+    return st.lists(st.sampled_from(pool), min_size=2, max_size=3, unique_by=value_text).map(
+        lambda pts: ast.Sweep(pts, NOWHERE)
+    )
+
+
+def _models_a_device(v: ast.Value) -> bool:
+    """A device model (a word), or a sweep with one among its points: the pipeline is noisy somewhere."""
+    return isinstance(v, ast.Word) or (isinstance(v, ast.Sweep) and any(isinstance(p, ast.Word) for p in v.points))
+
+
+def _sampled_shots(s: ast.Setting) -> ast.Setting:
+    """`shots` on a noisy device: no `none` (Q403), in a sweep too; None where nothing is left."""
+    if isinstance(s.value, ast.NoneValue):
+        return dataclasses.replace(s, value=None)
+    if isinstance(s.value, ast.Sweep):
+        kept = [p for p in s.value.points if not isinstance(p, ast.NoneValue)]
+        return dataclasses.replace(s, value=dataclasses.replace(s.value, points=kept) if kept else None)
+    return s
+
+
+def _sampling(v: ast.Value, noisy: bool, shots_swept: bool = False) -> ast.Value:
+    """On a noisy device: shots in place of `shots: none`, and at most NOISY_QUBITS qubits or units. Under
+    the pipeline's sweep of `shots`, a method's own sweep of them is its first point (two sweeps are Q208)."""
+    if not isinstance(v, ast.Call) or not (noisy or shots_swept):
         return v
     params = catalog.METHODS[v.name].params
     args = []
     for i, a in enumerate(v.args):
         name = a.name if a.name is not None else params[i].name
+        if name == "shots" and shots_swept and isinstance(a.value, ast.Sweep):
+            a = dataclasses.replace(a, value=a.value.points[0])
+        if not noisy:
+            args.append(a)
+            continue
         if name == "shots" and isinstance(a.value, ast.NoneValue):
             a = dataclasses.replace(a, value=number_node("100"))
         if name in ("qubits", "units"):
@@ -294,10 +323,12 @@ def valid_trees(draw) -> ast.Spec:
         if p.name == "target":
             value = ast.Word(target, NOWHERE)
         elif p.name == "device":
-            value = draw(
-                st.sampled_from(DEVICES[target]).map(lambda d: ast.String(d, quote(d), NOWHERE))
-                | st.sampled_from(BIG_DEVICES).map(lambda d: ast.Word(d, NOWHERE))
-            )
+            one = st.sampled_from(DEVICES[target]).map(lambda d: ast.String(d, quote(d), NOWHERE)) | st.sampled_from(
+                BIG_DEVICES
+            ).map(lambda d: ast.Word(d, NOWHERE))
+            value = draw(one | device_sweeps(target))  # a pipeline-level sweep of devices, exact or noisy
+        elif p.name == "shots":
+            value = draw(param_value(p) | sweep_of(p))
         elif p.name == "noise":
             value = draw(noise_values)
         elif p.name == "budget":  # no pipeline budget: an estimate over it would be an error (Q502)
@@ -305,11 +336,20 @@ def valid_trees(draw) -> ast.Spec:
         else:
             value = draw(param_value(p))
         statements.append(_setting(p.name, value))
-    noisy = any(s.key == "noise" or (s.key == "device" and isinstance(s.value, ast.Word)) for s in statements)
+    noisy = any(s.key == "noise" or (s.key == "device" and _models_a_device(s.value)) for s in statements)
     if any(s.key == "noise" for s in statements) and any(s.key == "device" for s in statements):
         statements = [s for s in statements if s.key != "device"]  # a device model brings its own noise (Q403)
     if noisy:  # a noisy device samples (no `shots none`, Q403) and holds fewer qubits (density matrices, Q401)
-        statements = [s for s in statements if not (s.key == "shots" and isinstance(s.value, ast.NoneValue))]
+        statements = [_sampled_shots(s) if s.key == "shots" else s for s in statements]
+        statements = [s for s in statements if s.value is not None]
+    shots_swept = any(s.key == "shots" and isinstance(s.value, ast.Sweep) for s in statements)
+    # mitigation only where every device point is noisy (an exact point of a mixed sweep gets Q404)
+    all_noisy = noisy and not any(
+        s.key == "device"
+        and isinstance(s.value, ast.Sweep)
+        and not all(isinstance(p, ast.Word) for p in s.value.points)
+        for s in statements
+    )
     if target != "pennylane" and not any(s.key == "target" for s in statements):
         statements.append(_setting("target", ast.Word(target, NOWHERE)))
 
@@ -331,10 +371,10 @@ def valid_trees(draw) -> ast.Spec:
         method = draw(st.sampled_from(fits or methods))
         source = draw(st.sampled_from([n for n, a in made if a in method.inputs]))
         implicit = len(data_names) == 1 and source == data_names[0] and draw(st.booleans())
-        items = [_setting("method", _sampling(draw(entry_value(method)), noisy))]
+        items = [_setting("method", _sampling(draw(entry_value(method)), noisy, shots_swept))]
         if method.baselines and draw(st.integers(0, 3)):
             chosen = draw(st.lists(st.sampled_from(method.baselines), min_size=1, max_size=3, unique=True))
-            values_ = [_sampling(draw(entry_value(catalog.METHODS[b])), noisy) for b in chosen]
+            values_ = [_sampling(draw(entry_value(catalog.METHODS[b])), noisy, shots_swept) for b in chosen]
             items.append(
                 _setting(
                     "baseline", values_[0] if len(values_) == 1 and draw(st.booleans()) else ast.List(values_, NOWHERE)
@@ -345,7 +385,7 @@ def valid_trees(draw) -> ast.Spec:
         if draw(st.booleans()):  # a budget the estimate may exceed: only with a policy that handles it (Q503)
             items.append(_setting("budget", draw(_quantity(STAGE.param("budget"), most=1e3) | nones)))
             items.append(_setting("on_over_budget", ast.Word(draw(st.sampled_from(["warn", "fallback"])), NOWHERE)))
-        if noisy and method.circuits and draw(st.booleans()):  # mitigation only where it acts (else Q404)
+        if all_noisy and method.circuits and draw(st.booleans()):  # mitigation only where it acts (else Q404)
             items.append(_setting("mitigation", draw(mitigation_values | nones)))
         items = draw(st.permutations(items))
         statements.append(
