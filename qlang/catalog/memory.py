@@ -20,6 +20,7 @@ Only what grows with the spec is modelled; small models and optimiser state are 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -212,8 +213,9 @@ def stage_peaks(pipeline, spec_dir=None) -> list[StagePeak]:
         if reference is not None:
             candidates.append((reference["name"], {**s.method.params, **reference["params"]}, "classical"))
         sized = []
-        for name, params, family in candidates:
-            params = with_shots(params, pipeline.shots) if pipeline.shots is not None else params
+        shots_points = list(dict.fromkeys(p.shots for p in pipeline.device_points()))  # a sweep's: its widest
+        for (name, params, family), shots in itertools.product(candidates, shots_points):
+            params = with_shots(params, shots) if shots is not None else params
             qubits = (params.get("qubits") or s.qubits) if family == "quantum" else None
             sized.append((method_bytes(name, params, rows, classes, qubits), name, simulator_bytes(qubits, rows)))
         own, widest, states = max(sized, default=(0.0, s.method.name, 0.0))

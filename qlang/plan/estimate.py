@@ -61,6 +61,8 @@ class StageEstimate:
     # on a noisy device the run repeats the method beside its noisy run (qlang.runtime.runner): "ideal" on the
     # target's exact simulator, and with mitigation "unmitigated" on the same device; their J, in simulation_j
     beside_j: dict[str, float] | None = None
+    # a sweep of `device`/`shots`: per device point, {"point", "device", "shots", "simulation_j", "qpu_j"} (all seeds)
+    by_point: list[dict] | None = None
 
 
 @dataclass
@@ -228,19 +230,31 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
     )
     sizes = {d.name: data_rows(d.source.model_dump(), spec_dir) for d in pipeline.data}
     peaks = {p.name: p.bytes for p in stage_peaks(pipeline, spec_dir)}
-    for spec_stage in pipeline.stages:
-        s = _sampled(spec_stage, pipeline.shots)
-        rows, classes = sizes.get(s.input, (0, 2))
-        sizes[s.name] = (rows, classes)
-        works = point_works(s.method, rows, classes)
-        beside = None
-        if works and pipeline.noisy and s.method.family == "quantum":
-            beside = beside_runs(pipeline, spec_stage, s, rows, classes, prices)
-            works = [on_noisy_device(w, s.qubits, pipeline.shots, heisenberg_applies(pipeline, s)) for w in works]
-            if s.zne is not None:
-                works = [with_zne(w, s.zne.scales) for w in works]
+    points = pipeline.device_points()
+    for stage in pipeline.stages:
+        rows, classes = sizes.get(stage.input, (0, 2))
+        sizes[stage.name] = (rows, classes)
+        # (device point, the pipeline and the stage there, the method's work at each sweep point there)
+        at: list[tuple[ir.DevicePoint, ir.Pipeline, ir.Stage, list[Work] | None]] = []
+        for point in points:
+            pp = pipeline.at(point) if pipeline.points else pipeline
+            s = _sampled(stage, pp.shots)
+            at.append((point, pp, s, _device_works(pp, s, rows, classes)))
+        s = at[0][2]
+        works = None if any(w is None for *_, w in at) else [w for *_, ws in at for w in ws or []]
+        quantum = bool(works) and s.method.family == "quantum"
+        # per device point, one seed's runs beside the noisy one (beside_runs): the ideal run is the same for
+        # every point, so counted once; the unmitigated run at each noisy point
+        besides = [
+            beside_runs(pp, stage, sp, rows, classes, prices) if quantum and pp.noisy else {} for _, pp, sp, _ in at
+        ]
+        unmitigated = [b.get("unmitigated", 0.0) for b in besides]
+        ideal = next((b["ideal"] for b in besides if "ideal" in b), None)
+        beside = {**({"ideal": ideal} if ideal is not None else {}), **({"unmitigated": sum(unmitigated)} if any(
+            "unmitigated" in b for b in besides) else {})} or None  # fmt: skip
+        method_j = sum(prices.joules(w, pipeline.target, pp.device) for _, pp, _, ws in at for w in ws or [])
         compared = comparison_rows(s)
-        baseline_works = [point_works(b, rows, classes, s.method.params) for _, b in compared]
+        baseline_works = [_baseline_works(i, at, rows, classes) for i in range(len(compared))]
         known_baselines = [ws for ws in baseline_works if ws is not None]
         seeds = pipeline.repeat
         est = StageEstimate(
@@ -253,14 +267,9 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
             qubits=s.qubits,
             circuits=sum(w.circuits for w in works) * seeds if works else 0.0,
             shots=works[0].shots if works else None,
-            simulation_j=(
-                sum(prices.joules(w, pipeline.target, pipeline.device) for w in works) + sum((beside or {}).values())
-            )
-            * seeds
-            if works
-            else None,
+            simulation_j=(method_j + sum((beside or {}).values())) * seeds if works else None,
             baseline_j=(
-                sum(prices.joules(w, pipeline.target, pipeline.device) for ws in known_baselines for w in ws) * seeds
+                sum(prices.joules(w, pipeline.target, device) for ws in known_baselines for w, device in ws) * seeds
                 if baseline_works and len(known_baselines) == len(baseline_works)
                 else None
             ),
@@ -268,7 +277,7 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
             budget_j=s.budget_j,
             on_over_budget=s.on_over_budget,
             baselines_j={
-                label: sum(prices.joules(w, pipeline.target, pipeline.device) for w in ws) * seeds
+                label: sum(prices.joules(w, pipeline.target, device) for w, device in ws) * seeds
                 for (label, _), ws in zip(compared, baseline_works)
                 if ws is not None
             },
@@ -277,19 +286,71 @@ def estimate(pipeline: ir.Pipeline, prices: Prices, spec_dir=None, qpu_durations
             est.note = f"`{s.method.name}` does not run in this version: no estimate"
         elif s.method.family == "quantum" and qpu_durations is not None:
             timed = []
-            for work, params in zip(works, points(s.method.params, s.method.sweep)):
-                point = s.model_copy(update={"method": at_point(s.method, params)})
-                timed.append(
-                    (point.method, _qpu(est, work, point, pipeline, qpu_durations, seeds, qpu_overrides or {}))
-                )
+            for i, (point, pp, sp, point_work) in enumerate(at):
+                before = est.qpu_j or 0.0
+                for work, params in zip(point_work or [], points_of(sp.method)):
+                    one = sp.model_copy(update={"method": at_point(sp.method, params)})
+                    timed.append((one.method, _qpu(est, work, one, pp, qpu_durations, seeds, qpu_overrides or {})))
+                if pipeline.points:  # the point's QPU energy: what its circuits added (None once one failed)
+                    qpu = None if est.qpu_j is None else est.qpu_j - before
+                    _by_point(est, point, point_work or [], prices, pp, unmitigated[i], seeds, qpu)
             known = [(m, d) for m, d in timed if d is not None]
             if est.qpu_j is not None and len(known) == len(timed):
                 _break_even(est, s, compared, known, classes, prices, pipeline, qpu_overrides or {})
+        if works is not None and pipeline.points and est.by_point is None:  # no QPU model: the simulation alone
+            for i, (point, pp, _sp, point_work) in enumerate(at):
+                _by_point(est, point, point_work or [], prices, pp, unmitigated[i], seeds, None)
         est.peak_bytes = peaks[s.name]
         est.beside_j = {k: v * seeds for k, v in beside.items()} if beside else None
         est.verdict = _verdict(est)
         plan.stages.append(est)
     return plan
+
+
+def points_of(method: ir.Method) -> list[dict]:
+    return points(method.params, method.sweep)
+
+
+def _device_works(pipeline: ir.Pipeline, s: ir.Stage, rows: int, classes: int) -> list[Work] | None:
+    """The method's work at each of its sweep points on the pipeline's device (one device point)."""
+    works = point_works(s.method, rows, classes)
+    if works and pipeline.noisy and s.method.family == "quantum":
+        works = [on_noisy_device(w, s.qubits, pipeline.shots, heisenberg_applies(pipeline, s)) for w in works]
+        if s.zne is not None:
+            works = [with_zne(w, s.zne.scales) for w in works]
+    return works
+
+
+def _baseline_works(i: int, at: list, rows: int, classes: int) -> list[tuple[Work, str]] | None:
+    """The work of the stage's i-th compared baseline (comparison_rows), each with the device it runs on: a
+    baseline that trains the method's circuits (adam) runs at every device point of a sweep, with that point's
+    shots; a classical one once, at the first (qlang.runtime.runner does the same)."""
+    from qlang import catalog
+
+    _, first = comparison_rows(at[0][2])[i]
+    entry = catalog.METHODS.get(first.name)
+    on_device = at if entry is not None and entry.roles else at[:1]
+    works = []
+    for _point, pipeline, s, _method_works in on_device:
+        _, b = comparison_rows(s)[i]
+        ws = point_works(b, rows, classes, s.method.params)
+        if ws is None:
+            return None
+        works += [(w, pipeline.device) for w in ws]
+    return works
+
+
+def _by_point(est: StageEstimate, point: ir.DevicePoint, works: list[Work], prices: Prices, pipeline: ir.Pipeline,
+              beside_j: float, seeds: int, qpu_j: float | None) -> None:  # fmt: skip
+    """One device point's share of the method's estimate (every seed, every method sweep point there, with its
+    unmitigated run where the stage mitigates; the ideal run, the same for every point, is in `beside_j`)."""
+    est.by_point = [*(est.by_point or []), {
+        "point": dict(point.coords),
+        "device": point.device,
+        "shots": point.shots,
+        "simulation_j": (sum(prices.joules(w, pipeline.target, pipeline.device) for w in works) + beside_j) * seeds,
+        "qpu_j": qpu_j,
+    }]  # fmt: skip
 
 
 def run_plan(pipeline: dict, spec_dir=None) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qlang.plan.estimate import Plan
+from qlang.sweep import label as point_label
 from qlang.units import format_energy as _j
 
 
@@ -43,12 +44,16 @@ def table(plan: Plan) -> str:
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
     out = [
-        f"plan for {plan.pipeline}: {plan.target} on {plan.device}, {plan.seeds} seed(s), QPU model {plan.qpu}",
+        f"plan for {plan.pipeline}: {plan.target} on {_devices(plan)}, {plan.seeds} seed(s), QPU model {plan.qpu}",
         "",
         line(head),
         line(["-" * w for w in widths]),
     ]
     out += [line(r) for r in rows]
+    for s in plan.stages:  # a sweep of `device`/`shots`: each point priced on its own device
+        for p in s.by_point or []:
+            where = point_label(p["point"])
+            out.append(f"  {s.name} [{where}]: here {_j(p['simulation_j'])}, QPU model {_j(p['qpu_j'])}")
     out.append("")
     out.append(
         f"carbon here: {plan.carbon_g(plan.simulation_j):.3g} gCO2e at {plan.grid_g_per_kwh:g} gCO2e/kWh"
@@ -139,3 +144,9 @@ def break_even_lines(plan: Plan) -> list[str]:
                 f"N^{g['quantum_slope']:.2g}, {label} ∝ N^{g['classical_slope']:.2g}; {crossing_words(g)}"
             )
     return out
+
+
+def _devices(plan: Plan) -> str:
+    """The device, or a sweep's devices (each point's own line follows the table)."""
+    names = list(dict.fromkeys(p["device"] for s in plan.stages for p in s.by_point or []))
+    return plan.device if len(names) < 2 else "a sweep of " + ", ".join(names)

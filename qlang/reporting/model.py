@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from qlang.sweep import at_point, label
+
 
 @dataclass(frozen=True)
 class Table:
@@ -199,7 +201,7 @@ def energy_sentence(energy: dict, comparisons: Sequence[dict] = (), method: str 
         )
     elif ran.get("note"):
         parts.append(ran["note"])
-    parts += [f"{method} used {energy_words(c)}" for c in comparisons]
+    parts += [f"{at_point(method, c.get('point'))} used {energy_words(c)}" for c in comparisons]
     if energy.get("budget_j") is not None:
         parts.append(f"budget {j(energy['budget_j'])}, on_over_budget {energy['on_over_budget']}")
     return "Energy: " + "; ".join(parts) + "."
@@ -263,7 +265,9 @@ def summary_table(report: dict) -> Table | None:
         if r["energy_ratio_ci"]:
             ratio += f" ({r['energy_ratio_ci'][0]:.3g}–{r['energy_ratio_ci'][1]:.3g})"
         qpu = "—" if r["qpu_ratio"] is None else f"{r['qpu_ratio']:.3g}×"
-        versus = f"`{r['method']}` vs `{r['baseline']}`" + (" (reference)" if r.get("reference") else "")
+        versus = f"`{at_point(r['method'], r.get('point'))}` vs `{r['baseline']}`" + (
+            " (reference)" if r.get("reference") else ""
+        )
         expected = f"{r['expected']['horizon']}, {r['expected']['impact']} impact" if r.get("expected") else "—"
         rows.append(
             (
@@ -343,7 +347,10 @@ def roadmap_sentence(stage: dict) -> str | None:
             continue
         ci = f" (95% CI {_signed(q['ci'][0])} to {_signed(q['ci'][1])})" if q["ci"] else ""
         at = f" at {e['estimate']:.3g}× its energy" if e["estimate"] is not None else ""
-        measured.append(f"against `{c['baseline']}` {q['word']}, {_signed(q['estimate'])}{ci}{at}")
+        where = label(c.get("point") or {})
+        measured.append(
+            f"{f'[{where}] ' if where else ''}against `{c['baseline']}` {q['word']}, {_signed(q['estimate'])}{ci}{at}"
+        )
     return text + ("; measured here: " + "; ".join(measured) if measured else "") + "."
 
 

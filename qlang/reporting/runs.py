@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from qlang.sweep import label as point_label
 from qlang.units import format_energy
 
 
@@ -71,7 +72,9 @@ def stage_verdicts(report: dict, stage: dict) -> str:
     rows = [r for r in report.get("summary") or () if r.get("stage") == stage["name"] and r.get("verdict")]
     if stage.get("status") not in ("ok", "fallback") or not rows:
         return outcome(stage)
-    return "; ".join(f"{r['verdict']} vs {r['baseline']}" for r in rows)
+    return "; ".join(
+        f"{r['verdict']} vs {r['baseline']}" + (f" [{point_label(r['point'])}]" if r.get("point") else "") for r in rows
+    )
 
 
 def run_row(folder: Path, root: Path) -> RunRow:

@@ -17,6 +17,7 @@ from qlang.runtime.progress import make_progress
 from qlang.runtime.report import Report
 from qlang.runtime.rundir import OutputError, Pacer, RunDir, claim, claim_next
 from qlang.runtime.runner import RunOptions, run_pipeline, seeds_of
+from qlang.sweep import devices_label
 
 
 class Terminated(KeyboardInterrupt):
@@ -42,7 +43,7 @@ def _sigterm_interrupts():
 
 
 def new_report(pipeline: dict, spec: dict | None) -> Report:
-    return Report(pipeline["name"], pipeline["target"], pipeline["device"], seeds_of(pipeline), spec or {},
+    return Report(pipeline["name"], pipeline["target"], devices_label(pipeline), seeds_of(pipeline), spec or {},
                   __version__, grid_g_per_kwh=pipeline["grid_g_per_kwh"])  # fmt: skip
 
 
@@ -54,7 +55,7 @@ def run_one(pipeline: dict, make_executor, report: Report, spec_dir: Path, out: 
     report shows beside what was measured (none without it). Raises KeyboardInterrupt and RuntimeDiagnostic
     as the runner does."""
     if verbosity >= 0:
-        print(f"running {pipeline['name']} on {pipeline['target']} ({pipeline['device']}), seeds {report.seeds} "
+        print(f"running {pipeline['name']} on {pipeline['target']} ({devices_label(pipeline)}), seeds {report.seeds} "
               f"→ {out}", file=sys.stderr)  # fmt: skip
     progress = make_progress(verbosity)
     pacer = Pacer()

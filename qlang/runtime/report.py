@@ -10,6 +10,7 @@ from typing import Any
 
 from qlang.catalog.calls import call_label  # noqa: F401  (re-exported: the runner's name for it)
 from qlang.runtime.verdict import ALPHA, MIN_PAIRS, Comparison, compare, compare_energy, holm
+from qlang.sweep import at_point
 
 SCHEMA = "qlang-report/1"
 
@@ -233,28 +234,48 @@ def _paired(a: dict, b: dict, key) -> tuple[list[float], list[float]]:
 
 def _raw_comparisons(stage: StageReport) -> list[dict]:
     """The method against each baseline that ran, on the method's primary metric and on energy (untested
-    against the family: `Report.comparisons` adjusts)."""
+    against the family: `Report.comparisons` adjusts). In a sweep, every further point of the method too,
+    against each baseline at the same point (a classical baseline that ran once stands beside every point);
+    the QPU break-even and growth are the stage's, so only the first point carries them."""
     if stage.method is None:
         return []
     metric, higher = primary(stage.method["name"])
+    pairs = [(stage.method, b, b, True) for b in stage.baselines]
+    for point in [p for p in stage.points if p.get("role") == "method"][1:]:
+        for b in stage.baselines:
+            at = _baseline_at(stage, b, point.get("point") or {})
+            if at is not None:
+                pairs.append((point, at, b, False))
     out = []
-    for b in stage.baselines:
-        if metric not in stage.method["metrics"] or metric not in b.get("metrics", {}):
+    for method, runs, b, first in pairs:
+        if metric not in method["metrics"] or metric not in runs.get("metrics", {}):
             continue
-        a_q, b_q = _paired(stage.method, b, lambda r: r["metrics"][metric]["per_seed"])
-        a_j, b_j = _paired(stage.method, b, lambda r: r["energy_j"]["per_seed"])
+        a_q, b_q = _paired(method, runs, lambda r: r["metrics"][metric]["per_seed"])
+        a_j, b_j = _paired(method, runs, lambda r: r["energy_j"]["per_seed"])
         out.append(
             {
                 "baseline": b.get("label", b["name"]),
+                "point": method.get("point") or {},
                 "metric": metric,
                 "reference": b.get("reference", False),
-                "break_even": break_even_of(stage, b),
-                "growth": growth_of(stage, b),
+                "break_even": break_even_of(stage, b) if first else None,
+                "growth": growth_of(stage, b) if first else None,
                 "quality": compare(a_q, b_q, higher, ALPHA),
                 "energy": compare_energy(a_j, b_j, ALPHA),
             }
         )
     return out
+
+
+def _baseline_at(stage: StageReport, baseline: dict, point: dict) -> dict | None:
+    """The baseline's record at a method point: its own point agrees with the method's on every coordinate
+    it has (a classical baseline that ran once has none)."""
+    label = baseline.get("label", baseline["name"])
+    for p in stage.points:
+        same = p.get("role") == "baseline" and p.get("label", p["name"]) == label
+        if same and all(point.get(k, v) == v for k, v in (p.get("point") or {}).items()):
+            return p
+    return None
 
 
 def break_even_of(stage: StageReport, baseline: dict) -> dict | None:
@@ -304,6 +325,7 @@ def _comparison_json(raw: dict, quality: Comparison, energy: Comparison) -> dict
         "break_even": raw.get("break_even"),
         "growth": raw.get("growth"),
         "baseline": raw["baseline"],
+        "point": raw.get("point") or {},
         "metric": raw["metric"],
         "reference": raw["reference"],
         "quality": quality.to_json(),
@@ -344,11 +366,12 @@ def verdict_sentence(stage: StageReport, comparisons: list[dict]) -> str | None:
     """One sentence per baseline: the method against it on the primary metric, with the test behind it."""
     if stage.method is None or not comparisons:
         return None
-    name = stage.method["name"]
-    parts = [
-        f"{name} against {c['baseline']}{' (reference)' if c['reference'] else ''}: {quality_words(c, name)}"
-        for c in comparisons
-    ]
+    parts = []
+    for c in comparisons:
+        name = at_point(stage.method["name"], c.get("point"))
+        parts.append(
+            f"{name} against {c['baseline']}{' (reference)' if c['reference'] else ''}: {quality_words(c, name)}"
+        )
     return "; ".join(parts) + "."
 
 
@@ -376,6 +399,7 @@ def summary_rows(report: Report, comparisons: dict[str, list[dict]]) -> list[dic
             continue
         qpu_j, seeds = s.energy.get("qpu_model_j"), max(len(s.method["seeds"]), 1)
         for c in comparisons.get(s.name, []):
+            first = (c.get("point") or {}) == (s.method.get("point") or {})
             b = next(r for r in s.baselines if r.get("label", r["name"]) == c["baseline"])
             baseline_j = b["energy_j"]["mean"] if "energy_j" in b else None
             rows.append(
@@ -383,6 +407,7 @@ def summary_rows(report: Report, comparisons: dict[str, list[dict]]) -> list[dic
                     "stage": s.name,
                     "kind": s.kind,
                     "method": s.method["name"],
+                    "point": c.get("point") or {},
                     "baseline": c["baseline"],
                     "reference": c["reference"],
                     "status": s.status,
@@ -394,7 +419,8 @@ def summary_rows(report: Report, comparisons: dict[str, list[dict]]) -> list[dic
                     "energy_ratio": c["energy"]["estimate"],
                     "energy_ratio_ci": c["energy"]["ci"],
                     "energy_verdict": c["energy"]["word"],
-                    "qpu_ratio": qpu_j / seeds / baseline_j if qpu_j and baseline_j else None,
+                    # the stage's QPU figure is the whole sweep's: beside its first point only
+                    "qpu_ratio": qpu_j / seeds / baseline_j if qpu_j and baseline_j and first else None,
                     "expected": roadmap_of(s.kind),
                     "break_even": _spec_platform(c.get("break_even"), s.energy.get("qpu_platform")),
                     "growth": c.get("growth"),

@@ -16,7 +16,7 @@ from qlang.runtime.methods import METHODS, ROLES
 from qlang.runtime.report import Report, StageReport, call_label, pareto_front, primary, run_record
 from qlang.runtime.tasks import Env, Task, TaskCache, TaskResult, data_key, default_cache_root, task_key
 from qlang.smoke import SMOKE_CAPS, SMOKE_ROWS, smoke_sized  # noqa: F401  (re-exported)
-from qlang.sweep import coordinates
+from qlang.sweep import at_device, coordinates, device_points
 from qlang.sweep import points as sweep_points
 
 STREAM_SECONDS = 1.0
@@ -196,22 +196,30 @@ class _Run:
 
     def _candidates(self, stage: dict) -> int:
         """How many candidate points a stage runs per seed (the method's, each baseline's, the reference, and
-        on a noisy device the ideal run's): the progress display's total."""
+        on a noisy device the ideal run's), each that runs circuits at every device point: the progress
+        display's total."""
         if stage["method"]["name"] not in METHODS:
             return 0
         method = stage["method"]
         sweep = method.get("sweep") or {}
-        n = len(sweep_points(method["params"], sweep))
+        devices = len(device_points(self.pipeline))
+        method_points = len(sweep_points(method["params"], sweep))
+        n = method_points * devices
         for b in stage["baselines"]:
             if b["name"] in METHODS:
                 borrowed = {k: v for k, v in sweep.items() if k not in b["params"]}
-                n += len(sweep_points(method["params"], borrowed)) * len(sweep_points(b["params"], b.get("sweep")))
+                n += (len(sweep_points(method["params"], borrowed)) * len(sweep_points(b["params"], b.get("sweep")))
+                      * (devices if ROLES.get(b["name"]) else 1))  # fmt: skip
         n += 1 if method["name"] in REFERENCES else 0
-        n += len(sweep_points(method["params"], sweep)) if self._noisy() and ROLES.get(method["name"]) else 0
+        n += method_points if self._noisy() and ROLES.get(method["name"]) else 0
+        noisy_points = sum(ir_noisy(at_device(self.pipeline, p)) for p in device_points(self.pipeline))
+        if self._noisy() and ROLES.get(method["name"]) and (stage.get("mitigation") or "none") != "none":
+            n += method_points * noisy_points
         return n
 
     def _noisy(self) -> bool:
-        return ir_noisy(self.pipeline)
+        """Some device point is noisy: the method also runs once on the exact simulator (the ideal run)."""
+        return any(ir_noisy(at_device(self.pipeline, p)) for p in device_points(self.pipeline))
 
     def stage(self, stage: dict, estimate: dict) -> None:
         stage_report = StageReport.start(stage)
@@ -374,37 +382,53 @@ class StageTasks:
     every seed, and their results as they arrive."""
 
     def __init__(self, stage: dict, run: _Run):
+        from qlang.catalog.devices import HARDWARE
         from qlang.runtime.noise import from_pipeline
 
         self.stage, self.run = stage, run
-        from qlang.catalog.devices import HARDWARE
-
-        hardware = run.pipeline["device"].startswith(HARDWARE)  # its noise is the device's own
-        self.noise = None if hardware else from_pipeline(run.pipeline)
+        # the pipeline at each device point (one unless it sweeps `device` or `shots`), with the noise there
+        self.points = [at_device(run.pipeline, p) for p in device_points(run.pipeline)]
+        self.coords = [p["coords"] for p in device_points(run.pipeline)]
+        self.noises = [None if p["device"].startswith(HARDWARE) else from_pipeline(p) for p in self.points]
         # (role, method at the point, point, coords, label): a baseline's label tells same-named calls apart
         self.candidates: list[tuple[str, dict, int, dict, str]] = []
         self.results: dict[tuple[int, int], TaskResult] = {}  # (candidate index, seed) → result
         self.tasks: dict[str, tuple[int, Task]] = {}  # key → (candidate index, task)
         self.choice: dict | None = None  # what `choose` picked, and why
 
+    def _devices(self, role: str, m: dict) -> list[int]:
+        """The device points `m` runs at: every one for a candidate that runs circuits (the method, a baseline
+        training its circuits), the noisy ones for the unmitigated rerun; a classical candidate and the ideal
+        run once (the exact simulator is the same for every point)."""
+        if role == "unmitigated":
+            return [i for i, p in enumerate(self.points) if ir_noisy(p)]
+        if role == "ideal" or not ROLES.get(m["name"]):
+            return [0]
+        return list(range(len(self.points)))
+
     def _jobs(self, role: str, m: dict, outer: list[tuple[dict, dict]], label: str) -> list:
-        """Tasks of `m` at each of its points, for each (shared parameters, their coordinates) of `outer`. The
-        `ideal` role runs on the target's exact simulator without shots (the quality the noise costs)."""
+        """Tasks of `m` at each device point it runs at (a sweep of `device`/`shots`), each of its own points,
+        for each (shared parameters, their coordinates) of `outer`. The `ideal` role runs on the target's exact
+        simulator without shots (the quality the noise costs)."""
         from qlang.catalog.settings import DEVICES
 
-        pipeline = self.run.pipeline
         ideal = role == "ideal"
-        device = DEVICES[pipeline["target"]][0] if ideal else pipeline["device"]
-        noise = None if ideal else self.noise
-        shots = None if ideal else pipeline.get("shots")
-        mitigation = self.stage.get("mitigation") or "none" if role == "method" else "none"
+        on_device = not ideal and bool(ROLES.get(m["name"]))
         jobs = []
         grid = [
-            (shared, {**outer_coords, **coordinates(params, m.get("sweep"))}, params)
+            (d, shared, {**(self.coords[d] if on_device else {}), **outer_coords,
+                         **coordinates(params, m.get("sweep"))}, params)
+            for d in self._devices(role, m)
             for shared, outer_coords in outer
             for params in sweep_points(m["params"], m.get("sweep"))
-        ]
-        for i, (shared, coords, params) in enumerate(grid):
+        ]  # fmt: skip
+        for i, (d, shared, coords, params) in enumerate(grid):
+            pipeline = self.points[d]
+            noisy = not ideal and ir_noisy(pipeline)
+            device = DEVICES[pipeline["target"]][0] if ideal else pipeline["device"]
+            noise = None if ideal else self.noises[d]
+            shots = None if ideal else pipeline.get("shots")
+            mitigation = self.stage.get("mitigation") or "none" if role == "method" and noisy else "none"
             index = len(self.candidates)
             self.candidates.append((role, {**m, "params": params}, i, coords, label))
             circuits = self._circuits(m, coords)
@@ -412,8 +436,11 @@ class StageTasks:
                 input_key = self.run.keys[seed][self.stage["input"]]
                 full = with_shots({**shared, **params}, shots)
                 zne = {"zne": self.stage["zne"]} if "zne" in mitigation else {}  # stays out of older keys
-                key = task_key(self.stage, role, m["name"], {**full, "mitigation": mitigation, **zne}, seed,
-                               input_key, pipeline["target"], device)  # fmt: skip
+                # what the device samples (a method's own `shots` or not) and its noise, for a candidate on the device
+                sampled = {"device_shots": shots} if noisy and on_device else {}
+                noise_key = {"noise": pipeline["noise"]} if noisy and on_device and pipeline.get("noise") else {}
+                key = task_key(self.stage, role, m["name"], {**full, "mitigation": mitigation, **zne, **sampled,
+                               **noise_key}, seed, input_key, pipeline["target"], device)  # fmt: skip
                 task = Task(
                     key,
                     self.stage["name"],
@@ -429,7 +456,7 @@ class StageTasks:
                     self.stage["input"],
                     input_key,
                     noise,
-                    shots if not ideal and ir_noisy(pipeline) else None,
+                    shots if noisy else None,
                     mitigation,
                     zne.get("zne"),
                 )
@@ -560,7 +587,7 @@ class StageTasks:
             setattr(stage_report, beside, run)
         measured = self.measured()
         if measured:
-            stage_report.energy["qpu_ran"] = qpu_of_what_ran(self.run.pipeline, self.stage, measured)
+            stage_report.energy["qpu_ran"] = qpu_of_what_ran(self.points[0], self.stage, measured)  # its first point
         labels = [call_label(b, self.stage["baselines"]) for b in self.stage["baselines"]]
         stage_report.baselines = [
             firsts.get(("baseline", label)) or _unavailable(b, label)

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 STAGE_KEYS = {
     "peak_bytes",
+    "by_point",
     "name",
     "kind",
     "method",
