@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from qlang.catalog import METHODS
 from qlang.catalog.devices import FAKE_BACKENDS, HARDWARE, MIXED, NOISY_SHOTS, hardware_model
@@ -102,7 +103,7 @@ def devices(draft: DraftPipeline, target: str, diags: Diags) -> list[Device]:
     found = []
     for name, qubit_count, span in named:
         for shots in shots_points:
-            coords = {"device": name} if swept_device else {}
+            coords: dict[str, Any] = {"device": name} if swept_device else {}
             coords |= {"shots": shots} if swept_shots else {}
             coords = {k: coords[k] for k in order if k in coords}
             dev = Device(name, qubit_count, model, shots, coords, span)

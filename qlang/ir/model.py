@@ -116,8 +116,11 @@ class Pipeline(_Model):
         """The pipeline's device points: its sweep's, or the one it has."""
         if self.points:
             return list(self.points)
-        fields = {"device": self.device, "device_qubits": self.device_qubits, "noise": self.noise, "shots": self.shots}
-        return [DevicePoint(coords={}, **fields)]
+        return [
+            DevicePoint(
+                coords={}, device=self.device, device_qubits=self.device_qubits, noise=self.noise, shots=self.shots
+            )
+        ]
 
     def at(self, point: DevicePoint) -> Pipeline:
         """The pipeline as it runs at one device point (nothing swept)."""

@@ -33,7 +33,9 @@ def codes(result) -> list[str]:
 
 
 def at(text: str, d) -> str:
-    return text[d.span.start : d.span.end]
+    """The text a diagnostic (or a label, or a span) points at."""
+    span = getattr(d, "span", d)
+    return text[span.start : span.end]
 
 
 def test_device_and_shots_sweeps_give_one_point_each_in_the_spec_order():
