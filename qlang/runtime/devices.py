@@ -14,10 +14,19 @@ from functools import cache
 def fake_backend(name: str):
     """The fake backend `name` (e.g. "fake_fez") of qiskit-ibm-runtime's fake provider: only its class is
     instantiated (each class names its backend), not the provider, which builds all of them (seconds of CPU
-    a run's first noisy stage paid)."""
+    a run's first noisy stage paid); and it is the QPU model's instance (qlang.energy.qpu.device_model), whose
+    calibration target the plan has already built when it priced the circuits."""
     from qiskit_ibm_runtime import fake_provider
     from qiskit_ibm_runtime.fake_provider.fake_backend import FakeBackendV2
 
+    from qlang.energy.qpu import QpuModelError, device_model
+
+    try:  # the instance the plan transpiled onto for circuit durations: its calibration is already read
+        shared = device_model(name)
+        if shared.name == name:
+            return shared
+    except QpuModelError:
+        pass
     with warnings.catch_warnings():  # some fake devices warn that their error values are not typical
         warnings.simplefilter("ignore")
         for cls in vars(fake_provider).values():

@@ -100,3 +100,15 @@ def test_a_fake_backend_is_built_alone(monkeypatch):
         assert backend.name == "fake_kyiv" and backend.num_qubits == 127
     finally:
         devices.fake_backend.cache_clear()
+
+
+def test_the_noise_model_reads_the_device_the_qpu_model_already_loaded():
+    pytest.importorskip("qiskit_ibm_runtime")
+    from qlang.energy.qpu import device_model
+    from qlang.runtime import devices
+
+    devices.fake_backend.cache_clear()
+    try:
+        assert devices.fake_backend("fake_fez") is device_model("fake_fez")
+    finally:
+        devices.fake_backend.cache_clear()
