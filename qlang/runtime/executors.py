@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -226,12 +227,10 @@ class RayWorker:
     one (on a cluster that outlives the run) exits after IDLE_S without a task."""
 
     def __init__(self, idle_s: float | None = None):
-        self.idle_s, self.last = idle_s, 0.0
-        self.busy = False
+        self.idle_s, self.last, self.busy = idle_s, time.monotonic(), False
         if idle_s is not None:
             import threading
 
-            self.last = _now()
             threading.Thread(target=self._leave_when_idle, daemon=True).start()
 
     def warm(self, spec: WorkerSpec) -> int:
@@ -242,22 +241,14 @@ class RayWorker:
         try:
             return run_in_worker(spec, task, data, attempts)
         finally:
-            self.busy, self.last = False, _now()
+            self.busy, self.last = False, time.monotonic()
 
     def _leave_when_idle(self) -> None:
-        import time
-
         assert self.idle_s is not None
         while True:
             time.sleep(min(self.idle_s, 30.0))
-            if not self.busy and _now() - self.last > self.idle_s:
+            if not self.busy and time.monotonic() - self.last > self.idle_s:
                 os._exit(0)
-
-
-def _now() -> float:
-    import time
-
-    return time.monotonic()
 
 
 class RayExecutor:
