@@ -19,7 +19,7 @@ statevectors: an exact kernel becomes N(N−1)/2 compute–uncompute circuits)."
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qlang import catalog
 from qlang.catalog.architect import HPO_SETTINGS, matched_units
@@ -76,6 +76,14 @@ class Work:
     stat_tests: float = 0.0  # SciPy two-sample tests (ks_2samp): a fixed cost each, far below a fit's
     trees: float = 0.0  # ensemble trees fitted and scored (about 1.5 ms each on few rows, whatever their FLOPs)
     torch_steps: float = 0.0  # Adam steps of a small torch model (forward, backward, update: overhead-bound)
+    # tuning candidates fitted and scored: an SVM on a precomputed kernel fitted, its decision values taken and
+    # their AUC computed (qlang.runtime.methods.encode._tune), about twice a small fit's overhead on few rows
+    scored_fits: float = 0.0
+    # executor calls of one row each (a QAOA optimiser's evaluations): their gates, summed over the calls, and
+    # those gates × 2^qubits. Such a call costs its simulator per gate, whatever the width, plus per amplitude
+    # update (qlang/plan/overheads.py measures both per target); their rows carry no `amplitude_ops`
+    call_gates: float = 0.0
+    call_gate_amps: float = 0.0
 
     @property
     def circuits(self) -> float:
@@ -90,6 +98,9 @@ SETUP_CALLS = 5
 
 # typical iterations to convergence, used where a method stops early (an assumption, not a bound)
 KMEANS_ITERATIONS = 15
+# COBYLA's evaluations per QAOA restart, per variational angle (2p of them): it stopped after 40 to 45 with
+# 4 angles and rhobeg 0.3 in deploy_pruning's runs (maxiter 60)
+COBYLA_ITERATIONS_PER_ANGLE = 10
 LBFGS_ITERATIONS = 50
 
 
@@ -137,6 +148,16 @@ def kmeans(p: dict, n: int, classes: int) -> Work:
     )
 
 
+# what a cross-validated head scores on each test fold: accuracy and F1, each a scikit-learn call whose input
+# validation costs about what a small fit does (3.5 ms of CPU the pair, 12 rows)
+SCORES_PER_FOLD = 2
+
+
+def _cv_fits(p: dict, trainings: list[float]) -> float:
+    """Fitting calls of a cross-validated head: per training its reduction and its fit, per fold its scores."""
+    return (SETUP_FITS + 1) * len(trainings) + SCORES_PER_FOLD * p["folds"]
+
+
 def training_rows(p: dict, n: int, classes: int) -> list[float]:
     """Rows each head trains on: every fold's training part, then the refit on all rows; few-shot
     (`examples_per_class` k) keeps k rows per class of each (finetune._few_shot)."""
@@ -164,7 +185,7 @@ def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
         amplitude_ops=rows * gates * 2**q,
         executor_calls=calls,
         flops=rows * readout + n * 384 * q * 2 * (folds + 1),
-        fits=SETUP_FITS * (folds + 1),
+        fits=SETUP_FITS * (folds + 1) + SCORES_PER_FOLD * folds,
         shots=None,
         qpu_circuits={"model": rows},
     )
@@ -179,7 +200,7 @@ def logistic_regression(p: dict, n: int, classes: int) -> Work:
     d, reduce = (q, EMBEDDING * q * 2) if p.get("compress", True) else (EMBEDDING, EMBEDDING * 2)
     return Work(
         flops=sum(LBFGS_ITERATIONS * m * (d + 1) * classes * 4 + m * reduce for m in trainings),
-        fits=(SETUP_FITS + 1) * len(trainings),
+        fits=_cv_fits(p, trainings),
     )
 
 
@@ -188,16 +209,19 @@ def svm(p: dict, n: int, classes: int) -> Work:
     # SMO touches about every kernel entry per class pair
     return Work(
         flops=sum(m * m * q * 3 * max(1, classes - 1) + m * 384 * q * 2 for m in trainings),
-        fits=(SETUP_FITS + 1) * len(trainings),
+        fits=_cv_fits(p, trainings),
     )
 
 
 def mlp(p: dict, n: int, classes: int) -> Work:
     q, hidden, epochs, trainings = p.get("qubits", 4), p["hidden"], p["epochs"], training_rows(p, n, classes)
     forward = q * hidden + hidden * classes
+    batch = max(1, p.get("batch_size") or max(trainings))
     return Work(
         flops=sum(epochs * m * forward * 6 + m * 384 * q * 2 for m in trainings),
-        fits=(SETUP_FITS + 1) * len(trainings),
+        fits=_cv_fits(p, trainings),
+        # Adam steps of a small torch model cost their overhead; one more per training builds the model
+        torch_steps=sum(epochs * math.ceil(m / batch) + 1 for m in trainings),
     )
 
 
@@ -236,7 +260,7 @@ C_VALUES = 3  # encode.C_FACTORS
 INNER_FOLDS = 3
 
 
-def _svm_fits_per_fold(widths: int, c_values: int = C_VALUES) -> int:
+def svm_fits_per_fold(widths: int, c_values: int = C_VALUES) -> int:
     """Every candidate fitted on each inner fold, then the chosen one refitted on the training fold."""
     return widths * c_values * INNER_FOLDS + 1
 
@@ -251,8 +275,9 @@ def _encode(method: str):
         w = _fidelity_kernel(q, gates, n * widths, pairs * widths, p["shots"], calls=widths, splits=splits)
         if p["shots"] is not None:
             w.executor_calls = SETUP_CALLS + widths * math.ceil(pairs / PAIRS_PER_CALL)
-        fits = _svm_fits_per_fold(widths, C_VALUES if p.get("classifier", "svm") == "svm" else 1)
-        w.fits = SETUP_FITS + folds * fits + 1  # + transpiling onto the device model
+        fits = svm_fits_per_fold(widths, C_VALUES if p.get("classifier", "svm") == "svm" else 1)
+        w.fits = SETUP_FITS + 1  # + transpiling onto the device model
+        w.scored_fits = folds * fits
         w.flops += folds * fits * (n * (folds - 1) / folds) ** 2 * 20
         return w
 
@@ -267,8 +292,9 @@ def _encode_dims(p: dict) -> int:
 def rbf_svm(p: dict, n: int, classes: int) -> Work:
     d, folds = _encode_dims(p), p["folds"]
     return Work(
-        flops=folds * _svm_fits_per_fold(BANDWIDTHS_TUNED) * (n * (folds - 1) / folds) ** 2 * (d * 3 + 20),
-        fits=SETUP_FITS + folds * _svm_fits_per_fold(BANDWIDTHS_TUNED),
+        flops=folds * svm_fits_per_fold(BANDWIDTHS_TUNED) * (n * (folds - 1) / folds) ** 2 * (d * 3 + 20),
+        fits=SETUP_FITS,
+        scored_fits=folds * svm_fits_per_fold(BANDWIDTHS_TUNED),
     )
 
 
@@ -482,23 +508,41 @@ def _gates_dicke(n: int, k: int) -> int:
     return k + (n - k) * (6 + 10 * (k - 1)) + sum(6 + 10 * (size - 2) for size in range(2, k + 1))
 
 
-def _gates_qaoa_ising(n: int, p: int, mixer: str, k: int = 0) -> int:
+def qaoa_ising_gates(n: int, p: int, mixer: str, k: int = 0) -> int:
     start = n if mixer == "x" else _gates_dicke(n, k)
     mixing = n if mixer == "x" else 2 * n
     return start + p * (n + n * (n - 1) // 2 + mixing)
 
 
-def _qaoa_work(n: int, p: int, mixer: str, shots, k: int) -> Work:
-    evaluations = QAOA_CANDIDATES + QAOA_RESTARTS * QAOA_MAXITER + 1
-    gates = _gates_qaoa_ising(n, p, mixer, k)
+def _cobyla(maxiter: int, layers: int) -> int:
+    """COBYLA's typical evaluations for a QAOA of `layers` layers, at most `maxiter`."""
+    return min(maxiter, COBYLA_ITERATIONS_PER_ANGLE * 2 * layers)
+
+
+def one_row_calls(calls: float, gates: int, qubits: int) -> Work:
+    """`calls` executor calls of one row each, of a circuit of `gates` gates on `qubits` qubits."""
     return Work(
-        circuit_rows=evaluations,
-        amplitude_ops=evaluations * gates * 2**n,
-        executor_calls=SETUP_CALLS + evaluations - QAOA_CANDIDATES,
-        flops=evaluations * 2**n * 2 + 2**n * n * n,
+        circuit_rows=calls, executor_calls=calls, call_gates=calls * gates, call_gate_amps=calls * gates * 2**qubits
+    )
+
+
+def _qaoa_solve(n: int, gates: int, candidates: int, single: int, shots) -> Work:
+    """A QAOA solve (qlang.runtime.qubo.qaoa): the `candidates` in one batched call, then `single` calls of one
+    row (the optimiser's evaluations and the final read-out)."""
+    batch = Work(circuit_rows=candidates, amplitude_ops=candidates * gates * 2**n, executor_calls=1)
+    evaluations = candidates + single
+    return replace(
+        _plus(batch, one_row_calls(single, gates, n)),
+        flops=evaluations * 2**n * 2,
         shots=shots,
         qpu_circuits={"qaoa": evaluations},
     )
+
+
+def _qaoa_work(n: int, p: int, mixer: str, shots, k: int) -> Work:
+    gates = qaoa_ising_gates(n, p, mixer, k)
+    solve = _qaoa_solve(n, gates, QAOA_CANDIDATES, QAOA_RESTARTS * _cobyla(QAOA_MAXITER, p) + 1, shots)
+    return replace(solve, executor_calls=solve.executor_calls + SETUP_CALLS, flops=solve.flops + 2**n * n * n)
 
 
 def _pruning_evaluation(p: dict, n: int, classes: int, units: int) -> Work:
@@ -530,6 +574,9 @@ def _plus(a: Work, b: Work) -> Work:
         stat_tests=a.stat_tests + b.stat_tests,
         trees=a.trees + b.trees,
         torch_steps=a.torch_steps + b.torch_steps,
+        scored_fits=a.scored_fits + b.scored_fits,
+        call_gates=a.call_gates + b.call_gates,
+        call_gate_amps=a.call_gate_amps + b.call_gate_amps,
     )
 
 
@@ -600,6 +647,8 @@ def _search_work(p: dict, n: int, classes: int, solve: Work | None = None) -> Wo
                 0.0,
                 solve.shots,
                 {k: v * solves for k, v in solve.qpu_circuits.items()},
+                call_gates=solve.call_gates * solves,
+                call_gate_amps=solve.call_gate_amps * solves,
             ),
         )
     return total
@@ -609,15 +658,9 @@ def quantum_hpo(p: dict, n: int, classes: int) -> Work:
     from qlang.spaces import encoded_bits
 
     bits = encoded_bits(p.get("space", "default"), p.get("objective", "logistic_regression"))
-    evaluations = HPO_CANDIDATES + HPO_RESTARTS * HPO_MAXITER + 2
-    gates = _gates_qaoa_ising(bits, p["qaoa_layers"], "x")
-    solve = Work(
-        circuit_rows=evaluations,
-        amplitude_ops=evaluations * gates * 2**bits,
-        executor_calls=evaluations - HPO_CANDIDATES + 1,
-        flops=evaluations * 2**bits * 2,
-        shots=p["shots"],
-        qpu_circuits={"qaoa": evaluations},
+    gates = qaoa_ising_gates(bits, p["qaoa_layers"], "x")
+    solve = _qaoa_solve(
+        bits, gates, HPO_CANDIDATES, HPO_RESTARTS * _cobyla(HPO_MAXITER, p["qaoa_layers"]) + 2, p["shots"]
     )
     return _search_work(p, n, classes, solve)
 

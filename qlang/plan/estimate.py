@@ -147,7 +147,13 @@ def with_zne(work: Work, scales: list[int]) -> Work:
     """A quantum method's work with zero-noise extrapolation: every circuit runs once per scale, the one folded
     to λ applying λ× the gates (qlang.runtime.zne), so circuit rows grow by the number of scales and amplitude
     updates by their sum. The QPU's folded circuits are priced apart, by their own durations (`_qpu`)."""
-    return replace(work, circuit_rows=work.circuit_rows * len(scales), amplitude_ops=work.amplitude_ops * sum(scales))
+    return replace(
+        work,
+        circuit_rows=work.circuit_rows * len(scales),
+        amplitude_ops=work.amplitude_ops * sum(scales),
+        call_gates=work.call_gates * sum(scales),
+        call_gate_amps=work.call_gate_amps * sum(scales),
+    )
 
 
 def on_noisy_device(work: Work, qubits: int | None, shots: int | None, heisenberg: bool = False) -> Work:
@@ -168,7 +174,12 @@ def on_noisy_device(work: Work, qubits: int | None, shots: int | None, heisenber
             flops=work.flops + work.heisenberg_flops,
             shots=work.shots or shots,
         )
-    return replace(work, amplitude_ops=work.amplitude_ops * growth, shots=work.shots or shots)
+    return replace(
+        work,
+        amplitude_ops=work.amplitude_ops * growth,
+        call_gate_amps=work.call_gate_amps * growth,
+        shots=work.shots or shots,
+    )
 
 
 def heisenberg_applies(pipeline: ir.Pipeline, stage: ir.Stage) -> bool:

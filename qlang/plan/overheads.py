@@ -7,6 +7,8 @@ amplitude op and per FLOP of qlang/energy/compute_costs.py."""
 
 from __future__ import annotations
 
+import statistics
+
 from qlang.energy.meter import Meter
 from qlang.plan.prices import Prices, load_prices, save_overheads
 
@@ -16,12 +18,13 @@ LARGE_ON = {"lightning.qubit": 256}
 GRADIENT_LARGE = 128  # rows of the large differentiable pass
 
 
-def _executor(target: str, device: str = "default.qubit"):
-    """The target's executor over a 4-qubit, 2-layer re-uploading circuit, built as generated code builds it."""
+def _executor(target: str, device: str = "default.qubit", circuit=None):
+    """The target's executor over `circuit` (a 4-qubit, 2-layer re-uploading circuit unless given), built as
+    generated code builds it; (executor, circuit)."""
     from qlang.circuits import emit_pennylane, emit_qiskit
     from qlang.circuits.library import reuploading
 
-    circuit = reuploading(4, 2)
+    circuit = circuit or reuploading(4, 2)
     if target == "pennylane":
         from qlang.runtime.protocol import CircuitShape
         from qlang.runtime.targets.pennylane import PennyLaneExecutor
@@ -33,11 +36,21 @@ def _executor(target: str, device: str = "default.qubit"):
     return QiskitExecutor({"m": lambda: emit_qiskit.build(circuit)}), circuit
 
 
+WINDOWS = 5
+
+
 def _joules(meter: Meter, fn, repeats: int) -> float:
-    with meter.window("calibration") as w:
-        for _ in range(repeats):
-            fn()
-    return w.reading().joules / repeats
+    """Joules per call of `fn`: the median of up to WINDOWS windows of `repeats` calls in all, so that a
+    moment of contention on a shared machine (one window's reading twice the others') does not set a price."""
+    windows = min(WINDOWS, repeats)
+    each = max(1, repeats // windows)
+    readings = []
+    for _ in range(windows):
+        with meter.window("calibration") as w:
+            for _ in range(each):
+                fn()
+        readings.append(w.reading().joules / each)
+    return statistics.median(readings)
 
 
 def measure_target(target: str, meter: Meter, quick: bool, device: str = "default.qubit") -> tuple[float, float]:
@@ -58,6 +71,40 @@ def measure_target(target: str, meter: Meter, quick: bool, device: str = "defaul
     large = _joules(meter, call(large_rows), 2 if quick else 6)
     row = max(large - small, 0.0) / (large_rows - SMALL)
     return row, max(small - SMALL * row, 0.0)
+
+
+# (qubits, layers, mixer) of the QAOA circuits timed: both mixers, whose gates cost differently (ZZ terms, and
+# the XY mixer's ring and Dicke-state preparation), so that the fit prices their mix
+ONE_ROW_CIRCUITS = ((6, 1, "x"), (12, 2, "x"), (6, 1, "xy"), (12, 2, "xy"))
+ONE_ROW_SHOTS = 1024
+
+
+def measure_one_row_calls(target: str, call_j: float, meter: Meter, quick: bool) -> tuple[float, float]:
+    """(joules per gate, joules per gate × amplitude) of an executor call of one row beyond its `call_j`, as a
+    QAOA optimiser makes them (sampled): a least-squares fit, both at least 0, over QAOA circuits of a few
+    widths and depths, whose single-row calls cost their simulator per gate more than per amplitude."""
+    import numpy as np
+    from scipy.optimize import nnls
+
+    from qlang.catalog.costs import qaoa_ising_gates
+    from qlang.circuits.library import qaoa_ising
+
+    rows, spent = [], []
+    for qubits, layers, mixer in ONE_ROW_CIRCUITS:
+        k = qubits // 2 if mixer == "xy" else None
+        executor, circuit = _executor(target, circuit=qaoa_ising(qubits, layers, mixer, k))
+        rng = np.random.default_rng(0)
+        x, w = rng.uniform(-1, 1, (1, circuit.n_inputs)), rng.uniform(0, np.pi, (1, circuit.n_weights))
+
+        def call(executor=executor, x=x, w=w):
+            return executor.probs("m", x, w, shots=ONE_ROW_SHOTS)
+
+        call()  # warm up: transpilation, device set-up
+        gates = qaoa_ising_gates(qubits, layers, mixer, k or 0)
+        rows.append([gates, gates * 2**qubits])
+        spent.append(max(_joules(meter, call, 2 if quick else 6) - call_j, 0.0))
+    (per_gate, per_gate_amp), _ = nnls(np.array(rows, dtype=float), np.array(spent))
+    return float(per_gate), float(per_gate_amp)
 
 
 def measure_gradient(device: str, meter: Meter, quick: bool) -> tuple[float, float]:
@@ -97,6 +144,26 @@ def measure_fit(meter: Meter, quick: bool) -> float:
     y = (x[:, 0] > 0).astype(int)
     LogisticRegression().fit(x, y)  # warm up: the first fit imports its solver, as a run's setup window does
     return _joules(meter, lambda: LogisticRegression().fit(x, y), 10 if quick else 40)
+
+
+def measure_scored_fit(meter: Meter, quick: bool) -> float:
+    """Joules per tuning candidate as qlang.runtime.methods.encode._tune scores one: an SVM on a precomputed
+    kernel fitted on 10 rows, its decision values on 6 others and their AUC."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+    from sklearn.svm import SVC
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(16, 4)), np.array([0, 1] * 8)
+    gram = np.exp(-((x[:, None] - x[None]) ** 2).sum(-1))
+    train, test = np.arange(10), np.arange(10, 16)
+
+    def scored():
+        model = SVC(kernel="precomputed", C=1.0).fit(gram[np.ix_(train, train)], y[train])
+        roc_auc_score(y[test], model.decision_function(gram[np.ix_(test, train)]))
+
+    scored()
+    return _joules(meter, scored, 10 if quick else 40)
 
 
 def measure_kmeans_init(meter: Meter, quick: bool) -> float:
@@ -207,7 +274,9 @@ def run_calibration(quick: bool = False, progress=lambda message: None, as_json:
     # loaded when it is entered (imported inside, a LogisticRegression fit measured 30-50 ms of CPU, not 4.5 ms)
     import sklearn.cluster
     import sklearn.ensemble
-    import sklearn.linear_model  # noqa: F401
+    import sklearn.linear_model
+    import sklearn.metrics
+    import sklearn.svm  # noqa: F401
 
     from qlang.runtime.threads import limited
 
@@ -244,6 +313,11 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
         prices.row_j[target], prices.call_j[target] = row, call
         data["targets"][target] = {"joules_per_circuit_row": row, "joules_per_executor_call": call}
         lines.append(f"{target}: {row:.3g} J per circuit row, {call:.3g} J per executor call")
+        progress(f"{target} one-row calls (QAOA evaluations)")
+        gate, gate_amp = measure_one_row_calls(target, call, meter, quick)
+        prices.call_gate_j[target], prices.call_gate_amp_j[target] = gate, gate_amp
+        data["targets"][target].update(joules_per_call_gate=gate, joules_per_call_gate_amplitude=gate_amp)
+        lines.append(f"{target}: one-row calls {gate:.3g} J per gate, {gate_amp:.3g} J per gate-amplitude")
         if target == "pennylane":
             lines += _pennylane_devices(prices, data["targets"][target], meter, quick, progress)
         if target == "qiskit":
@@ -255,6 +329,8 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
     progress("fitting-call overhead")
     prices.fit_j = measure_fit(meter, quick)
     lines.append(f"fitting call: {prices.fit_j:.3g} J")
+    prices.scored_fit_j = measure_scored_fit(meter, quick)
+    lines.append(f"tuning candidate fitted and scored: {prices.scored_fit_j:.3g} J")
     prices.kmeans_init_j = measure_kmeans_init(meter, quick)
     lines.append(f"k-means restart: {prices.kmeans_init_j:.3g} J")
     prices.stat_test_j = measure_stat_test(meter, quick)
@@ -265,6 +341,6 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
     lines.append(f"small torch optimiser step: {prices.torch_step_j:.3g} J")
     stored = save_overheads(prices).parent
     lines.append(f"stored in {stored}")
-    data.update(fit_j=prices.fit_j, kmeans_init_j=prices.kmeans_init_j, stat_test_j=prices.stat_test_j,
+    data.update(fit_j=prices.fit_j, scored_fit_j=prices.scored_fit_j, kmeans_init_j=prices.kmeans_init_j, stat_test_j=prices.stat_test_j,
                 tree_j=prices.tree_j, torch_step_j=prices.torch_step_j, stored_in=str(stored))  # fmt: skip
     return json.dumps(data, indent=2) if as_json else "\n".join(lines)

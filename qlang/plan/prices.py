@@ -29,11 +29,17 @@ DEFAULT_FIT_J = 1.5e-3 * WATTS
 DEFAULT_KMEANS_INIT_J = 0.1 * WATTS
 DEFAULT_STAT_TEST_J = 3.5e-4 * WATTS  # scipy.stats.ks_2samp on 8 to 64 rows a side: 0.3-0.4 ms of CPU
 DEFAULT_TREE_J = 1.5e-3 * WATTS  # an isolation forest's tree fitted and scored, 6 to 1,000 rows: 1.1-1.8 ms
+DEFAULT_SCORED_FIT_J = 5e-3 * WATTS  # an SVM on a precomputed kernel of 10 rows fitted, its decision values and AUC
 DEFAULT_TORCH_STEP_J = 1e-3 * WATTS  # an Adam step of FMQA's factorisation machine (10 bits, rank 4): 0.8-1.6 ms
 # a Qiskit transpile for Aer and a sympy lambdify of one gate angle (qlang.circuits.setup), CPU seconds measured
 # on the 2-core development machine (0.13-0.18 s and 3.4 ms, qiskit 2.x: at optimization level 0 a transpile's
 # cost is its fixed pass-manager set-up, 4 to 256 gates alike); PennyLane does neither
 DEFAULT_TRANSPILE_J = {"pennylane": 0.0, "qiskit": 0.13 * WATTS}
+# an executor call of one row (a QAOA evaluation), per gate and per gate × amplitude, beside its call price:
+# CPU seconds on the 2-core development machine, QAOA circuits of 169 to 880 gates on 6 to 12 qubits (PennyLane
+# applies each operation in Python, about 0.2 ms a gate; Qiskit binds each gate's angle and Aer runs it, 0.08 ms)
+DEFAULT_CALL_GATE_J = {"pennylane": 1.7e-4 * WATTS, "qiskit": 8e-5 * WATTS}
+DEFAULT_CALL_GATE_AMP_J = {"pennylane": 3e-8 * WATTS, "qiskit": 0.0}
 DEFAULT_ANGLE_J = {"pennylane": 0.0, "qiskit": 0.0035 * WATTS}
 
 
@@ -48,10 +54,13 @@ class Prices:
     stat_test_j: float = DEFAULT_STAT_TEST_J
     tree_j: float = DEFAULT_TREE_J
     torch_step_j: float = DEFAULT_TORCH_STEP_J
+    scored_fit_j: float = DEFAULT_SCORED_FIT_J
     transpile_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TRANSPILE_J))
     angle_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_ANGLE_J))
     gradient_gate_row_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GRADIENT_GATE_ROW_J))
     gradient_call_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GRADIENT_CALL_J))
+    call_gate_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CALL_GATE_J))
+    call_gate_amp_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CALL_GATE_AMP_J))
     calibrated: bool = False
     overheads_calibrated: bool = False
 
@@ -69,8 +78,11 @@ class Prices:
             + work.stat_tests * self.stat_test_j
             + work.trees * self.tree_j
             + work.torch_steps * self.torch_step_j
+            + work.scored_fits * self.scored_fit_j
             + work.transpiles * self.transpile_j[target]
             + work.angle_expressions * self.angle_j[target]
+            + work.call_gates * _on(self.call_gate_j, target, device)
+            + work.call_gate_amps * _on(self.call_gate_amp_j, target, device)
             + (self.gradient_joules(work.gradient, target, device) if work.gradient is not None else 0.0)
         )
 
@@ -111,10 +123,13 @@ def load_prices() -> Prices:
         prices.stat_test_j = float(stored.get("stat_test_j", DEFAULT_STAT_TEST_J))
         prices.tree_j = float(stored.get("tree_j", DEFAULT_TREE_J))
         prices.torch_step_j = float(stored.get("torch_step_j", DEFAULT_TORCH_STEP_J))
+        prices.scored_fit_j = float(stored.get("scored_fit_j", DEFAULT_SCORED_FIT_J))
         prices.transpile_j.update(stored.get("transpile_j", {}))
         prices.angle_j.update(stored.get("angle_j", {}))
         prices.gradient_gate_row_j.update(stored.get("gradient_gate_row_j", {}))
         prices.gradient_call_j.update(stored.get("gradient_call_j", {}))
+        prices.call_gate_j.update(stored.get("call_gate_j", {}))
+        prices.call_gate_amp_j.update(stored.get("call_gate_amp_j", {}))
         prices.overheads_calibrated = True
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -124,8 +139,8 @@ def load_prices() -> Prices:
 def save_overheads(prices: Prices) -> Path:
     path = overheads_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    kept = ("row_j", "call_j", "fit_j", "kmeans_init_j", "stat_test_j", "tree_j", "torch_step_j", "transpile_j", "angle_j",
-            "gradient_gate_row_j", "gradient_call_j")  # fmt: skip
+    kept = ("row_j", "call_j", "fit_j", "kmeans_init_j", "stat_test_j", "tree_j", "torch_step_j", "scored_fit_j", "transpile_j", "angle_j",
+            "gradient_gate_row_j", "gradient_call_j", "call_gate_j", "call_gate_amp_j")  # fmt: skip
     data = {k: v for k, v in asdict(prices).items() if k in kept}
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path

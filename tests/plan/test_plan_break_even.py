@@ -56,7 +56,7 @@ def test_the_crossing_n_is_where_the_plan_at_n_rows_swaps_sides(tmp_path, capsys
 
     spec = tmp_path / "s.qlc"
     spec.write_text(SPEC, encoding="utf-8")
-    cheap = ("qpu.power=2W", "qpu.t_rep=1us")
+    cheap = ("qpu.power=20W", "qpu.t_rep=1us")  # one crossing, above the stage's rows
     stage = plan(capsys, spec, *cheap)
     g = stage["growth"]["rbf_svm"]
     assert g["quantum_slope"] == pytest.approx(1.0, abs=0.01)  # 3 circuits per row

@@ -1,0 +1,69 @@
+"""A QAOA optimiser's evaluations are executor calls of one row each, priced per gate and per gate × amplitude
+on each target (its simulator's cost there is per operation, not per amplitude), and about as many as COBYLA
+makes, not its `maxiter` cap."""
+
+import pytest
+
+from qlang.catalog.costs import COBYLA_ITERATIONS_PER_ANGLE, COSTS, Work, one_row_calls, qaoa_ising_gates
+from qlang.plan.prices import Prices
+
+PRUNE = {"keep": 0.5, "units": 12, "qaoa_layers": 2, "shots": 2048, "mixer": "xy"}
+
+
+def _prices(**tables) -> Prices:
+    zero = {"pennylane": 0.0, "qiskit": 0.0}
+    base = {"row_j": dict(zero), "call_j": dict(zero), "fit_j": 0.0, "kmeans_init_j": 0.0, "transpile_j": dict(zero),
+            "angle_j": dict(zero), "call_gate_j": dict(zero), "call_gate_amp_j": dict(zero)}  # fmt: skip
+    return Prices(0.0, 0.0, **{**base, **tables})
+
+
+def test_one_row_calls_are_priced_per_gate_and_gate_amplitude_on_each_target():
+    work = one_row_calls(10, 100, 6)
+    assert (work.call_gates, work.call_gate_amps, work.executor_calls) == (1000, 1000 * 64, 10)
+    prices = _prices(call_gate_j={"pennylane": 2.0, "qiskit": 1.0}, call_gate_amp_j={"pennylane": 0.5, "qiskit": 0.0})
+    assert prices.joules(work, "pennylane") == 1000 * 2.0 + 64_000 * 0.5
+    assert prices.joules(work, "qiskit") == 1000 * 1.0
+    # their amplitude updates are in the per-call prices, not at the statevector kernel's price
+    assert Prices(1.0, 0.0).joules(work, "qiskit") == pytest.approx(Prices(0.0, 0.0).joules(work, "qiskit"))
+
+
+def test_qaoa_pruning_prices_its_evaluations_as_one_row_calls_as_cobyla_makes_them():
+    work = COSTS["qaoa_pruning"](PRUNE, 24, 10)
+    gates = qaoa_ising_gates(12, 2, "xy", 6)
+    single = 3 * min(60, COBYLA_ITERATIONS_PER_ANGLE * 4) + 1  # 3 restarts, then the final read-out
+    assert work.call_gates == single * gates
+    assert work.call_gate_amps == single * gates * 2**12
+    assert work.amplitude_ops == 32 * gates * 2**12  # the 32 candidates, one batched call
+    assert work.qpu_circuits["qaoa"] == 32 + single
+    deeper = COSTS["qaoa_pruning"]({**PRUNE, "qaoa_layers": 4}, 24, 10)
+    assert deeper.call_gates == (3 * 60 + 1) * qaoa_ising_gates(12, 4, "xy", 6)  # capped by maxiter
+
+
+def test_fmqa_solves_price_their_one_row_calls_too():
+    hpo = {"evaluations": 12, "objective": "logistic_regression", "space": "default", "qaoa_layers": 2, "shots": 1024}
+    work = COSTS["quantum_hpo"](hpo, 24, 2)
+    assert work.call_gates > 0 and work.call_gate_amps > work.call_gates
+
+
+def test_calibration_fits_a_per_gate_price_that_predicts_a_qaoa_call():
+    """The fit over a few QAOA circuits predicts, within a factor of 2, the measured cost of a call of a
+    circuit outside the fit (12 qubits, 3 layers, XY mixer), on each target."""
+    import numpy as np
+
+    from qlang.circuits.library import qaoa_ising
+    from qlang.energy.meter import Meter
+    from qlang.plan.overheads import ONE_ROW_SHOTS, _executor, _joules, measure_one_row_calls
+
+    meter = Meter(provider="model")
+    circuit = qaoa_ising(10, 3, "xy", 5)
+    gates = qaoa_ising_gates(10, 3, "xy", 5)
+    rng = np.random.default_rng(1)
+    x, w = rng.uniform(-1, 1, (1, circuit.n_inputs)), rng.uniform(0, np.pi, (1, circuit.n_weights))
+    for target in ("pennylane", "qiskit"):
+        executor, _ = _executor(target, circuit=circuit)
+        per_gate, per_gate_amp = measure_one_row_calls(target, 0.0, meter, quick=True)
+        assert per_gate >= 0 and per_gate_amp >= 0 and per_gate + per_gate_amp > 0
+        executor.probs("m", x, w, shots=ONE_ROW_SHOTS)
+        measured = _joules(meter, lambda ex=executor: ex.probs("m", x, w, shots=ONE_ROW_SHOTS), 3)
+        predicted = gates * per_gate + gates * 2**10 * per_gate_amp
+        assert 0.5 <= measured / predicted <= 2.0, (target, measured, predicted)
