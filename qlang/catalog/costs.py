@@ -25,6 +25,7 @@ from qlang import catalog
 from qlang.catalog.architect import HPO_SETTINGS, matched_units
 from qlang.catalog.curate import DEDUP_SETTINGS
 from qlang.catalog.deploy import SETTINGS as PRUNE_SETTINGS
+from qlang.catalog.finetune import LOWRANK_SETTINGS
 from qlang.catalog.monitor import DRIFT_SETTINGS
 from qlang.catalog.registry import Derived
 from qlang.catalog.train import SETTINGS as TRAIN_SETTINGS
@@ -477,15 +478,17 @@ def quantum_distillation(p: dict, n: int, classes: int) -> Work:
 
 
 def lowrank(p: dict, n: int, classes: int, rows: int | None = None) -> Work:
-    """Decompositions at up to four ranks, each on all rows and on every training fold, plus the downstream fits.
+    """Decompositions at each rank reported (the method's and LOWRANK_SETTINGS' that fit the data), each on all rows and on every training fold, plus the downstream head
+    on each fold (a scaler and a logistic regression fitted, then scored: no PCA, the basis is the reduction).
     An SVD of an m x d matrix costs about 4 m d^2 + 8 d^3 flops (LAPACK's gesdd, m >= d)."""
-    d, folds, ranks = 384, p.get("folds", 5), 4
+    d, folds = 384, p.get("folds", 5)
+    ranks = len({p.get("rank", 8), *(r for r in LOWRANK_SETTINGS["ranks"] if r <= min(n, d))})
     m = min(n, p.get("samples", n)) if rows is None else rows
     small, large = min(m, d), max(m, d)
     svd = 4 * large * small**2 + 8 * small**3
     return Work(
         flops=ranks * (folds + 1) * (svd + LBFGS_ITERATIONS * n * 16 * classes * 4),
-        fits=ranks * folds * (SETUP_FITS + 2),
+        fits=ranks * folds * 2,
     )
 
 

@@ -35,3 +35,32 @@ def test_each_fmqa_solve_pays_its_factorisation_machine_steps():
     assert COSTS["random_search"](params, 24, 2).torch_steps == 0  # no surrogate model
     prices = Prices(0.0, 0.0, fit_j=0.0, torch_step_j=0.01)
     assert prices.joules(Work(torch_steps=300), "pennylane") == 3.0
+
+
+def test_svm_tuning_candidates_are_priced_as_fitted_and_scored():
+    from qlang.catalog.costs import svm_fits_per_fold
+
+    params = {"qubits": 4, "folds": 3, "C": 1.0}
+    work = COSTS["rbf_svm"](params, 24, 2)
+    assert work.scored_fits == 3 * svm_fits_per_fold(3) == 3 * (3 * 3 * 3 + 1)  # widths x C x inner folds, + refit
+    assert COSTS["rbf_svm"]({**params, "folds": 5}, 24, 2).scored_fits == 5 * 28
+    kernel = COSTS["zz_feature_map"]({"qubits": 4, "reps": 2, "bandwidth": 1.0, "folds": 3, "shots": None,
+                                      "classifier": "svm"}, 24, 2)  # fmt: skip
+    assert kernel.scored_fits == 3 * 28
+    prices = Prices(0.0, 0.0, fit_j=0.0, scored_fit_j=0.5)
+    assert prices.joules(Work(scored_fits=4), "qiskit") == 2.0
+
+
+def test_heads_pay_their_adam_steps_and_fold_scores():
+    params = {"hidden": 12, "epochs": 3, "folds": 2, "qubits": 4, "lr": 0.01, "batch_size": 8, "refit": True}
+    work = COSTS["mlp"](params, 24, 2)
+    assert work.torch_steps == 2 * (3 * 2 + 1) + (3 * 3 + 1)  # folds of 12 rows: 2 batches; the refit: 3
+    assert work.fits == 3 * 3 + 2 * 2  # reduction and fit per training, accuracy and F1 per fold
+    assert COSTS["logistic_regression"]({**params, "compress": True}, 24, 2).fits == work.fits
+
+
+def test_a_lowrank_decomposition_pays_one_head_per_rank_and_fold():
+    work = COSTS["quantum_inspired_lowrank"]({"rank": 8, "samples": 64, "folds": 2}, 24, 2)
+    assert work.fits == 3 * 2 * 2  # ranks 4, 8, 16; 2 folds; a scaler and a regression each
+    assert COSTS["quantum_inspired_lowrank"]({"rank": 2, "samples": 64, "folds": 2}, 24, 2).fits == 4 * 2 * 2
+    assert COSTS["truncated_svd"]({"rank": 8, "folds": 2}, 12, 2).fits == 2 * 2 * 2  # rank 16 exceeds 12 rows
