@@ -25,7 +25,7 @@ from qlang import catalog
 from qlang.catalog.architect import HPO_SETTINGS, matched_units
 from qlang.catalog.curate import DEDUP_SETTINGS
 from qlang.catalog.deploy import SETTINGS as PRUNE_SETTINGS
-from qlang.catalog.finetune import LOWRANK_SETTINGS
+from qlang.catalog.finetune import LOWRANK_RANKS
 from qlang.catalog.monitor import DRIFT_SETTINGS
 from qlang.catalog.registry import Derived
 from qlang.catalog.train import SETTINGS as TRAIN_SETTINGS
@@ -85,6 +85,9 @@ class Work:
     # update (qlang/plan/overheads.py measures both per target); their rows carry no `amplitude_ops`
     call_gates: float = 0.0
     call_gate_amps: float = 0.0
+    # gates of the circuit its batched calls run (None: as many as the calibration's, REFERENCE_GATES): PennyLane
+    # applies each operation once per call to the whole batch, so a call costs it per gate (prices.py)
+    gates_per_call: float | None = None
 
     @property
     def circuits(self) -> float:
@@ -107,6 +110,9 @@ LBFGS_ITERATIONS = 50
 
 def _gates_reuploading(q: int, layers: int) -> int:
     return layers * 4 * q  # encode q + RY,RZ 2q + CNOT ring q
+
+
+REFERENCE_GATES = _gates_reuploading(4, 2)  # the circuit `qlc calibrate` prices executor calls on
 
 
 def _gates_feature_map(q: int, encoding: str, reps: int) -> int:
@@ -133,6 +139,7 @@ def quantum_kmeans(p: dict, n: int, classes: int) -> Work:
         circuit_rows=rows,
         amplitude_ops=rows * gates * 2**q,
         executor_calls=SETUP_CALLS + math.ceil(rows / 50_000),
+        gates_per_call=gates,
         flops=gram_flops + kmeans_flops + n * 384 * q * 2,
         fits=SETUP_FITS,
         shots=p["shots"],
@@ -185,6 +192,7 @@ def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
         circuit_rows=rows,
         amplitude_ops=rows * gates * 2**q,
         executor_calls=calls,
+        gates_per_call=gates,
         flops=rows * readout + n * 384 * q * 2 * (folds + 1),
         fits=SETUP_FITS * (folds + 1) + SCORES_PER_FOLD * folds,
         shots=None,
@@ -238,6 +246,7 @@ def _fidelity_kernel(
             circuit_rows=states,
             amplitude_ops=states * gates * 2**q,
             executor_calls=SETUP_CALLS + calls,
+            gates_per_call=gates,
             flops=pairs * 2**q * 8,
             shots=None,
             qpu_circuits={"overlap": pairs},
@@ -246,6 +255,7 @@ def _fidelity_kernel(
         circuit_rows=pairs,
         amplitude_ops=pairs * 2 * gates * 2**q,
         executor_calls=SETUP_CALLS + calls + pairs / 4096,
+        gates_per_call=2 * gates,
         flops=pairs * 2**q,
         shots=shots,
         qpu_circuits={"overlap": pairs},
@@ -353,6 +363,7 @@ def _kernel_evaluations(q: int, gates: int, grams: list[tuple[int, int | None]],
             circuit_rows=states,
             amplitude_ops=states * gates * 2**q,
             executor_calls=SETUP_CALLS + len(grams) + len(states_only),
+            gates_per_call=gates,
             flops=sum(pairs) * 2**q * 8,
             shots=None,
             qpu_circuits={"overlap": sum(pairs)},
@@ -361,6 +372,7 @@ def _kernel_evaluations(q: int, gates: int, grams: list[tuple[int, int | None]],
         circuit_rows=sum(pairs),
         amplitude_ops=sum(pairs) * 2 * gates * 2**q,
         executor_calls=SETUP_CALLS + sum(math.ceil(m / PAIRS_PER_CALL) for m in pairs),
+        gates_per_call=2 * gates,
         flops=sum(pairs) * 2**q,
         shots=shots,
         qpu_circuits={"overlap": sum(pairs)},
@@ -455,6 +467,7 @@ def _train(p: dict, n: int, classes: int, metric_rows: int = 0) -> Work:
         circuit_rows=rows,
         amplitude_ops=rows * gates * 2**q,
         executor_calls=SETUP_CALLS + 1 + (iterations if metric_rows else 0),
+        gates_per_call=gates,
         flops=(gradient.rows + rows) * (q * classes + classes) * 6 + iterations * weights**3 + n * 384 * q * 2,
         fits=SETUP_FITS,
         qpu_circuits={"model": qpu},
@@ -478,11 +491,12 @@ def quantum_distillation(p: dict, n: int, classes: int) -> Work:
 
 
 def lowrank(p: dict, n: int, classes: int, rows: int | None = None) -> Work:
-    """Decompositions at each rank reported (the method's and LOWRANK_SETTINGS' that fit the data), each on all rows and on every training fold, plus the downstream head
-    on each fold (a scaler and a logistic regression fitted, then scored: no PCA, the basis is the reduction).
+    """Decompositions at each rank reported (the method's and LOWRANK_RANKS that fit the data), each on all rows
+    and on every training fold, plus the downstream head on each fold (a scaler and a logistic regression
+    fitted, then scored: no PCA, the basis is the reduction).
     An SVD of an m x d matrix costs about 4 m d^2 + 8 d^3 flops (LAPACK's gesdd, m >= d)."""
     d, folds = 384, p.get("folds", 5)
-    ranks = len({p.get("rank", 8), *(r for r in LOWRANK_SETTINGS["ranks"] if r <= min(n, d))})
+    ranks = len({p.get("rank", 8), *(r for r in LOWRANK_RANKS if r <= min(n, d))})
     m = min(n, p.get("samples", n)) if rows is None else rows
     small, large = min(m, d), max(m, d)
     svd = 4 * large * small**2 + 8 * small**3
@@ -532,7 +546,9 @@ def one_row_calls(calls: float, gates: int, qubits: int) -> Work:
 def _qaoa_solve(n: int, gates: int, candidates: int, single: int, shots) -> Work:
     """A QAOA solve (qlang.runtime.qubo.qaoa): the `candidates` in one batched call, then `single` calls of one
     row (the optimiser's evaluations and the final read-out)."""
-    batch = Work(circuit_rows=candidates, amplitude_ops=candidates * gates * 2**n, executor_calls=1)
+    batch = Work(
+        circuit_rows=candidates, amplitude_ops=candidates * gates * 2**n, executor_calls=1, gates_per_call=gates
+    )
     evaluations = candidates + single
     return replace(
         _plus(batch, one_row_calls(single, gates, n)),
@@ -580,6 +596,7 @@ def _plus(a: Work, b: Work) -> Work:
         scored_fits=a.scored_fits + b.scored_fits,
         call_gates=a.call_gates + b.call_gates,
         call_gate_amps=a.call_gate_amps + b.call_gate_amps,
+        gates_per_call=a.gates_per_call or b.gates_per_call,
     )
 
 

@@ -38,7 +38,8 @@ MLP_SETTINGS = {
 # quantum_distillation: the teacher is logistic regression with this C on the full features.
 DISTILL_SETTINGS = {"limit": None, "refit": True, "batch_size": 32, "teacher_C": 1.0, **SHOTS_PER_CLASS}
 # ranks: the extra ranks reported beside `rank`; C: the downstream logistic regression's
-LOWRANK_SETTINGS = {"limit": None, "ranks": (4, 8, 16), "folds": 5, "C": 1.0}
+LOWRANK_RANKS = (4, 8, 16)  # the ranks every low-rank method also reports, besides its own
+LOWRANK_SETTINGS = {"limit": None, "ranks": LOWRANK_RANKS, "folds": 5, "C": 1.0}
 
 
 def _q(params):

@@ -13,6 +13,8 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from qlang.catalog.costs import REFERENCE_GATES
+
 WATTS = 12.0 + 1.49  # the CPU-time model's defaults: one busy thread and the RAM term
 
 # keyed by target, or by `target:device` where a device's executor costs differently (lightning.qubit runs a
@@ -68,6 +70,8 @@ class Prices:
         """`work` (qlang.catalog.costs.Work) on `target`'s executor for `device` (a `target:device` price where
         there is one, else the target's)."""
         row, call = _on(self.row_j, target, device), _on(self.call_j, target, device)
+        if target == "pennylane" and work.gates_per_call is not None:  # its calls cost per operation, batch alike
+            call = max(0.0, call + (work.gates_per_call - REFERENCE_GATES) * _on(self.call_gate_j, target, device))
         return (
             work.amplitude_ops * self.joules_per_amplitude_op
             + work.flops * self.joules_per_flop

@@ -67,3 +67,18 @@ def test_calibration_fits_a_per_gate_price_that_predicts_a_qaoa_call():
         measured = _joules(meter, lambda ex=executor: ex.probs("m", x, w, shots=ONE_ROW_SHOTS), 3)
         predicted = gates * per_gate + gates * 2**10 * per_gate_amp
         assert 0.5 <= measured / predicted <= 2.0, (target, measured, predicted)
+
+
+def test_a_pennylane_call_costs_per_gate_of_its_circuit_beside_the_calibrated_one():
+    from qlang.catalog.costs import REFERENCE_GATES
+
+    prices = _prices(call_j={"pennylane": 1.0, "qiskit": 1.0}, call_gate_j={"pennylane": 0.01, "qiskit": 0.01})
+    calls = lambda gates: Work(executor_calls=10, gates_per_call=gates)  # noqa: E731
+    assert prices.joules(calls(REFERENCE_GATES), "pennylane") == pytest.approx(10.0)
+    assert prices.joules(calls(REFERENCE_GATES + 50), "pennylane") == pytest.approx(10 * 1.5)
+    assert prices.joules(calls(REFERENCE_GATES - 20), "pennylane") == pytest.approx(10 * 0.8)
+    assert prices.joules(Work(executor_calls=10), "pennylane") == pytest.approx(10.0)  # unknown: as calibrated
+    assert prices.joules(calls(REFERENCE_GATES + 50), "qiskit") == pytest.approx(10.0)  # its gate costs are per row
+    kernel = COSTS["zz_feature_map"]({"qubits": 4, "reps": 2, "bandwidth": 1.0, "folds": 3, "shots": None,
+                                      "classifier": "svm"}, 24, 2)  # fmt: skip
+    assert kernel.gates_per_call == 2 * (2 * 4 + 3 * 6)

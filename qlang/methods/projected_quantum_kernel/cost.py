@@ -22,6 +22,7 @@ def _projections(p: dict, rows: float, calls: float) -> Work:
         circuit_rows=3 * rows,
         amplitude_ops=3 * rows * gates * 2**q,
         executor_calls=SETUP_CALLS + 3 * calls,
+        gates_per_call=gates,
         flops=3 * rows * 2**q * q * 2,  # each <Z_i> from the probabilities
         shots=p.get("shots"),
         qpu_circuits={"feature_map": rows, "x_basis": rows, "y_basis": rows},
