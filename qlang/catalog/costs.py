@@ -175,28 +175,29 @@ def training_rows(p: dict, n: int, classes: int) -> list[float]:
 
 
 def hybrid_qnn_head(p: dict, n: int, classes: int) -> Work:
+    """Every training's epochs of mini-batch steps, each a differentiable pass through the circuit layer
+    (`Gradient`: inside torch on PennyLane's exact devices, parameter shifts elsewhere), then every row predicted
+    once, in the fold that tests it, through plain calls."""
     q, layers, epochs, folds = p["qubits"], p["layers"], p["epochs"], p["folds"]
     weights = 2 * layers * q + p.get("encoder_layers", 0) * q
     trainings = training_rows(p, n, classes)
     batch = max(1, p["batch_size"] or max(trainings))
-    rows = calls = 0.0
-    for n_train in trainings:
-        steps = math.ceil(n_train / batch)
-        rows += epochs * n_train * (2 * weights + 1)
-        calls += epochs * steps
-    rows += n  # predictions: every row once, in the fold that tests it
-    calls += folds + SETUP_CALLS
+    trained = sum(epochs * n_train for n_train in trainings)
+    passes = sum(epochs * math.ceil(n_train / batch) for n_train in trainings)
     gates = _gates_reuploading(q, layers) + (q + 2 * q * p.get("encoder_layers", 0) if p.get("encoder_layers") else 0)
+    gradient = Gradient(rows=trained, calls=passes, gates=gates, qubits=q, weights=weights)
     readout = (q * classes + classes) * 6
     return Work(
-        circuit_rows=rows,
-        amplitude_ops=rows * gates * 2**q,
-        executor_calls=calls,
+        circuit_rows=n,
+        amplitude_ops=n * gates * 2**q,
+        executor_calls=folds + SETUP_CALLS,
         gates_per_call=gates,
-        flops=rows * readout + n * 384 * q * 2 * (folds + 1),
+        flops=(gradient.shift_circuits + n) * readout + n * 384 * q * 2 * (folds + 1),
         fits=SETUP_FITS * (folds + 1) + SCORES_PER_FOLD * folds,
         shots=None,
-        qpu_circuits={"model": rows},
+        qpu_circuits={"model": gradient.shift_circuits + n},
+        gradient=gradient,
+        torch_steps=passes,  # each pass ends in an Adam step
     )
 
 

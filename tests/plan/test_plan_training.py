@@ -81,3 +81,20 @@ def test_the_plan_prices_training_on_the_pipelines_device(tmp_path, monkeypatch)
               + g.calls * prices.gradient_call_j[f"pennylane:{d}"] for d in ("lightning.qubit", "default.qubit")}  # fmt: skip
     rows = 10 * (prices.row_j["pennylane:lightning.qubit"] - prices.row_j["pennylane"])  # the 10 test rows' predictions
     assert lightning - default == pytest.approx(passes["lightning.qubit"] - passes["default.qubit"] + rows)
+
+
+def test_a_hybrid_head_trains_by_differentiable_passes_and_predicts_in_plain_calls():
+    params = {"qubits": 4, "layers": 2, "epochs": 3, "folds": 2, "batch_size": 8, "refit": True}
+    work = COSTS["hybrid_qnn_head"](params, 24, 2)
+    g = work.gradient
+    assert g is not None and (g.gates, g.qubits, g.weights) == (32, 4, 16)
+    assert g.rows == 3 * (12 + 12 + 24)  # epochs x the rows of each fold's training part and the refit
+    assert g.calls == 3 * (2 + 2 + 3)  # epochs x mini-batches of 8
+    assert work.torch_steps == g.calls
+    assert work.circuit_rows == 24  # every row predicted once
+    assert work.qpu_circuits["model"] == g.shift_circuits + 24
+    # on default.qubit a pass is priced inside torch, elsewhere as its rows' shifted circuits
+    prices = _prices(gradient_gate_row_j={"pennylane:default.qubit": 0.0}, gradient_call_j={"pennylane:default.qubit": 1.0},
+                     row_j={"pennylane": 0.0, "qiskit": 0.001})  # fmt: skip
+    assert prices.gradient_joules(g, "pennylane", "default.qubit") == g.calls
+    assert prices.gradient_joules(g, "qiskit", "aer_simulator") == pytest.approx(g.shift_circuits * 0.001)
