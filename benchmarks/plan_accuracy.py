@@ -58,6 +58,19 @@ def worst_ratio(rows: list[dict]) -> float | None:
     return max((max(x, 1 / x) for x in ratios), default=None)
 
 
+def machine_drift() -> dict:
+    """How far this machine's speed moved while the specs ran: the calibration's statevector and FLOP kernels
+    measured again now, over their stored figures (1.0: as at calibration). Every estimate scales with the
+    calibration, so on a shared machine a drift of 1.3 moves every stage's measured/estimated by about that."""
+    from qlang.energy.compute_costs import calibrate, load_calibration
+    from qlang.runtime.threads import limited
+
+    with limited():  # as `qlc calibrate` measured them
+        stored, now = load_calibration(), calibrate(save=False)
+    return {"amplitude_op": now.joules_per_amplitude_op / stored.joules_per_amplitude_op,
+            "flop": now.joules_per_flop / stored.joules_per_flop}  # fmt: skip
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("specs", nargs="*", type=Path)
@@ -84,7 +97,7 @@ def main() -> int:
     estimated = [r for r in rows if r["measured_over_estimated"] is not None]
     summary = {"stages_estimated": len(estimated), "within_factor_2": sum(r["within_target"] for r in estimated),
                "target_factor": TARGET_FACTOR, "worst_ratio": worst_ratio(estimated), "rows": rows,
-               "not_run": failed}
+               "not_run": failed, "machine_drift": machine_drift()}
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
@@ -105,6 +118,8 @@ def main() -> int:
     print(f"\n{summary['within_factor_2']}/{len(estimated)} estimated stages within a factor of 2, worst {worst} "
           f"({'calibrated' if calibrated else 'UNCALIBRATED: run with --calibrate'}; energy "
           f"{rows[0]['provenance'] if rows else '?'}).")
+    drift = summary["machine_drift"]
+    print(f"machine drift since calibration: {drift['amplitude_op']:.2f}× per amplitude op, {drift['flop']:.2f}× per FLOP")
     return 0
 
 

@@ -491,10 +491,13 @@ def quantum_distillation(p: dict, n: int, classes: int) -> Work:
     return work
 
 
+LOWRANK_HEAD_CALLS = 4  # the scaler's fit and the regression's; the score's transform and accuracy
+
+
 def lowrank(p: dict, n: int, classes: int, rows: int | None = None) -> Work:
     """Decompositions at each rank reported (the method's and LOWRANK_RANKS that fit the data), each on all rows
-    and on every training fold, plus the downstream head on each fold (a scaler and a logistic regression
-    fitted, then scored: no PCA, the basis is the reduction).
+    and on every training fold, plus the downstream head on each fold: a pipeline of a scaler and a logistic
+    regression fitted, then scored (LOWRANK_HEAD_CALLS library calls; no PCA, the basis is the reduction).
     An SVD of an m x d matrix costs about 4 m d^2 + 8 d^3 flops (LAPACK's gesdd, m >= d)."""
     d, folds = 384, p.get("folds", 5)
     ranks = len({p.get("rank", 8), *(r for r in LOWRANK_RANKS if r <= min(n, d))})
@@ -503,7 +506,7 @@ def lowrank(p: dict, n: int, classes: int, rows: int | None = None) -> Work:
     svd = 4 * large * small**2 + 8 * small**3
     return Work(
         flops=ranks * (folds + 1) * (svd + LBFGS_ITERATIONS * n * 16 * classes * 4),
-        fits=ranks * folds * 2,
+        fits=ranks * folds * LOWRANK_HEAD_CALLS,
     )
 
 

@@ -61,6 +61,6 @@ def test_heads_pay_their_adam_steps_and_fold_scores():
 
 def test_a_lowrank_decomposition_pays_one_head_per_rank_and_fold():
     work = COSTS["quantum_inspired_lowrank"]({"rank": 8, "samples": 64, "folds": 2}, 24, 2)
-    assert work.fits == 3 * 2 * 2  # ranks 4, 8, 16; 2 folds; a scaler and a regression each
-    assert COSTS["quantum_inspired_lowrank"]({"rank": 2, "samples": 64, "folds": 2}, 24, 2).fits == 4 * 2 * 2
-    assert COSTS["truncated_svd"]({"rank": 8, "folds": 2}, 12, 2).fits == 2 * 2 * 2  # rank 16 exceeds 12 rows
+    assert work.fits == 3 * 2 * 4  # ranks 4, 8, 16; 2 folds; a scaled regression fitted and scored each
+    assert COSTS["quantum_inspired_lowrank"]({"rank": 2, "samples": 64, "folds": 2}, 24, 2).fits == 4 * 2 * 4
+    assert COSTS["truncated_svd"]({"rank": 8, "folds": 2}, 12, 2).fits == 2 * 2 * 4  # rank 16 exceeds 12 rows
