@@ -3,7 +3,7 @@
     python benchmarks/plan_accuracy.py [--calibrate] [--smoke] [--target qiskit|pennylane|both] [--json] [SPEC...]
 
 The estimate is the plan's (cost models × this machine's calibration; `--calibrate` runs
-`qlc calibrate` first), for the stage's method and baselines over every seed; the measurement is the
+`qlc calibrate --processes 3` first), for the stage's method and baselines over every seed; the measurement is the
 run's meter over the same stage. Target: within a factor of 2 on every stage after calibration;
 `worst_ratio` is the largest miss either way (max of measured/estimated and its inverse). `cpu_share` is
 each stage's CPU time over its wall time: the model meter charges wall time too, so a stage that waited on a
@@ -74,13 +74,13 @@ def machine_drift() -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("specs", nargs="*", type=Path)
-    ap.add_argument("--calibrate", action="store_true", help="run `qlc calibrate` first")
+    ap.add_argument("--calibrate", action="store_true", help="run `qlc calibrate --processes 3` first")
     ap.add_argument("--smoke", action="store_true", help="smoke-sized runs (estimates use the same caps)")
     ap.add_argument("--target", choices=("qiskit", "pennylane", "both"), help="default: each spec's own")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if args.calibrate:
-        subprocess.run([sys.executable, "-m", "qlang.cli", "calibrate"], check=True, cwd=ROOT)
+        subprocess.run([sys.executable, "-m", "qlang.cli", "calibrate", "--processes", "3"], check=True, cwd=ROOT)
     specs = args.specs or sorted((ROOT / "specs").glob("*.qlc"))
     rows: list[dict] = []
     failed: list[dict] = []

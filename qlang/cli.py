@@ -485,9 +485,15 @@ def cmd_plan(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from qlang.plan.overheads import run_calibration
+    from qlang.plan.overheads import calibrate_in_processes, run_calibration
 
-    print(run_calibration(quick=args.quick, progress=lambda m: note(f"  · {m}"), as_json=args.format == "json"))
+    progress, as_json = (lambda m: note(f"  · {m}")), args.format == "json"
+    if args.processes < 1:
+        raise UsageError(f"--processes must be at least 1, got {args.processes}")
+    if args.processes > 1:
+        print(calibrate_in_processes(args.processes, quick=args.quick, progress=progress, as_json=as_json))
+    else:
+        print(run_calibration(quick=args.quick, progress=progress, as_json=as_json))
     return EXIT_OK
 
 
@@ -640,6 +646,9 @@ def build_parser() -> argparse.ArgumentParser:
         "calibrate", parents=[common], help="measure this machine's joules per unit of work for `qlc plan`"
     )
     p.add_argument("--quick", action="store_true", help="shorter measurements")
+    p.add_argument("--processes", type=int, default=1, metavar="N",
+                   help="calibrate N times, each in a fresh process, and keep every price's median (a shared "
+                        "machine can run one process at half the speed of the next)")  # fmt: skip
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_calibrate)
     return ap

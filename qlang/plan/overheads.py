@@ -8,6 +8,7 @@ amplitude op and per FLOP of qlang/energy/compute_costs.py."""
 from __future__ import annotations
 
 import statistics
+from dataclasses import fields, replace
 
 from qlang.energy.meter import Meter
 from qlang.plan.prices import Prices, load_prices, save_overheads
@@ -344,3 +345,102 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
     data.update(fit_j=prices.fit_j, scored_fit_j=prices.scored_fit_j, kmeans_init_j=prices.kmeans_init_j, stat_test_j=prices.stat_test_j,
                 tree_j=prices.tree_j, torch_step_j=prices.torch_step_j, stored_in=str(stored))  # fmt: skip
     return json.dumps(data, indent=2) if as_json else "\n".join(lines)
+
+
+def calibrate_in_processes(
+    processes: int, quick: bool = False, progress=lambda message: None, as_json: bool = False
+) -> str:
+    """`qlc calibrate --processes N`: the whole calibration N times, each in a fresh process, and every price
+    the median of theirs. On a shared machine one process can run at half the speed of the next for its whole
+    life (a small fit measured 25 ms in some fresh processes and 50 ms in others), and every estimate scales
+    with the calibration's prices."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from qlang.energy.compute_costs import load_calibration, save_calibration
+
+    rounds = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(processes):
+            progress(f"calibration {i + 1} of {processes}, in a fresh process")
+            cache = Path(tmp) / str(i)
+            done = subprocess.run(
+                [sys.executable, "-m", "qlang.cli", "calibrate", *(["--quick"] if quick else [])],
+                env={**os.environ, "QLANG_CACHE": str(cache)},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"calibration {i + 1} failed: {done.stderr.strip()[-500:]}")
+            rounds.append((load_calibration(cache / "calibration.json"), load_prices(cache)))
+    cals = [c for c, _ in rounds]
+    cal = replace(
+        cals[0],
+        joules_per_amplitude_op=statistics.median(c.joules_per_amplitude_op for c in cals),
+        joules_per_flop=statistics.median(c.joules_per_flop for c in cals),
+    )
+    prices = median_prices([p for _, p in rounds])
+    save_calibration(cal)
+    stored = save_overheads(prices).parent
+    if as_json:
+        import json
+        from dataclasses import asdict
+
+        return json.dumps({"processes": processes, "joules_per_amplitude_op": cal.joules_per_amplitude_op,
+                           "joules_per_flop": cal.joules_per_flop, "prices": asdict(prices),
+                           "stored_in": str(stored)}, indent=2)  # fmt: skip
+    return "\n".join(
+        [
+            f"the median of {processes} calibrations, each in a fresh process:",
+            *describe(cal, prices),
+            f"stored in {stored}",
+        ]
+    )
+
+
+def median_prices(all_prices: list[Prices]) -> Prices:
+    """Every price the median of `all_prices`' (a price missing from one, such as a device not installed there,
+    from those that have it)."""
+    first = all_prices[0]
+    medians: dict = {}
+    for f in fields(Prices):
+        values = [getattr(p, f.name) for p in all_prices]
+        if isinstance(values[0], dict):
+            keys = {k for v in values for k in v}
+            medians[f.name] = {k: statistics.median(v[k] for v in values if k in v) for k in sorted(keys)}
+        elif isinstance(values[0], float):
+            medians[f.name] = statistics.median(values)
+        else:
+            medians[f.name] = getattr(first, f.name)
+    return Prices(**medians)
+
+
+def describe(cal, prices: Prices) -> list[str]:
+    """The calibration's prices as lines of text."""
+    lines = [
+        f"joules per amplitude op: {cal.joules_per_amplitude_op:.3g}",
+        f"joules per FLOP: {cal.joules_per_flop:.3g}",
+    ]
+    for key in sorted(prices.call_j):
+        lines.append(f"{key}: {prices.row_j[key]:.3g} J per circuit row, {prices.call_j[key]:.3g} J per executor call")
+        if key in prices.call_gate_j:
+            lines.append(f"{key}: one-row calls {prices.call_gate_j[key]:.3g} J per gate, "
+                         f"{prices.call_gate_amp_j[key]:.3g} J per gate-amplitude")  # fmt: skip
+        if prices.transpile_j.get(key):
+            lines.append(f"{key}: {prices.transpile_j[key]:.3g} J per transpile, "
+                         f"{prices.angle_j[key]:.3g} J per angle expression")  # fmt: skip
+    for key in sorted(prices.gradient_call_j):
+        lines.append(f"{key}: differentiable pass {prices.gradient_gate_row_j[key]:.3g} J per gate-row, "
+                     f"{prices.gradient_call_j[key]:.3g} J per pass")  # fmt: skip
+    return lines + [
+        f"fitting call: {prices.fit_j:.3g} J",
+        f"tuning candidate fitted and scored: {prices.scored_fit_j:.3g} J",
+        f"k-means restart: {prices.kmeans_init_j:.3g} J",
+        f"two-sample test: {prices.stat_test_j:.3g} J",
+        f"ensemble tree: {prices.tree_j:.3g} J",
+        f"small torch optimiser step: {prices.torch_step_j:.3g} J",
+    ]

@@ -113,13 +113,16 @@ def overheads_path() -> Path:
     return (Path(root) if root else Path.home() / ".cache" / "qlang") / "overheads.json"
 
 
-def load_prices() -> Prices:
+def load_prices(cache: Path | None = None) -> Prices:
+    """The stored prices ($QLANG_CACHE's, or those in the folder `cache`), defaults where none are stored."""
     from qlang.energy.compute_costs import load_calibration
 
-    cal = load_calibration()
+    cal = load_calibration(None if cache is None else cache / "calibration.json")
     prices = Prices(cal.joules_per_amplitude_op, cal.joules_per_flop, calibrated=cal.calibrated)
     try:
-        stored = json.loads(overheads_path().read_text(encoding="utf-8"))
+        stored = json.loads(
+            (overheads_path() if cache is None else cache / "overheads.json").read_text(encoding="utf-8")
+        )
         prices.row_j.update(stored["row_j"])
         prices.call_j.update(stored["call_j"])
         prices.fit_j = float(stored["fit_j"])

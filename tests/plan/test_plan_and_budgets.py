@@ -288,7 +288,9 @@ def test_calibrate_prices_this_machine_and_the_plan_uses_it(capsys):
     assert not load_prices().overheads_calibrated
     assert main(["calibrate", "--quick"]) == 0
     out = capsys.readouterr().out
-    assert "J per circuit row" in out and "k-means restart" in out and "two-sample test" in out and "ensemble tree" in out
+    assert (
+        "J per circuit row" in out and "k-means restart" in out and "two-sample test" in out and "ensemble tree" in out
+    )
     assert "small torch optimiser step" in out
     prices = load_prices()
     assert prices.calibrated and prices.overheads_calibrated
@@ -304,6 +306,34 @@ def test_calibrate_prices_this_machine_and_the_plan_uses_it(capsys):
     assert all(v >= 0 for v in stored["gradient_call_j"].values()) and "pennylane:lightning.qubit" in stored["row_j"]
     assert main(["plan", str(ROOT / "specs" / "quickstart.qlc"), "--no-qpu", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["calibrated"] is True
+
+
+def test_every_price_is_the_median_of_the_processes_calibrations():
+    from qlang.plan.overheads import median_prices
+    from qlang.plan.prices import Prices
+
+    runs = [
+        Prices(1.0, 10.0, fit_j=f, row_j={"qiskit": r, "pennylane": 1.0})
+        for f, r in ((3.0, 0.1), (1.0, 0.5), (2.0, 0.3))
+    ]
+    runs[0].gradient_call_j = {**runs[0].gradient_call_j, "pennylane:other.qubit": 7.0}  # measured in one process only
+    median = median_prices(runs)
+    assert median.fit_j == 2.0 and median.row_j["qiskit"] == 0.3 and median.joules_per_flop == 10.0
+    assert median.gradient_call_j["pennylane:other.qubit"] == 7.0
+
+
+def test_calibrate_in_fresh_processes_stores_the_medians(capsys):
+    from qlang.energy.compute_costs import load_calibration
+    from qlang.plan.prices import load_prices
+
+    assert main(["calibrate", "--quick", "--processes", "2", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["processes"] == 2
+    prices, cal = load_prices(), load_calibration()
+    assert prices.overheads_calibrated and cal.calibrated
+    assert prices.fit_j == pytest.approx(out["prices"]["fit_j"]) and prices.fit_j > 0
+    assert cal.joules_per_flop == pytest.approx(out["joules_per_flop"])
+    assert main(["calibrate", "--processes", "0"]) == 2
 
 
 def test_an_amplitude_encoding_stage_has_a_qpu_estimate(capsys):
