@@ -1,9 +1,11 @@
 """Fixed overheads the plan prices beside compute: joules per circuit row and per call of each installed
 target's executor (a 4-qubit, 2-layer re-uploading circuit, as the hybrid head runs), on each of PennyLane's
 exact devices; per gate-row and per pass of a differentiable forward and backward pass where the device
-differentiates inside torch; per Qiskit transpile and angle expression as its executor prepares a circuit,
-per fitting call and per k-means restart. `run_calibration` is `qlc calibrate`: these, then the joules per
-amplitude op and per FLOP of qlang/energy/compute_costs.py."""
+differentiates inside torch; per gate and per gate-amplitude of a one-row call (a QAOA evaluation); per
+Qiskit transpile and angle expression as its executor prepares a circuit; per fitting call, tuning candidate,
+k-means restart, two-sample test, ensemble tree and small torch step. `run_calibration` is `qlc calibrate`:
+these, then the joules per amplitude op and per FLOP of qlang/energy/compute_costs.py;
+`calibrate_in_processes` is `qlc calibrate --processes N`."""
 
 from __future__ import annotations
 

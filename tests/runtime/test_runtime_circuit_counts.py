@@ -70,7 +70,7 @@ def test_each_tuned_bandwidth_is_its_own_kernel():
 def test_few_shot_shrinks_the_estimate():
     # issue 12: k = 8, 32 and 128 got identical estimates
     full = {p.name: p.default for p in CATALOG["hybrid_qnn_head"].params} | HEAD
-    rows = [costs.hybrid_qnn_head({**full, "examples_per_class": k}, 600, 2).circuit_rows for k in (8, 32, 128)]
-    assert rows[0] < rows[1] < rows[2] < costs.hybrid_qnn_head(full, 600, 2).circuit_rows
+    rows = [costs.hybrid_qnn_head({**full, "examples_per_class": k}, 600, 2).circuits for k in (8, 32, 128)]
+    assert rows[0] < rows[1] < rows[2] < costs.hybrid_qnn_head(full, 600, 2).circuits
     flops = [costs.logistic_regression({"folds": 3, "examples_per_class": k}, 600, 2).flops for k in (8, 128)]
     assert flops[0] < flops[1]
