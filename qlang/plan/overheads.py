@@ -246,7 +246,8 @@ def measure_circuit_setup(meter: Meter, quick: bool) -> tuple[float, float]:
 
 def _pennylane_devices(prices: Prices, out: dict, meter: Meter, quick: bool, progress) -> list[str]:
     """Each exact PennyLane device's differentiable pass, and the executor's row and call on the devices other
-    than the default (already measured as the target's own); a device not installed keeps its defaults."""
+    than the default (already measured as the target's own); a device not installed keeps its defaults, and the
+    returned lines say which."""
     from qlang.catalog.settings import DEVICES
 
     lines = []
@@ -257,13 +258,11 @@ def _pennylane_devices(prices: Prices, out: dict, meter: Meter, quick: bool, pro
         try:
             if device != default:
                 prices.row_j[key], prices.call_j[key] = measure_target("pennylane", meter, quick, device)
-                lines.append(f"{key}: {prices.row_j[key]:.3g} J per circuit row, {prices.call_j[key]:.3g} J per call")
             prices.gradient_gate_row_j[key], prices.gradient_call_j[key] = measure_gradient(device, meter, quick)
         except Exception as e:  # noqa: BLE001 (a device plug-in that is not installed or will not start)
             lines.append(f"{key}: not measured ({type(e).__name__}), defaults kept")
             continue
         g_row, g_call = prices.gradient_gate_row_j[key], prices.gradient_call_j[key]
-        lines.append(f"{key}: differentiable pass {g_row:.3g} J per gate-row, {g_call:.3g} J per pass")
         out[device] = {"joules_per_gradient_gate_row": g_row, "joules_per_gradient_pass": g_call}
         if device != default:
             out[device].update(joules_per_circuit_row=prices.row_j[key], joules_per_executor_call=prices.call_j[key])
@@ -300,53 +299,42 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
     data: dict = {"meter": {"provider": meter.provider, "provenance": meter.provenance},
                   "joules_per_amplitude_op": cal.joules_per_amplitude_op, "joules_per_flop": cal.joules_per_flop,
                   "targets": {}}  # fmt: skip
-    lines = [
-        f"meter: {meter.provider} ({meter.provenance})",
-        f"joules per amplitude op: {cal.joules_per_amplitude_op:.3g}",
-        f"joules per FLOP: {cal.joules_per_flop:.3g}",
-    ]
+    notes = []  # what was not measured (the rest is `describe`d from the prices)
     for target in ("pennylane", "qiskit"):
         progress(f"{target} executor overheads")
         try:
             row, call = measure_target(target, meter, quick)
         except ImportError:
-            lines.append(f"{target}: not installed, defaults kept")
+            notes.append(f"{target}: not installed, defaults kept")
             data["targets"][target] = None
             continue
         prices.row_j[target], prices.call_j[target] = row, call
         data["targets"][target] = {"joules_per_circuit_row": row, "joules_per_executor_call": call}
-        lines.append(f"{target}: {row:.3g} J per circuit row, {call:.3g} J per executor call")
         progress(f"{target} one-row calls (QAOA evaluations)")
         gate, gate_amp = measure_one_row_calls(target, call, meter, quick)
         prices.call_gate_j[target], prices.call_gate_amp_j[target] = gate, gate_amp
         data["targets"][target].update(joules_per_call_gate=gate, joules_per_call_gate_amplitude=gate_amp)
-        lines.append(f"{target}: one-row calls {gate:.3g} J per gate, {gate_amp:.3g} J per gate-amplitude")
         if target == "pennylane":
-            lines += _pennylane_devices(prices, data["targets"][target], meter, quick, progress)
+            notes += _pennylane_devices(prices, data["targets"][target], meter, quick, progress)
         if target == "qiskit":
             progress("qiskit circuit set-up: transpiles and angle functions")
             transpile_j, angle_j = measure_circuit_setup(meter, quick)
             prices.transpile_j[target], prices.angle_j[target] = transpile_j, angle_j
             data["targets"][target].update(joules_per_transpile=transpile_j, joules_per_angle_expression=angle_j)
-            lines.append(f"{target}: {transpile_j:.3g} J per transpile, {angle_j:.3g} J per angle expression")
     progress("fitting-call overhead")
     prices.fit_j = measure_fit(meter, quick)
-    lines.append(f"fitting call: {prices.fit_j:.3g} J")
     prices.scored_fit_j = measure_scored_fit(meter, quick)
-    lines.append(f"tuning candidate fitted and scored: {prices.scored_fit_j:.3g} J")
     prices.kmeans_init_j = measure_kmeans_init(meter, quick)
-    lines.append(f"k-means restart: {prices.kmeans_init_j:.3g} J")
     prices.stat_test_j = measure_stat_test(meter, quick)
-    lines.append(f"two-sample test: {prices.stat_test_j:.3g} J")
     prices.tree_j = measure_tree(meter, quick)
-    lines.append(f"ensemble tree: {prices.tree_j:.3g} J")
     prices.torch_step_j = measure_torch_step(meter, quick)
-    lines.append(f"small torch optimiser step: {prices.torch_step_j:.3g} J")
     stored = save_overheads(prices).parent
-    lines.append(f"stored in {stored}")
     data.update(fit_j=prices.fit_j, scored_fit_j=prices.scored_fit_j, kmeans_init_j=prices.kmeans_init_j, stat_test_j=prices.stat_test_j,
                 tree_j=prices.tree_j, torch_step_j=prices.torch_step_j, stored_in=str(stored))  # fmt: skip
-    return json.dumps(data, indent=2) if as_json else "\n".join(lines)
+    if as_json:
+        return json.dumps(data, indent=2)
+    meter_line = f"meter: {meter.provider} ({meter.provenance})"
+    return "\n".join([meter_line, *describe(cal, prices), *notes, f"stored in {stored}"])
 
 
 def calibrate_in_processes(
