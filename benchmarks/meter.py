@@ -55,7 +55,7 @@ def run_once(spec_text: str, spec_dir: Path, stage: str, target: str | None, smo
         path = Path(tmp) / "one_stage.qlc"
         path.write_text(spec_text, encoding="utf-8")
         out = Path(tmp) / "run"
-        cmd = [sys.executable, "-m", "qlang.cli", "run", str(path), "--out", str(out), "--format", "json"]
+        cmd = [sys.executable, "-m", "qlang.cli", "run", str(path), "--out", str(out), "--format", "json", "--no-cache"]
         cmd += (["--target", target] if target else []) + (["--smoke"] if smoke else [])
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=spec_dir)
         report_path = out / "report.json"
