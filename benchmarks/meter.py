@@ -9,7 +9,12 @@ and run `--runs` times; then again while `--load` processes (default: one per CP
 condition: every run's energy, wall and CPU seconds, and `energy_cv`, the coefficient of variation
 (sample std / mean) of the energy. Goal: `energy_cv` <= 0.10 on a quiet machine. "Quiet" here only
 means no load of ours: on a shared machine the load average is printed beside the figures, and a
-loaded machine is not quiet."""
+loaded machine is not quiet.
+
+`machine_cv` is the same spread for a fixed piece of arithmetic (a matrix product and a Python loop, no
+qlang) timed in a fresh process after each quiet run: how far this machine's speed moves from one process to the
+next. No meter can repeat better than the CPU time it reads, so an `energy_cv` near `machine_cv` is the
+machine's, not the meter's."""
 
 from __future__ import annotations
 
@@ -93,6 +98,28 @@ def spread(runs: list[dict]) -> dict:
     }
 
 
+REFERENCE_WORK = """
+import time
+import numpy as np
+
+a = np.random.default_rng(0).random((200, 200))
+start = time.process_time()
+for _ in range(40):
+    a = np.tanh(a @ a / 200)
+total = 0
+for i in range(400_000):
+    total += i * i
+print(time.process_time() - start)
+"""
+
+
+def reference_cpu_s() -> float:
+    """The CPU seconds of the fixed reference work in a fresh process, one BLAS thread."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, "-c", REFERENCE_WORK], check=True, capture_output=True, text=True, env=env)
+    return float(done.stdout)
+
+
 def _spin() -> None:
     while True:
         pass
@@ -103,15 +130,21 @@ def measure(spec_text, spec_dir, stage, target, smoke, runs, load: int) -> dict:
     for p in spinners:
         p.start()
     try:
-        done = []
+        done, reference = [], []
         for i in range(runs):
             done.append(run_once(spec_text, spec_dir, stage, target, smoke))
-            print(f"  {'loaded' if load else 'quiet'} run {i + 1}/{runs}: {done[-1]['energy_j']:.3g} J", file=sys.stderr)
+            if not load:
+                reference.append(reference_cpu_s())
+            condition = "loaded" if load else "quiet"
+            print(f"  {condition} run {i + 1}/{runs}: {done[-1]['energy_j']:.3g} J", file=sys.stderr)
     finally:
         for p in spinners:
             p.terminate()
             p.join()
-    return {"competing_processes": load, **spread(done)}
+    result = {"competing_processes": load, **spread(done)}
+    if reference:
+        result.update(reference_cpu_s=reference, machine_cv=statistics.stdev(reference) / statistics.fmean(reference))
+    return result
 
 
 def main() -> int:
@@ -141,6 +174,7 @@ def main() -> int:
         "goal_cv": GOAL_CV,
         "energy_cv": quiet["energy_cv"],
         "loaded_energy_cv": loaded["energy_cv"],
+        "machine_cv": quiet["machine_cv"],
         "quiet": quiet,
         "loaded": loaded,
     }
@@ -152,6 +186,7 @@ def main() -> int:
             f"{name}: energy {c['energy_mean_j']:.3g} J ± {c['energy_std_j']:.2g} (cv {c['energy_cv']:.3f}), "
             f"CPU/wall {c['cpu_over_wall']:.2f}, load average {c['load_average_1m']:.1f}"
         )
+    print(f"the machine itself: the same fixed work in {args.runs} fresh processes, cv {quiet['machine_cv']:.3f}")
     print(f"goal: cv <= {GOAL_CV} on a quiet machine ({os.cpu_count()} CPUs; load average before: {load_before:.1f})")
     return 0
 

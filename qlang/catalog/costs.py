@@ -109,7 +109,8 @@ LBFGS_ITERATIONS = 50
 
 
 def _gates_reuploading(q: int, layers: int) -> int:
-    return layers * 4 * q  # encode q + RY,RZ 2q + CNOT ring q
+    ring = q if q > 2 else q - 1  # a CNOT ring on two wires is one CNOT, on one wire none
+    return layers * (3 * q + ring)  # encode q + RY,RZ 2q + the ring
 
 
 REFERENCE_GATES = _gates_reuploading(4, 2)  # the circuit `qlc calibrate` prices executor calls on
@@ -531,7 +532,7 @@ def _gates_dicke(n: int, k: int) -> int:
 
 def qaoa_ising_gates(n: int, p: int, mixer: str, k: int = 0) -> int:
     start = n if mixer == "x" else _gates_dicke(n, k)
-    mixing = n if mixer == "x" else 2 * n
+    mixing = n if mixer == "x" else 2 * (n if n > 2 else n - 1)  # RXX and RYY on each pair of the ring
     return start + p * (n + n * (n - 1) // 2 + mixing)
 
 

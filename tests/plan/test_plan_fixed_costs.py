@@ -64,3 +64,19 @@ def test_a_lowrank_decomposition_pays_one_head_per_rank_and_fold():
     assert work.fits == 3 * 2 * 4  # ranks 4, 8, 16; 2 folds; a scaled regression fitted and scored each
     assert COSTS["quantum_inspired_lowrank"]({"rank": 2, "samples": 64, "folds": 2}, 24, 2).fits == 4 * 2 * 4
     assert COSTS["truncated_svd"]({"rank": 8, "folds": 2}, 12, 2).fits == 2 * 2 * 4  # rank 16 exceeds 12 rows
+
+
+def test_the_cost_models_count_the_gates_the_circuit_library_builds():
+    """A call's price grows with its circuit's gates, so the cost models' counts are the library's own."""
+    from qlang.catalog.costs import REFERENCE_GATES, _gates_feature_map, _gates_reuploading, qaoa_ising_gates
+    from qlang.circuits.library import qaoa_ising, reuploading, stage_circuits
+
+    for q in (1, 2, 3, 4, 6):
+        for layers in (1, 2, 3):
+            assert _gates_reuploading(q, layers) == len(reuploading(q, layers).ops), (q, layers)
+            zz = stage_circuits("zz_feature_map", {"qubits": q, "reps": layers, "bandwidth": 1.0})["feature_map"]
+            assert _gates_feature_map(q, "zz", layers) == len(zz.ops), (q, layers)
+            assert qaoa_ising_gates(q, layers, "x") == len(qaoa_ising(q, layers, "x").ops), (q, layers)
+            for k in range(1, q):
+                assert qaoa_ising_gates(q, layers, "xy", k) == len(qaoa_ising(q, layers, "xy", k).ops), (q, layers, k)
+    assert REFERENCE_GATES == len(reuploading(4, 2).ops)  # the circuit `qlc calibrate` prices calls on
