@@ -8,8 +8,9 @@ seed, metered), each hardware parameter is solved for E = E_c with the others at
     t_rep*  = (E_c / P_sys − T_job − Σ c s d) / Σ c s            (None when negative: unreachable)
     shots*  = (E_c / P_sys − T_job) / Σ c (d + t_rep)            (every circuit at shots*; None below 1)
 
-`crossing(n, quantum, classical)` finds the data size at which two energy curves E(N) cross, if they do in
-[N_MIN, N_MAX]: the quantum curve from the cost model's QPU circuit counts at N, the classical one from the
+`crossings(quantum, classical)` finds every data size at which two energy curves E(N) cross in [N_MIN, N_MAX],
+and which side is cheaper from there (fixed costs can make the QPU cheaper over a middle range only);
+`crossing` is the first from which the quantum side costs less: the quantum curve from the cost model's QPU circuit counts at N, the classical one from the
 plan's estimate at N scaled to what was metered at the run's size."""
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class Growth:
     quantum_slope: float
     classical_slope: float
     crossing_n: int | None  # the smallest N in [N_MIN, N_MAX] from which the quantum side costs less
+    crossings: tuple[tuple[int, bool], ...] = ()  # every (N, quantum cheaper from N) where the sides swap
 
     @property
     def beyond_n(self) -> float | None:
@@ -113,6 +115,7 @@ class Growth:
             "quantum_slope": self.quantum_slope,
             "classical_slope": self.classical_slope,
             "crossing_n": self.crossing_n,
+            "crossings": [{"n": n, "quantum_cheaper": cheaper} for n, cheaper in self.crossings],
             "beyond_n": self.beyond_n,
         }
 
@@ -126,21 +129,29 @@ def growth(quantum: Callable[[int], float], classical: Callable[[int], float], n
         a, b = values[-2], values[-1]
         return math.log(b / a) / math.log(sizes[-1] / sizes[-2]) if a > 0 and b > 0 else float("nan")
 
-    return Growth(sizes, q, c, slope(q), slope(c), crossing(quantum, classical))
+    swaps = crossings(quantum, classical)
+    first = next((m for m, cheaper in swaps if cheaper), None)
+    return Growth(sizes, q, c, slope(q), slope(c), first, swaps)
+
+
+def crossings(quantum: Callable[[int], float], classical: Callable[[int], float]) -> tuple[tuple[int, bool], ...]:
+    """Every N in [N_MIN, N_MAX] where the cheaper side changes, with whether the quantum side (at or below the
+    classical) is the cheaper one from N on; (N_MIN, True) first when it already is. Found on a geometric grid,
+    then bisected (assumes at most one swap between grid points)."""
+    grid = sorted({round(N_MIN * 1.5**k) for k in range(60) if N_MIN * 1.5**k <= N_MAX} | {N_MAX})
+    below = [quantum(m) <= classical(m) for m in grid]
+    swaps = [(N_MIN, True)] if below[0] else []
+    for i in range(1, len(grid)):
+        if below[i] == below[i - 1]:
+            continue
+        lo, hi = grid[i - 1], grid[i]  # on the old side at lo, on the new one at hi
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if (quantum(mid) <= classical(mid)) == below[i - 1] else (lo, mid)
+        swaps.append((hi, below[i]))
+    return tuple(swaps)
 
 
 def crossing(quantum: Callable[[int], float], classical: Callable[[int], float]) -> int | None:
-    """The smallest N in [N_MIN, N_MAX] with quantum(N) <= classical(N), found on a geometric grid and then
-    bisected (assumes one sign change between grid points); None when the quantum side never gets there."""
-    grid = sorted({round(N_MIN * 1.5**k) for k in range(60) if N_MIN * 1.5**k <= N_MAX} | {N_MAX})
-    below = [quantum(m) <= classical(m) for m in grid]
-    if below[0]:
-        return N_MIN
-    first = next((i for i, b in enumerate(below) if b), None)
-    if first is None:
-        return None
-    lo, hi = grid[first - 1], grid[first]  # quantum above at lo, at or below at hi
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if quantum(mid) <= classical(mid) else (mid, hi)
-    return hi
+    """The smallest N in [N_MIN, N_MAX] from which quantum(N) <= classical(N); None when it never gets there."""
+    return next((m for m, cheaper in crossings(quantum, classical) if cheaper), None)

@@ -109,7 +109,12 @@ def _si(value: float, unit: str) -> str:
 
 
 def crossing_words(g: dict) -> str:
-    """`cross at N = 2,700,000`, or why not."""
+    """`cross at N = 2,700,000`, or why not; every crossing when the sides swap more than once."""
+    swaps = g.get("crossings") or []
+    if len(swaps) > 1:
+        return "cross more than once: " + ", ".join(
+            f"{'QPU' if s['quantum_cheaper'] else 'classical'} cheaper from N = {s['n']:,}" for s in swaps
+        )
     if g["crossing_n"] is not None:
         return f"cross at N = {g['crossing_n']:,}"
     if g.get("beyond_n") is not None:

@@ -75,3 +75,19 @@ def test_plan_what_if_reprices_the_qpu_column(capsys):
             p_sys_w=5000.0, t_rep_s=2e-5)))  # one job per seed
         assert b["qpu_j"] < a["qpu_j"] / 5
     assert main(["plan", spec, "--what-if", "qpu.power=lots"]) == 2
+
+
+def test_every_crossing_is_found_when_the_sides_swap_more_than_once():
+    """A fixed cost on the quantum side and a faster growth: cheaper over a middle range of sizes only."""
+    from qlang.energy.breakeven import crossings
+    from qlang.plan.render import crossing_words
+
+    quantum = lambda n: 100 + 1e-3 * n**2  # noqa: E731  cheaper from 113 (112.77 <= 113) to 887
+    classical = lambda n: float(n)  # noqa: E731
+    assert crossings(quantum, classical) == ((113, True), (888, False))
+    assert crossing(quantum, classical) == 113
+    assert crossings(classical, quantum) == ((2, True), (113, False), (888, True))
+    g = growth(quantum, classical, 100).to_json()
+    assert g["crossings"] == [{"n": 113, "quantum_cheaper": True}, {"n": 888, "quantum_cheaper": False}]
+    assert crossing_words(g) == "cross more than once: QPU cheaper from N = 113, classical cheaper from N = 888"
+    assert crossing_words(growth(lambda n: 1e4 * n, lambda n: 0.5 * n**2, 100).to_json()) == "cross at N = 20,000"

@@ -107,3 +107,25 @@ def test_the_report_crossing_scales_the_plan_to_what_the_baseline_used():
     assert g["crossing_n"] == 834  # 5 N <= 6e-3 N^2 from N = 833.3 on
     assert (g["quantum_slope"], g["classical_slope"]) == pytest.approx((1.0, 2.0))
     assert growth_of(stage, {"name": "knn", "energy_j": {"mean": 1.0}}) is None  # not modeled: no curve
+
+
+def test_every_crossing_is_where_the_plan_swaps_sides(tmp_path, capsys, monkeypatch):
+    """The baseline's fixed costs outweigh a very cheap QPU at small N, then its N^2 wins: three crossings, each
+    checked by the plan re-priced just before and after it."""
+    from qlang.plan import estimate
+
+    spec = tmp_path / "s.qlc"
+    spec.write_text(SPEC, encoding="utf-8")
+    cheap = ("qpu.power=1W", "qpu.t_rep=1us")
+    swaps = plan(capsys, spec, *cheap)["growth"]["rbf_svm"]["crossings"]
+    assert len(swaps) == 3 and [s["quantum_cheaper"] for s in swaps] == [True, False, True]
+    for s in swaps[1:]:
+        n = s["n"]
+        for rows, quantum_cheaper in ((n - 1, not s["quantum_cheaper"]), (n, s["quantum_cheaper"])):
+            monkeypatch.setattr(estimate, "data_rows", lambda source, spec_dir=None, rows=rows: (rows, 2))
+            qpu, classical = per_seed(plan(capsys, spec, *cheap), "rbf_svm")
+            assert (qpu <= classical) is quantum_cheaper, (rows, qpu, classical)
+    monkeypatch.undo()
+    assert main(["plan", str(spec), "--what-if", ",".join(cheap)]) == 0
+    out = capsys.readouterr().out
+    assert f"classical cheaper from N = {swaps[1]['n']:,}, QPU cheaper from N = {swaps[2]['n']:,}" in out
