@@ -85,6 +85,9 @@ class Work:
     # update (qlang/plan/overheads.py measures both per target); their rows carry no `amplitude_ops`
     call_gates: float = 0.0
     call_gate_amps: float = 0.0
+    # how many of `executor_calls` are such one-row calls: their gates are priced in `call_gates`, so the per-gate
+    # price of a batched call (`gates_per_call`) is not theirs
+    row_calls: float = 0.0
     # gates of the circuit its batched calls run (None: as many as the calibration's, REFERENCE_GATES): PennyLane
     # applies each operation once per call to the whole batch, so a call costs it per gate (prices.py)
     gates_per_call: float | None = None
@@ -544,7 +547,11 @@ def _cobyla(maxiter: int, layers: int) -> int:
 def one_row_calls(calls: float, gates: int, qubits: int) -> Work:
     """`calls` executor calls of one row each, of a circuit of `gates` gates on `qubits` qubits."""
     return Work(
-        circuit_rows=calls, executor_calls=calls, call_gates=calls * gates, call_gate_amps=calls * gates * 2**qubits
+        circuit_rows=calls,
+        executor_calls=calls,
+        row_calls=calls,
+        call_gates=calls * gates,
+        call_gate_amps=calls * gates * 2**qubits,
     )
 
 
@@ -601,8 +608,22 @@ def _plus(a: Work, b: Work) -> Work:
         scored_fits=a.scored_fits + b.scored_fits,
         call_gates=a.call_gates + b.call_gates,
         call_gate_amps=a.call_gate_amps + b.call_gate_amps,
-        gates_per_call=a.gates_per_call or b.gates_per_call,
+        row_calls=a.row_calls + b.row_calls,
+        gates_per_call=_gates_per_batched_call(a, b),
     )
+
+
+def _gates_per_batched_call(a: Work, b: Work) -> float | None:
+    """The gates per batched call of a and b together: their mean over both works' batched calls, so that the
+    per-gate price of every call is kept (a side without a count runs the calibration's circuit)."""
+    if a.gates_per_call is None and b.gates_per_call is None:
+        return None
+    calls_a, calls_b = a.executor_calls - a.row_calls, b.executor_calls - b.row_calls
+    if calls_a + calls_b <= 0:
+        return a.gates_per_call if a.gates_per_call is not None else b.gates_per_call
+    gates_a = REFERENCE_GATES if a.gates_per_call is None else a.gates_per_call
+    gates_b = REFERENCE_GATES if b.gates_per_call is None else b.gates_per_call
+    return (calls_a * gates_a + calls_b * gates_b) / (calls_a + calls_b)
 
 
 def qaoa_pruning(p: dict, n: int, classes: int) -> Work:
@@ -674,6 +695,8 @@ def _search_work(p: dict, n: int, classes: int, solve: Work | None = None) -> Wo
                 {k: v * solves for k, v in solve.qpu_circuits.items()},
                 call_gates=solve.call_gates * solves,
                 call_gate_amps=solve.call_gate_amps * solves,
+                row_calls=solve.row_calls * solves,
+                gates_per_call=solve.gates_per_call,
             ),
         )
     return total

@@ -83,9 +83,10 @@ ONE_ROW_SHOTS = 1024
 
 
 def measure_one_row_calls(target: str, call_j: float, meter: Meter, quick: bool) -> tuple[float, float]:
-    """(joules per gate, joules per gate × amplitude) of an executor call of one row beyond its `call_j`, as a
-    QAOA optimiser makes them (sampled): a least-squares fit, both at least 0, over QAOA circuits of a few
-    widths and depths, whose single-row calls cost their simulator per gate more than per amplitude."""
+    """(joules per gate, joules per gate × amplitude) of an executor call of one row beyond `call_j` (the call's
+    and its row's prices on the calibration circuit), as a QAOA optimiser makes them (sampled): a least-squares
+    fit, both at least 0, over QAOA circuits of a few widths and depths, whose single-row calls cost their
+    simulator per gate more than per amplitude."""
     import numpy as np
     from scipy.optimize import nnls
 
@@ -311,7 +312,7 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
         prices.row_j[target], prices.call_j[target] = row, call
         data["targets"][target] = {"joules_per_circuit_row": row, "joules_per_executor_call": call}
         progress(f"{target} one-row calls (QAOA evaluations)")
-        gate, gate_amp = measure_one_row_calls(target, call, meter, quick)
+        gate, gate_amp = measure_one_row_calls(target, call + row, meter, quick)
         prices.call_gate_j[target], prices.call_gate_amp_j[target] = gate, gate_amp
         data["targets"][target].update(joules_per_call_gate=gate, joules_per_call_gate_amplitude=gate_amp)
         if target == "pennylane":

@@ -70,13 +70,15 @@ class Prices:
         """`work` (qlang.catalog.costs.Work) on `target`'s executor for `device` (a `target:device` price where
         there is one, else the target's)."""
         row, call = _on(self.row_j, target, device), _on(self.call_j, target, device)
+        batched = call
         if target == "pennylane" and work.gates_per_call is not None:  # its calls cost per operation, batch alike
-            call = max(0.0, call + (work.gates_per_call - REFERENCE_GATES) * _on(self.call_gate_j, target, device))
+            batched = max(0.0, call + (work.gates_per_call - REFERENCE_GATES) * _on(self.call_gate_j, target, device))
         return (
             work.amplitude_ops * self.joules_per_amplitude_op
             + work.flops * self.joules_per_flop
             + work.circuit_rows * row
-            + work.executor_calls * call
+            + (work.executor_calls - work.row_calls) * batched
+            + work.row_calls * call  # their gates: call_gates
             + work.fits * self.fit_j
             + work.kmeans_inits * self.kmeans_init_j
             + work.stat_tests * self.stat_test_j

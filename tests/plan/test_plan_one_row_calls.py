@@ -27,6 +27,33 @@ def test_one_row_calls_are_priced_per_gate_and_gate_amplitude_on_each_target():
     assert Prices(1.0, 0.0).joules(work, "qiskit") == pytest.approx(Prices(0.0, 0.0).joules(work, "qiskit"))
 
 
+def test_one_row_calls_pay_their_gates_once_beside_a_batched_call():
+    """A QAOA solve is a batched call of its candidates and one-row calls: the batched call pays PennyLane's
+    per-gate price beyond the calibration circuit's gates, the one-row calls their own gates, and not both."""
+    from qlang.catalog.costs import REFERENCE_GATES, _plus
+
+    work = _plus(Work(circuit_rows=32, executor_calls=1, gates_per_call=500), one_row_calls(10, 500, 6))
+    assert work.gates_per_call == 500 and work.row_calls == 10
+    prices = _prices(call_j={"pennylane": 1.0, "qiskit": 1.0}, call_gate_j={"pennylane": 0.01, "qiskit": 0.0})
+    batched = 1.0 + (500 - REFERENCE_GATES) * 0.01
+    assert prices.joules(work, "pennylane") == pytest.approx(batched + 10 * 1.0 + 10 * 500 * 0.01)
+
+
+def test_works_added_together_cost_what_they_cost_apart():
+    """Adding works (a method and its set-up, a solve and its evaluations) keeps every call's per-gate price."""
+    from qlang.catalog.costs import _plus
+
+    prices = _prices(row_j={"pennylane": 0.1, "qiskit": 0.2}, call_j={"pennylane": 1.0, "qiskit": 3.0},
+                     call_gate_j={"pennylane": 0.01, "qiskit": 0.02})  # fmt: skip
+    works = [Work(circuit_rows=100, executor_calls=3, gates_per_call=100), Work(executor_calls=1, gates_per_call=500),
+             Work(executor_calls=5), one_row_calls(7, 300, 8), Work(fits=3)]  # fmt: skip
+    for a in works:
+        for b in works:
+            for target in ("pennylane", "qiskit"):
+                apart = prices.joules(a, target) + prices.joules(b, target)
+                assert prices.joules(_plus(a, b), target) == pytest.approx(apart), (a, b, target)
+
+
 def test_qaoa_pruning_prices_its_evaluations_as_one_row_calls_as_cobyla_makes_them():
     work = COSTS["qaoa_pruning"](PRUNE, 24, 10)
     gates = qaoa_ising_gates(12, 2, "xy", 6)
