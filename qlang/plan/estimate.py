@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
+from qlang import catalog
 from qlang.catalog.calls import REFERENCE_LABEL, REFERENCES, call_label
 from qlang.catalog.costs import COSTS, Work, data_rows, with_circuit_setup
 from qlang.catalog.devices import HARDWARE, hardware_model, with_shots
@@ -121,7 +122,9 @@ def stage_work(method: ir.Method, rows: int, classes: int, shared: dict | None =
     cost = COSTS.get(method.name)
     if cost is None:
         return None
-    params = {**(shared or {}), **method.params}
+    # as the method runs (MethodContext.settings): its run-time settings (refit, batch size…), then what it
+    # shares with its stage's method, then its own parameters
+    params = {**catalog.METHODS[method.name].settings, **(shared or {}), **method.params}
     return with_circuit_setup(cost(params, rows, classes), method.name, params)
 
 

@@ -98,3 +98,22 @@ def test_a_hybrid_head_trains_by_differentiable_passes_and_predicts_in_plain_cal
                      row_j={"pennylane": 0.0, "qiskit": 0.001})  # fmt: skip
     assert prices.gradient_joules(g, "pennylane", "default.qubit") == g.calls
     assert prices.gradient_joules(g, "qiskit", "aer_simulator") == pytest.approx(g.shift_circuits * 0.001)
+
+
+def test_the_plan_counts_a_method_with_the_settings_it_runs_with():
+    """A method runs with its catalog settings under its parameters (MethodContext.settings): hybrid_layer
+    trains no refit, dense_layer and mlp train in batches of 32. The plan's work is that, not a cost model's
+    fallback (a refit, one full batch per epoch)."""
+    from qlang.ir import model as ir
+    from qlang.plan.estimate import stage_work
+
+    def work(name: str, family: str, **params):
+        return stage_work(ir.Method(name=name, params=params, family=family), 100, 3)
+
+    layer = work("hybrid_layer", "quantum", qubits=4, layers=2, epochs=3, folds=5)
+    assert layer is not None and layer.gradient is not None
+    assert layer.gradient.rows == 3 * 5 * 80  # five folds' training parts, no refit
+    dense = work("dense_layer", "classical", qubits=4, layers=2, epochs=3, folds=5)
+    assert dense is not None and dense.torch_steps == 5 * (3 * 3 + 1)  # 80 rows in batches of 32, then the model
+    mlp = work("mlp", "classical", hidden=12, epochs=3, folds=5)
+    assert mlp is not None and mlp.torch_steps == 5 * (3 * 3 + 1) + (3 * 4 + 1)  # and the refit's 100 rows
