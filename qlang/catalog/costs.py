@@ -127,9 +127,16 @@ def _gates_feature_map(q: int, encoding: str, reps: int) -> int:
     return q
 
 
+def _ops_feature_map(q: int, encoding: str, reps: int) -> int:
+    """The operations a simulator applies for the feature map, one by one: an amplitude encoding is one state
+    preparation (PennyLane's StatePrep), not the gates it decomposes into on hardware."""
+    return 1 if encoding == "amplitude" else _gates_feature_map(q, encoding, reps)
+
+
 def quantum_kmeans(p: dict, n: int, classes: int) -> Work:
     q, k = p["qubits"], p["clusters"] or classes
     gates = _gates_feature_map(q, p["encoding"], p["reps"])
+    ops = _ops_feature_map(q, p["encoding"], p["reps"])
     pairs = n * (n - 1) / 2
     kmeans_flops = p["n_init"] * min(p["max_iter"], KMEANS_ITERATIONS) * n * n * k
     if p["shots"] is None:
@@ -137,13 +144,13 @@ def quantum_kmeans(p: dict, n: int, classes: int) -> Work:
         gram_flops = n * n * 2**q * 8
     else:
         rows = pairs
-        gates *= 2
+        gates, ops = 2 * gates, 2 * ops
         gram_flops = pairs * 2**q
     return Work(
         circuit_rows=rows,
         amplitude_ops=rows * gates * 2**q,
         executor_calls=SETUP_CALLS + math.ceil(rows / 50_000),
-        gates_per_call=gates,
+        gates_per_call=ops,
         flops=gram_flops + kmeans_flops + n * 384 * q * 2,
         fits=SETUP_FITS,
         shots=p["shots"],
@@ -240,18 +247,27 @@ def mlp(p: dict, n: int, classes: int) -> Work:
 
 
 def _fidelity_kernel(
-    q: int, gates: int, states: float, pairs: float, shots, calls: float = 1.0, splits: bool = True
+    q: int,
+    gates: int,
+    states: float,
+    pairs: float,
+    shots,
+    calls: float = 1.0,
+    splits: bool = True,
+    ops: int | None = None,
 ) -> Work:
     """An exact kernel: `states` statevectors and `pairs` inner products; with shots: `pairs` compute-uncompute
     circuits (twice the gates) instead, or on a noisy device where the Heisenberg path applies, a compute and
     an uncompute half per state and a trace product per pair (`heisenberg_ops`, `heisenberg_flops`), unless
-    its circuit does not split into those halves (`splits` False: amplitude encodings)."""
+    its circuit does not split into those halves (`splits` False: amplitude encodings). `ops`: the operations
+    a simulator applies per feature map (`_ops_feature_map`; default: its gates)."""
+    ops = gates if ops is None else ops
     if shots is None:
         return Work(
             circuit_rows=states,
             amplitude_ops=states * gates * 2**q,
             executor_calls=SETUP_CALLS + calls,
-            gates_per_call=gates,
+            gates_per_call=ops,
             flops=pairs * 2**q * 8,
             shots=None,
             qpu_circuits={"overlap": pairs},
@@ -260,7 +276,7 @@ def _fidelity_kernel(
         circuit_rows=pairs,
         amplitude_ops=pairs * 2 * gates * 2**q,
         executor_calls=SETUP_CALLS + calls + pairs / 4096,
-        gates_per_call=2 * gates,
+        gates_per_call=2 * ops,
         flops=pairs * 2**q,
         shots=shots,
         qpu_circuits={"overlap": pairs},
@@ -287,8 +303,9 @@ def _encode(method: str):
         widths = 1 if method == "amplitude_encoding" else BANDWIDTHS_TUNED  # a Gram matrix per bandwidth
         pairs = n * (n - 1) / 2  # a symmetric Gram's distinct pairs: the circuits sampled, or run on a QPU
         gates = _gates_feature_map(q, ENCODE_GATES[method], p.get("reps", 2))
+        ops = _ops_feature_map(q, ENCODE_GATES[method], p.get("reps", 2))
         splits = method != "amplitude_encoding"  # a state preparation: no halves (qlang.runtime.heisenberg)
-        w = _fidelity_kernel(q, gates, n * widths, pairs * widths, p["shots"], calls=widths, splits=splits)
+        w = _fidelity_kernel(q, gates, n * widths, pairs * widths, p["shots"], calls=widths, splits=splits, ops=ops)
         if p["shots"] is not None:
             w.executor_calls = SETUP_CALLS + widths * math.ceil(pairs / PAIRS_PER_CALL)
         fits = svm_fits_per_fold(widths, C_VALUES if p.get("classifier", "svm") == "svm" else 1)
@@ -337,7 +354,8 @@ def quantum_dedup(p: dict, n: int, classes: int) -> Work:
     q, m = p["qubits"], _dedup_rows(n)
     dims = 2**q if p["encoding"] == "amplitude" else q
     gates = _gates_feature_map(q, p["encoding"], p.get("reps", 2))
-    w = _fidelity_kernel(q, gates, m, m * m / 2, p["shots"], splits=p["encoding"] != "amplitude")
+    ops = _ops_feature_map(q, p["encoding"], p.get("reps", 2))
+    w = _fidelity_kernel(q, gates, m, m * m / 2, p["shots"], splits=p["encoding"] != "amplitude", ops=ops)
     w.fits, w.flops = SETUP_FITS, w.flops + m * m * 4 + m * 384 * dims * 2 + (m - n) * MINILM_FLOPS_PER_TEXT
     return w
 

@@ -68,8 +68,14 @@ def test_a_lowrank_decomposition_pays_one_head_per_rank_and_fold():
 
 def test_the_cost_models_count_the_gates_the_circuit_library_builds():
     """A call's price grows with its circuit's gates, so the cost models' counts are the library's own."""
-    from qlang.catalog.costs import REFERENCE_GATES, _gates_feature_map, _gates_reuploading, qaoa_ising_gates
-    from qlang.circuits.library import qaoa_ising, reuploading, stage_circuits
+    from qlang.catalog.costs import (
+        REFERENCE_GATES,
+        _gates_feature_map,
+        _gates_reuploading,
+        _ops_feature_map,
+        qaoa_ising_gates,
+    )
+    from qlang.circuits.library import amplitude_map, qaoa_ising, reuploading, stage_circuits
 
     for q in (1, 2, 3, 4, 6):
         for layers in (1, 2, 3):
@@ -79,4 +85,5 @@ def test_the_cost_models_count_the_gates_the_circuit_library_builds():
             assert qaoa_ising_gates(q, layers, "x") == len(qaoa_ising(q, layers, "x").ops), (q, layers)
             for k in range(1, q):
                 assert qaoa_ising_gates(q, layers, "xy", k) == len(qaoa_ising(q, layers, "xy", k).ops), (q, layers, k)
+        assert _ops_feature_map(q, "amplitude", 2) == len(amplitude_map(q).ops)  # one state preparation
     assert REFERENCE_GATES == len(reuploading(4, 2).ops)  # the circuit `qlc calibrate` prices calls on

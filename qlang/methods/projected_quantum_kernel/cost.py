@@ -11,18 +11,20 @@ from qlang.catalog.costs import (
     TUNING_ROWS,
     Work,
     _gates_feature_map,
+    _ops_feature_map,
     svm_fits_per_fold,
 )
 
 
 def _projections(p: dict, rows: float, calls: float) -> Work:
     q = p["qubits"]
-    gates = _gates_feature_map(q, p.get("encoding", "zz"), p.get("reps", 2)) + 2 * q  # + the basis turns
+    encoding, reps = p.get("encoding", "zz"), p.get("reps", 2)
+    gates = _gates_feature_map(q, encoding, reps) + 2 * q  # + the basis turns
     return Work(
         circuit_rows=3 * rows,
         amplitude_ops=3 * rows * gates * 2**q,
         executor_calls=SETUP_CALLS + 3 * calls,
-        gates_per_call=gates,
+        gates_per_call=_ops_feature_map(q, encoding, reps) + 2 * q,
         flops=3 * rows * 2**q * q * 2,  # each <Z_i> from the probabilities
         shots=p.get("shots"),
         qpu_circuits={"feature_map": rows, "x_basis": rows, "y_basis": rows},
