@@ -114,12 +114,27 @@ def measure_one_row_calls(target: str, call_j: float, meter: Meter, quick: bool)
 def measure_gradient(device: str, meter: Meter, quick: bool) -> tuple[float, float]:
     """(joules per gate per row, joules per pass) of a differentiable forward and backward pass through the
     circuit layer on a PennyLane device that differentiates inside torch (qlang.catalog.costs.Gradient)."""
+    row, call, circuit = _gradient_pass("pennylane", device, meter, quick)
+    return row / len(circuit.ops), call
+
+
+def measure_shift_gradient(target: str, meter: Meter, quick: bool) -> tuple[float, float]:
+    """(joules per shifted circuit, joules per pass) of a pass through the circuit layer on a target that
+    differentiates by parameter shifts (2P + 1 circuits a row in one call): its executor shares the work of a
+    row's circuits (the encoding, the same in all of them), which the price of as many independent rows does not
+    see."""
+    row, call, circuit = _gradient_pass(target, "default.qubit", meter, quick)
+    return row / (2 * circuit.n_weights + 1), call
+
+
+def _gradient_pass(target: str, device: str, meter: Meter, quick: bool):
+    """(joules per row, joules per pass, the circuit) of the circuit layer's forward and backward pass."""
     import numpy as np
     import torch
 
     from qlang.runtime.methods.torch_layer import CircuitLayer
 
-    executor, circuit = _executor("pennylane", device)
+    executor, circuit = _executor(target, device)
     layer = CircuitLayer(executor, "m")
     rng = np.random.default_rng(0)
 
@@ -136,7 +151,7 @@ def measure_gradient(device: str, meter: Meter, quick: bool) -> tuple[float, flo
     small = _joules(meter, step(SMALL), 5 if quick else 20)
     large = _joules(meter, step(GRADIENT_LARGE), 2 if quick else 5)
     row = max(large - small, 0.0) / (GRADIENT_LARGE - SMALL)
-    return row / len(circuit.ops), max(small - SMALL * row, 0.0)
+    return row, max(small - SMALL * row, 0.0), circuit
 
 
 def measure_fit(meter: Meter, quick: bool) -> float:
@@ -318,6 +333,11 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
         if target == "pennylane":
             notes += _pennylane_devices(prices, data["targets"][target], meter, quick, progress)
         if target == "qiskit":
+            progress("qiskit parameter-shift passes")
+            prices.shift_row_j[target], prices.shift_call_j[target] = measure_shift_gradient(target, meter, quick)
+            data["targets"][target].update(
+                joules_per_shifted_circuit=prices.shift_row_j[target], joules_per_shift_pass=prices.shift_call_j[target]
+            )
             progress("qiskit circuit set-up: transpiles and angle functions")
             transpile_j, angle_j = measure_circuit_setup(meter, quick)
             prices.transpile_j[target], prices.angle_j[target] = transpile_j, angle_j
@@ -421,6 +441,9 @@ def describe(cal, prices: Prices) -> list[str]:
         if key in prices.call_gate_j:
             lines.append(f"{key}: one-row calls {prices.call_gate_j[key]:.3g} J per gate, "
                          f"{prices.call_gate_amp_j[key]:.3g} J per gate-amplitude")  # fmt: skip
+        if key in prices.shift_row_j:
+            lines.append(f"{key}: parameter-shift pass {prices.shift_row_j[key]:.3g} J per shifted circuit, "
+                         f"{prices.shift_call_j[key]:.3g} J per pass")  # fmt: skip
         if prices.transpile_j.get(key):
             lines.append(f"{key}: {prices.transpile_j[key]:.3g} J per transpile, "
                          f"{prices.angle_j[key]:.3g} J per angle expression")  # fmt: skip

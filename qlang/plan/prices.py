@@ -16,6 +16,7 @@ from pathlib import Path
 from qlang.catalog.costs import REFERENCE_GATES
 
 WATTS = 12.0 + 1.49  # the CPU-time model's defaults: one busy thread and the RAM term
+SHIFT_REFERENCE_WORK = REFERENCE_GATES * 2**4  # gates × amplitudes of the circuit a shift pass is measured on
 
 # keyed by target, or by `target:device` where a device's executor costs differently (lightning.qubit runs a
 # broadcast as one tape per row: about 1 ms of CPU a row where default.qubit takes microseconds)
@@ -27,6 +28,12 @@ DEFAULT_CALL_J = {"pennylane": 1.5e-3 * WATTS, "qiskit": 4e-3 * WATTS}
 # a tape per row) 0.26 s and 1.7 s. Targets and devices not listed differentiate by parameter shifts.
 DEFAULT_GRADIENT_GATE_ROW_J = {"pennylane:default.qubit": 1e-6 * WATTS, "pennylane:lightning.qubit": 1.6e-4 * WATTS}
 DEFAULT_GRADIENT_CALL_J = {"pennylane:default.qubit": 0.03 * WATTS, "pennylane:lightning.qubit": 0.12 * WATTS}
+# a parameter-shift pass on Qiskit's exact simulator, per shifted circuit and per pass: its 2P + 1 circuits of a
+# row share their encoding (qlang.runtime.targets.segments), so a shifted circuit costs far less than a row of
+# independent inputs: 0.004 ms of CPU against 0.12 ms, and 25-37 ms a pass, on the 2-core development machine
+# (reuploading(4, 2), 8 and 128 rows a pass)
+DEFAULT_SHIFT_ROW_J = {"qiskit": 4e-6 * WATTS}
+DEFAULT_SHIFT_CALL_J = {"qiskit": 0.03 * WATTS}
 DEFAULT_FIT_J = 1.5e-3 * WATTS
 DEFAULT_KMEANS_INIT_J = 0.1 * WATTS
 DEFAULT_STAT_TEST_J = 3.5e-4 * WATTS  # scipy.stats.ks_2samp on 8 to 64 rows a side: 0.3-0.4 ms of CPU
@@ -61,6 +68,8 @@ class Prices:
     angle_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_ANGLE_J))
     gradient_gate_row_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GRADIENT_GATE_ROW_J))
     gradient_call_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GRADIENT_CALL_J))
+    shift_row_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SHIFT_ROW_J))
+    shift_call_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SHIFT_CALL_J))
     call_gate_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CALL_GATE_J))
     call_gate_amp_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CALL_GATE_AMP_J))
     calibrated: bool = False
@@ -99,6 +108,10 @@ class Prices:
         if key in self.gradient_gate_row_j:
             return g.gate_rows * self.gradient_gate_row_j[key] + g.calls * self.gradient_call_j[key]
         circuits = g.shift_circuits
+        if target in self.shift_row_j and g.density_matrix == 1.0:  # an exact simulator's measured shift pass
+            # measured on the reference circuit: another's amplitude updates differ by their statevector price
+            extra = (g.gates * 2**g.qubits - SHIFT_REFERENCE_WORK) * self.joules_per_amplitude_op
+            return circuits * max(0.0, self.shift_row_j[target] + extra) + g.calls * self.shift_call_j[target]
         return (
             circuits * _on(self.row_j, target, device)
             + circuits * g.gates * 2**g.qubits * g.density_matrix * self.joules_per_amplitude_op
@@ -137,6 +150,8 @@ def load_prices(cache: Path | None = None) -> Prices:
         prices.angle_j.update(stored.get("angle_j", {}))
         prices.gradient_gate_row_j.update(stored.get("gradient_gate_row_j", {}))
         prices.gradient_call_j.update(stored.get("gradient_call_j", {}))
+        prices.shift_row_j.update(stored.get("shift_row_j", {}))
+        prices.shift_call_j.update(stored.get("shift_call_j", {}))
         prices.call_gate_j.update(stored.get("call_gate_j", {}))
         prices.call_gate_amp_j.update(stored.get("call_gate_amp_j", {}))
         prices.overheads_calibrated = True
@@ -149,7 +164,8 @@ def save_overheads(prices: Prices) -> Path:
     path = overheads_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     kept = ("row_j", "call_j", "fit_j", "kmeans_init_j", "stat_test_j", "tree_j", "torch_step_j", "scored_fit_j", "transpile_j", "angle_j",
-            "gradient_gate_row_j", "gradient_call_j", "call_gate_j", "call_gate_amp_j")  # fmt: skip
+            "gradient_gate_row_j", "gradient_call_j", "call_gate_j", "call_gate_amp_j", "shift_row_j",
+            "shift_call_j")  # fmt: skip
     data = {k: v for k, v in asdict(prices).items() if k in kept}
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path

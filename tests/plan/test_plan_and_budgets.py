@@ -333,6 +333,8 @@ def test_calibrate_in_fresh_processes_stores_the_medians(capsys):
     assert prices.overheads_calibrated and cal.calibrated
     assert prices.fit_j == pytest.approx(out["prices"]["fit_j"]) and prices.fit_j > 0
     assert cal.joules_per_flop == pytest.approx(out["joules_per_flop"])
+    qiskit = out["prices"]["shift_row_j"]["qiskit"]  # a parameter-shift pass measured, far below a plain row
+    assert prices.shift_row_j["qiskit"] == pytest.approx(qiskit) and 0 < qiskit < prices.row_j["qiskit"]
     assert main(["calibrate", "--processes", "0"]) == 2
 
 

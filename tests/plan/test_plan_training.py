@@ -13,7 +13,8 @@ TRAIN = {"lr": 0.2, "iterations": 10, "target_loss": 0.3, "qubits": 4, "layers":
 def _prices(**tables) -> Prices:
     zero = {"pennylane": 0.0, "qiskit": 0.0}
     base = {"row_j": dict(zero), "call_j": dict(zero), "fit_j": 0.0, "kmeans_init_j": 0.0, "transpile_j": dict(zero),
-                "angle_j": dict(zero), "gradient_gate_row_j": {}, "gradient_call_j": {}}  # fmt: skip
+                "angle_j": dict(zero), "gradient_gate_row_j": {}, "gradient_call_j": {}, "shift_row_j": {},
+                "shift_call_j": {}}  # fmt: skip
     return Prices(0.0, 0.0, **{**base, **tables})
 
 
@@ -35,8 +36,26 @@ def test_elsewhere_a_gradient_is_every_rows_shifted_circuits_in_one_call_per_pas
                     gradient_call_j={"pennylane:default.qubit": 9.0})  # fmt: skip
     assert noisy.joules(Work(gradient=g), "pennylane", "fake_fez") == 10 * 49 * 2.0
     amplitude = Prices(1.0, 0.0, gradient_gate_row_j={}, gradient_call_j={}, row_j={"qiskit": 0.0},
-                       call_j={"qiskit": 0.0})  # fmt: skip
+                       call_j={"qiskit": 0.0}, shift_row_j={}, shift_call_j={})  # fmt: skip
     assert amplitude.joules(Work(gradient=g), "qiskit") == 10 * 49 * 48 * 2**4
+
+
+def test_a_measured_shift_pass_prices_shifted_circuits_at_their_own_price():
+    """Qiskit's exact simulator shares a row's encoding across its 2P + 1 shifted circuits: `qlc calibrate`
+    measures a pass (per shifted circuit and per pass) on the reference circuit; a circuit with more amplitude
+    updates pays them at the statevector price. A noisy device keeps the independent-row price."""
+    from qlang.plan.prices import SHIFT_REFERENCE_WORK
+
+    reference = Gradient(rows=10, calls=2, gates=32, qubits=4, weights=16)
+    prices = _prices(row_j={"pennylane": 0.0, "qiskit": 1.0}, call_j={"pennylane": 0.0, "qiskit": 5.0},
+                     shift_row_j={"qiskit": 0.01}, shift_call_j={"qiskit": 3.0})  # fmt: skip
+    assert prices.joules(Work(gradient=reference), "qiskit", "aer_simulator") == pytest.approx(10 * 33 * 0.01 + 2 * 3.0)
+    wider = Gradient(rows=10, calls=2, gates=64, qubits=6, weights=16)
+    priced = Prices(1e-6, 0.0, **{k: v for k, v in vars(prices).items() if k.endswith("_j") and k != "fit_j"})
+    extra = (64 * 2**6 - SHIFT_REFERENCE_WORK) * 1e-6
+    assert priced.joules(Work(gradient=wider), "qiskit") == pytest.approx(10 * 33 * (0.01 + extra) + 2 * 3.0)
+    noisy = Gradient(rows=10, calls=2, gates=32, qubits=4, weights=16, density_matrix=4.0)
+    assert prices.joules(Work(gradient=noisy), "qiskit", "fake_fez") == pytest.approx(10 * 33 * 1.0 + 2 * 5.0)
 
 
 @pytest.mark.parametrize("method", ["qng", "parameter_shift"])
