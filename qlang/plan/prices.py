@@ -16,7 +16,8 @@ from pathlib import Path
 from qlang.catalog.costs import REFERENCE_GATES
 
 WATTS = 12.0 + 1.49  # the CPU-time model's defaults: one busy thread and the RAM term
-SHIFT_REFERENCE_WORK = REFERENCE_GATES * 2**4  # gates × amplitudes of the circuit a shift pass is measured on
+# the circuit a parameter-shift pass is measured on (qlang/plan/overheads.py: reuploading(4, 2), 16 weights)
+SHIFT_REFERENCE_QUBITS, SHIFT_REFERENCE_BLOCKS = 4, 2 * 16 + 1
 
 # keyed by target, or by `target:device` where a device's executor costs differently (lightning.qubit runs a
 # broadcast as one tape per row: about 1 ms of CPU a row where default.qubit takes microseconds)
@@ -31,7 +32,8 @@ DEFAULT_GRADIENT_CALL_J = {"pennylane:default.qubit": 0.03 * WATTS, "pennylane:l
 # a parameter-shift pass on Qiskit's exact simulator, per shifted circuit and per pass: its 2P + 1 circuits of a
 # row share their encoding (qlang.runtime.targets.segments), so a shifted circuit costs far less than a row of
 # independent inputs: 0.004 ms of CPU against 0.12 ms, and 25-37 ms a pass, on the 2-core development machine
-# (reuploading(4, 2), 8 and 128 rows a pass)
+# (reuploading(4, 2), 8 and 128 rows a pass). A shifted circuit grew about 4x a qubit (0.004, 0.023 and 0.10 ms
+# on 4, 5 and 6 qubits) and a pass with its weight blocks (23, 35 and 48 ms for 33, 49 and 65 blocks)
 DEFAULT_SHIFT_ROW_J = {"qiskit": 4e-6 * WATTS}
 DEFAULT_SHIFT_CALL_J = {"qiskit": 0.03 * WATTS}
 DEFAULT_FIT_J = 1.5e-3 * WATTS
@@ -109,9 +111,12 @@ class Prices:
             return g.gate_rows * self.gradient_gate_row_j[key] + g.calls * self.gradient_call_j[key]
         circuits = g.shift_circuits
         if target in self.shift_row_j and g.density_matrix == 1.0:  # an exact simulator's measured shift pass
-            # measured on the reference circuit: another's amplitude updates differ by their statevector price
-            extra = (g.gates * 2**g.qubits - SHIFT_REFERENCE_WORK) * self.joules_per_amplitude_op
-            return circuits * max(0.0, self.shift_row_j[target] + extra) + g.calls * self.shift_call_j[target]
+            # measured on the reference circuit (4 qubits, 33 weight blocks): a pass costs per distinct weight block,
+            # a shifted circuit per amplitude pair of the combined segments (4^qubits), never more than a plain row
+            plain = _on(self.row_j, target, device) + g.gates * 2**g.qubits * self.joules_per_amplitude_op
+            shifted = min(plain, self.shift_row_j[target] * 4.0 ** (g.qubits - SHIFT_REFERENCE_QUBITS))
+            blocks = (2 * g.weights + 1) / SHIFT_REFERENCE_BLOCKS
+            return circuits * shifted + g.calls * self.shift_call_j[target] * blocks
         return (
             circuits * _on(self.row_j, target, device)
             + circuits * g.gates * 2**g.qubits * g.density_matrix * self.joules_per_amplitude_op
