@@ -19,39 +19,42 @@ WATTS = 12.0 + 1.49  # the CPU-time model's defaults: one busy thread and the RA
 # the circuit a parameter-shift pass is measured on (qlang/plan/overheads.py: reuploading(4, 2), 16 weights)
 SHIFT_REFERENCE_QUBITS, SHIFT_REFERENCE_BLOCKS = 4, 2 * 16 + 1
 
+# The defaults below are CPU seconds on the 2-core development machine, one thread per method (runtime/threads.py):
+# the medians of three `qlc calibrate --processes 3` runs where one is measured (some were measured before the
+# thread limit, when a k-means restart took 0.1 s of waiting threads, and lay far from any calibration since).
 # keyed by target, or by `target:device` where a device's executor costs differently (lightning.qubit runs a
-# broadcast as one tape per row: about 1 ms of CPU a row where default.qubit takes microseconds)
-DEFAULT_ROW_J = {"pennylane": 6e-6 * WATTS, "qiskit": 7e-5 * WATTS, "pennylane:lightning.qubit": 1e-3 * WATTS}
-DEFAULT_CALL_J = {"pennylane": 1.5e-3 * WATTS, "qiskit": 4e-3 * WATTS}
+# broadcast as one tape per row: about 0.5 ms of CPU a row where default.qubit takes microseconds)
+DEFAULT_ROW_J = {"pennylane": 9e-6 * WATTS, "qiskit": 1.1e-4 * WATTS, "pennylane:lightning.qubit": 5.5e-4 * WATTS}
+DEFAULT_CALL_J = {"pennylane": 8e-3 * WATTS, "qiskit": 5e-3 * WATTS}
 # a differentiable pass (forward and backward, qlang.catalog.costs.Gradient) where the device differentiates
 # inside torch: per gate per row and per pass. CPU seconds on the 2-core development machine, 4 qubits, 48 gates:
 # default.qubit (backprop, one broadcast tape) 0.031 s for 18 rows and 0.04 s for 200; lightning.qubit (adjoint,
 # a tape per row) 0.26 s and 1.7 s. Targets and devices not listed differentiate by parameter shifts.
-DEFAULT_GRADIENT_GATE_ROW_J = {"pennylane:default.qubit": 1e-6 * WATTS, "pennylane:lightning.qubit": 1.6e-4 * WATTS}
-DEFAULT_GRADIENT_CALL_J = {"pennylane:default.qubit": 0.03 * WATTS, "pennylane:lightning.qubit": 0.12 * WATTS}
+DEFAULT_GRADIENT_GATE_ROW_J = {"pennylane:default.qubit": 8e-7 * WATTS, "pennylane:lightning.qubit": 8.5e-5 * WATTS}
+DEFAULT_GRADIENT_CALL_J = {"pennylane:default.qubit": 0.013 * WATTS, "pennylane:lightning.qubit": 0.005 * WATTS}
 # a parameter-shift pass on Qiskit's exact simulator, per shifted circuit and per pass: its 2P + 1 circuits of a
 # row share their encoding (qlang.runtime.targets.segments), so a shifted circuit costs far less than a row of
 # independent inputs: 0.004 ms of CPU against 0.12 ms, and 25-37 ms a pass, on the 2-core development machine
 # (reuploading(4, 2), 8 and 128 rows a pass). A shifted circuit grew about 4x a qubit (0.004, 0.023 and 0.10 ms
 # on 4, 5 and 6 qubits) and a pass with its weight blocks (23, 35 and 48 ms for 33, 49 and 65 blocks)
-DEFAULT_SHIFT_ROW_J = {"qiskit": 4e-6 * WATTS}
+DEFAULT_SHIFT_ROW_J = {"qiskit": 4.5e-6 * WATTS}
 DEFAULT_SHIFT_CALL_J = {"qiskit": 0.03 * WATTS}
-DEFAULT_FIT_J = 1.5e-3 * WATTS
-DEFAULT_KMEANS_INIT_J = 0.1 * WATTS
+DEFAULT_FIT_J = 2.3e-3 * WATTS
+DEFAULT_KMEANS_INIT_J = 1.3e-3 * WATTS
 DEFAULT_STAT_TEST_J = 3.5e-4 * WATTS  # scipy.stats.ks_2samp on 8 to 64 rows a side: 0.3-0.4 ms of CPU
 DEFAULT_TREE_J = 1.5e-3 * WATTS  # an isolation forest's tree fitted and scored, 6 to 1,000 rows: 1.1-1.8 ms
-DEFAULT_SCORED_FIT_J = 5e-3 * WATTS  # an SVM on a precomputed kernel of 10 rows fitted, its decision values and AUC
-DEFAULT_TORCH_STEP_J = 1e-3 * WATTS  # an Adam step of FMQA's factorisation machine (10 bits, rank 4): 0.8-1.6 ms
+DEFAULT_SCORED_FIT_J = 4.2e-3 * WATTS  # an SVM on a precomputed kernel of 10 rows fitted, its decision values and AUC
+DEFAULT_TORCH_STEP_J = 7e-4 * WATTS  # an Adam step of FMQA's factorisation machine (10 bits, rank 4): 0.5-0.9 ms
 # a Qiskit transpile for Aer and a sympy lambdify of one gate angle (qlang.circuits.setup), CPU seconds measured
-# on the 2-core development machine (0.13-0.18 s and 3.4 ms, qiskit 2.x: at optimization level 0 a transpile's
+# on the 2-core development machine (0.08-0.1 s and 1.7 ms, qiskit 2.x: at optimization level 0 a transpile's
 # cost is its fixed pass-manager set-up, 4 to 256 gates alike); PennyLane does neither
-DEFAULT_TRANSPILE_J = {"pennylane": 0.0, "qiskit": 0.13 * WATTS}
+DEFAULT_TRANSPILE_J = {"pennylane": 0.0, "qiskit": 0.08 * WATTS}
 # an executor call of one row (a QAOA evaluation), per gate and per gate × amplitude, beside its call price:
 # CPU seconds on the 2-core development machine, QAOA circuits of 169 to 880 gates on 6 to 12 qubits (PennyLane
-# applies each operation in Python, about 0.2 ms a gate; Qiskit binds each gate's angle and Aer runs it, 0.08 ms)
-DEFAULT_CALL_GATE_J = {"pennylane": 1.7e-4 * WATTS, "qiskit": 8e-5 * WATTS}
+# applies each operation in Python, about 0.09 ms a gate; Qiskit binds each gate's angle and Aer runs it, 0.05 ms)
+DEFAULT_CALL_GATE_J = {"pennylane": 9e-5 * WATTS, "qiskit": 5.4e-5 * WATTS}
 DEFAULT_CALL_GATE_AMP_J = {"pennylane": 3e-8 * WATTS, "qiskit": 0.0}
-DEFAULT_ANGLE_J = {"pennylane": 0.0, "qiskit": 0.0035 * WATTS}
+DEFAULT_ANGLE_J = {"pennylane": 0.0, "qiskit": 0.0017 * WATTS}
 
 
 @dataclass
