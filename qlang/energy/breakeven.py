@@ -8,10 +8,10 @@ seed, metered), each hardware parameter is solved for E = E_c with the others at
     t_rep*  = (E_c / P_sys − T_job − Σ c s d) / Σ c s            (None when negative: unreachable)
     shots*  = (E_c / P_sys − T_job) / Σ c (d + t_rep)            (every circuit at shots*; None below 1)
 
-`crossings(quantum, classical)` finds every data size at which two energy curves E(N) cross in [N_MIN, N_MAX],
-and which side is cheaper from there (fixed costs can make the QPU cheaper over a middle range only);
-`crossing` is the first from which the quantum side costs less: the quantum curve from the cost model's QPU circuit counts at N, the classical one from the
-plan's estimate at N scaled to what was metered at the run's size."""
+`crossings(quantum, classical)` finds every data size in [N_MIN, N_MAX] at which two energy curves E(N) cross,
+and which side is cheaper from there (fixed costs can make the QPU cheaper over a middle range only): the
+quantum curve from the cost model's QPU circuit counts at N, the classical one from the plan's estimate at N
+scaled to what was metered at the run's size. `crossing` is the first from which the quantum side costs less."""
 
 from __future__ import annotations
 
@@ -92,8 +92,12 @@ class Growth:
     classical_j: tuple[float, ...]
     quantum_slope: float
     classical_slope: float
-    crossing_n: int | None  # the smallest N in [N_MIN, N_MAX] from which the quantum side costs less
-    crossings: tuple[tuple[int, bool], ...] = ()  # every (N, quantum cheaper from N) where the sides swap
+    crossings: tuple[tuple[int, bool], ...]  # every (N, quantum cheaper from N) where the sides swap
+
+    @property
+    def crossing_n(self) -> int | None:
+        """The smallest N in [N_MIN, N_MAX] from which the quantum side costs less."""
+        return _first_cheaper(self.crossings)
 
     @property
     def beyond_n(self) -> float | None:
@@ -129,9 +133,7 @@ def growth(quantum: Callable[[int], float], classical: Callable[[int], float], n
         a, b = values[-2], values[-1]
         return math.log(b / a) / math.log(sizes[-1] / sizes[-2]) if a > 0 and b > 0 else float("nan")
 
-    swaps = crossings(quantum, classical)
-    first = next((m for m, cheaper in swaps if cheaper), None)
-    return Growth(sizes, q, c, slope(q), slope(c), first, swaps)
+    return Growth(sizes, q, c, slope(q), slope(c), crossings(quantum, classical))
 
 
 def crossings(quantum: Callable[[int], float], classical: Callable[[int], float]) -> tuple[tuple[int, bool], ...]:
@@ -154,4 +156,8 @@ def crossings(quantum: Callable[[int], float], classical: Callable[[int], float]
 
 def crossing(quantum: Callable[[int], float], classical: Callable[[int], float]) -> int | None:
     """The smallest N in [N_MIN, N_MAX] from which quantum(N) <= classical(N); None when it never gets there."""
-    return next((m for m, cheaper in crossings(quantum, classical) if cheaper), None)
+    return _first_cheaper(crossings(quantum, classical))
+
+
+def _first_cheaper(swaps: tuple[tuple[int, bool], ...]) -> int | None:
+    return next((n for n, quantum_cheaper in swaps if quantum_cheaper), None)
