@@ -324,8 +324,9 @@ def _encode_dims(p: dict) -> int:
 
 def rbf_svm(p: dict, n: int, classes: int) -> Work:
     d, folds = _encode_dims(p), p["folds"]
-    return Work(
-        flops=folds * svm_fits_per_fold(BANDWIDTHS_TUNED) * (n * (folds - 1) / folds) ** 2 * (d * 3 + 20),
+    return Work(  # a Gram matrix of every row per gamma and outer fold, then SVMs on its slices
+        flops=folds * BANDWIDTHS_TUNED * n * n * (d * 3 + 20)
+        + folds * svm_fits_per_fold(BANDWIDTHS_TUNED) * (n * (folds - 1) / folds) ** 2 * 20,
         fits=SETUP_FITS,
         scored_fits=folds * svm_fits_per_fold(BANDWIDTHS_TUNED),
     )

@@ -12,12 +12,14 @@ from __future__ import annotations
 import statistics
 from dataclasses import fields, replace
 
+from qlang.catalog.settings import DEVICES
 from qlang.energy.meter import Meter
 from qlang.plan.prices import Prices, load_prices, save_overheads
 
 SMALL, LARGE = 8, 4096
-# rows of the large call where a device runs a broadcast row by row (a tape each): enough to see the row cost
-LARGE_ON = {"lightning.qubit": 256}
+# rows of the large call where a device runs a broadcast row by row (a tape, or a Python evolution, each): enough
+# to see the row cost
+LARGE_ON = {"lightning.qubit": 256, "statevector": 64}
 GRADIENT_LARGE = 128  # rows of the large differentiable pass
 
 
@@ -36,7 +38,8 @@ def _executor(target: str, device: str = "default.qubit", circuit=None):
         return PennyLaneExecutor({"m": (emit_pennylane.build(circuit), shape)}, device=device), circuit
     from qlang.runtime.targets.qiskit import QiskitExecutor
 
-    return QiskitExecutor({"m": lambda: emit_qiskit.build(circuit)}), circuit
+    qiskit_device = device if device in DEVICES["qiskit"] else DEVICES["qiskit"][0]
+    return QiskitExecutor({"m": lambda: emit_qiskit.build(circuit)}, device=qiskit_device), circuit
 
 
 WINDOWS = 5
@@ -62,7 +65,7 @@ def measure_target(target: str, meter: Meter, quick: bool, device: str = "defaul
 
     executor, circuit = _executor(target, device)
     rng = np.random.default_rng(0)
-    large_rows = LARGE_ON.get(device, LARGE) if target == "pennylane" else LARGE
+    large_rows = LARGE_ON.get(device, LARGE)
 
     def call(rows: int):
         x = rng.uniform(-1, 1, (rows, 4))
@@ -166,23 +169,23 @@ def measure_fit(meter: Meter, quick: bool) -> float:
 
 
 def measure_scored_fit(meter: Meter, quick: bool) -> float:
-    """Joules per tuning candidate as qlang.runtime.methods.encode._tune scores one: an SVM on a precomputed
-    kernel fitted on 10 rows, its decision values on 6 others and their AUC."""
+    """Joules per tuning candidate scored on one inner fold, measured through qlang.runtime.methods.encode's own
+    `_tune` (an SVM fitted on a slice of a precomputed Gram, its decision values on the rest and their AUC) over
+    15 training rows: the price follows the runtime's code, whatever it calls."""
     import numpy as np
-    from sklearn.metrics import roc_auc_score
-    from sklearn.svm import SVC
+
+    from qlang.runtime.methods.encode import C_FACTORS, INNER_FOLDS, _grid, _sliced, _svm_fit, _tune
 
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(16, 4)), np.array([0, 1] * 8)
-    gram = np.exp(-((x[:, None] - x[None]) ** 2).sum(-1))
-    train, test = np.arange(10), np.arange(10, 16)
+    kernels = {1.0: _sliced(np.exp(-((x[:, None] - x[None]) ** 2).sum(-1)))}
+    candidates, train = _grid((1.0,), C_FACTORS, 1.0), np.arange(15)
 
-    def scored():
-        model = SVC(kernel="precomputed", C=1.0).fit(gram[np.ix_(train, train)], y[train])
-        roc_auc_score(y[test], model.decision_function(gram[np.ix_(test, train)]))
+    def tune():
+        _tune(candidates, kernels, _svm_fit, train, y)
 
-    scored()
-    return _joules(meter, scored, 10 if quick else 40)
+    tune()
+    return _joules(meter, tune, 4 if quick else 12) / (len(candidates) * INNER_FOLDS)
 
 
 def measure_kmeans_init(meter: Meter, quick: bool) -> float:
@@ -264,8 +267,6 @@ def _pennylane_devices(prices: Prices, out: dict, meter: Meter, quick: bool, pro
     """Each exact PennyLane device's differentiable pass, and the executor's row and call on the devices other
     than the default (already measured as the target's own); a device not installed keeps its defaults, and the
     returned lines say which."""
-    from qlang.catalog.settings import DEVICES
-
     lines = []
     default, *others = DEVICES["pennylane"]
     for device in (default, *others):
@@ -338,6 +339,14 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
             data["targets"][target].update(
                 joules_per_shifted_circuit=prices.shift_row_j[target], joules_per_shift_pass=prices.shift_call_j[target]
             )
+            for device in DEVICES["qiskit"][1:]:  # the default is the target's own, measured above
+                progress(f"qiskit on {device}: executor calls")
+                key = f"qiskit:{device}"
+                prices.row_j[key], prices.call_j[key] = measure_target(target, meter, quick, device)
+                data["targets"][target][device] = {
+                    "joules_per_circuit_row": prices.row_j[key],
+                    "joules_per_executor_call": prices.call_j[key],
+                }
             progress("qiskit circuit set-up: transpiles and angle functions")
             transpile_j, angle_j = measure_circuit_setup(meter, quick)
             prices.transpile_j[target], prices.angle_j[target] = transpile_j, angle_j

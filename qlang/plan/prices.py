@@ -23,9 +23,17 @@ SHIFT_REFERENCE_QUBITS, SHIFT_REFERENCE_BLOCKS = 4, 2 * 16 + 1
 # the medians of three `qlc calibrate --processes 3` runs where one is measured (some were measured before the
 # thread limit, when a k-means restart took 0.1 s of waiting threads, and lay far from any calibration since).
 # keyed by target, or by `target:device` where a device's executor costs differently (lightning.qubit runs a
-# broadcast as one tape per row: about 0.5 ms of CPU a row where default.qubit takes microseconds)
-DEFAULT_ROW_J = {"pennylane": 9e-6 * WATTS, "qiskit": 1.1e-4 * WATTS, "pennylane:lightning.qubit": 5.5e-4 * WATTS}
-DEFAULT_CALL_J = {"pennylane": 8e-3 * WATTS, "qiskit": 5e-3 * WATTS}
+# broadcast as one tape per row: about 0.5 ms of CPU a row where default.qubit takes microseconds). Qiskit's
+# "statevector" device evolves each row's circuit gate by gate in Python: 2.7 ms a row of the calibration circuit's
+# 32 gates, 66-84 us a gate on 4-8 qubits, so its row is priced per gate (ROW_BY_GATE)
+DEFAULT_ROW_J = {
+    "pennylane": 9e-6 * WATTS,
+    "qiskit": 1.1e-4 * WATTS,
+    "pennylane:lightning.qubit": 5.5e-4 * WATTS,
+    "qiskit:statevector": 2.7e-3 * WATTS,
+}
+DEFAULT_CALL_J = {"pennylane": 8e-3 * WATTS, "qiskit": 5e-3 * WATTS, "qiskit:statevector": 1e-3 * WATTS}
+ROW_BY_GATE = ("qiskit:statevector",)  # a row costs its gates: the row price times gates / REFERENCE_GATES
 # a differentiable pass (forward and backward, qlang.catalog.costs.Gradient) where the device differentiates
 # inside torch: per gate per row and per pass. CPU seconds on the 2-core development machine, 4 qubits, 48 gates:
 # default.qubit (backprop, one broadcast tape) 0.031 s for 18 rows and 0.04 s for 200; lightning.qubit (adjoint,
@@ -43,18 +51,19 @@ DEFAULT_FIT_J = 2.3e-3 * WATTS
 DEFAULT_KMEANS_INIT_J = 1.3e-3 * WATTS
 DEFAULT_STAT_TEST_J = 3.5e-4 * WATTS  # scipy.stats.ks_2samp on 8 to 64 rows a side: 0.3-0.4 ms of CPU
 DEFAULT_TREE_J = 1.5e-3 * WATTS  # an isolation forest's tree fitted and scored, 6 to 1,000 rows: 1.1-1.8 ms
-DEFAULT_SCORED_FIT_J = 4.2e-3 * WATTS  # an SVM on a precomputed kernel of 10 rows fitted, its decision values and AUC
+DEFAULT_SCORED_FIT_J = 2.4e-3 * WATTS  # encode._tune's candidate on an inner fold of 10 rows: SVM fit, decisions, AUC
 DEFAULT_TORCH_STEP_J = 7e-4 * WATTS  # an Adam step of FMQA's factorisation machine (10 bits, rank 4): 0.5-0.9 ms
 # a Qiskit transpile for Aer and a sympy lambdify of one gate angle (qlang.circuits.setup), CPU seconds measured
 # on the 2-core development machine (0.08-0.1 s and 1.7 ms, qiskit 2.x: at optimization level 0 a transpile's
-# cost is its fixed pass-manager set-up, 4 to 256 gates alike); PennyLane does neither
-DEFAULT_TRANSPILE_J = {"pennylane": 0.0, "qiskit": 0.08 * WATTS}
+# cost is its fixed pass-manager set-up, 4 to 256 gates alike); PennyLane does neither, nor Qiskit's "statevector"
+# device, which runs each circuit as built
+DEFAULT_TRANSPILE_J = {"pennylane": 0.0, "qiskit": 0.08 * WATTS, "qiskit:statevector": 0.0}
 # an executor call of one row (a QAOA evaluation), per gate and per gate × amplitude, beside its call price:
 # CPU seconds on the 2-core development machine, QAOA circuits of 169 to 880 gates on 6 to 12 qubits (PennyLane
 # applies each operation in Python, about 0.09 ms a gate; Qiskit binds each gate's angle and Aer runs it, 0.05 ms)
 DEFAULT_CALL_GATE_J = {"pennylane": 9e-5 * WATTS, "qiskit": 5.4e-5 * WATTS}
 DEFAULT_CALL_GATE_AMP_J = {"pennylane": 3e-8 * WATTS, "qiskit": 0.0}
-DEFAULT_ANGLE_J = {"pennylane": 0.0, "qiskit": 0.0017 * WATTS}
+DEFAULT_ANGLE_J = {"pennylane": 0.0, "qiskit": 0.0017 * WATTS, "qiskit:statevector": 0.0}
 
 
 @dataclass
@@ -84,6 +93,8 @@ class Prices:
         """`work` (qlang.catalog.costs.Work) on `target`'s executor for `device` (a `target:device` price where
         there is one, else the target's)."""
         row, call = _on(self.row_j, target, device), _on(self.call_j, target, device)
+        if f"{target}:{device}" in ROW_BY_GATE and work.gates_per_call is not None:
+            row *= work.gates_per_call / REFERENCE_GATES
         batched = call
         if target == "pennylane" and work.gates_per_call is not None:  # its calls cost per operation, batch alike
             batched = max(0.0, call + (work.gates_per_call - REFERENCE_GATES) * _on(self.call_gate_j, target, device))
@@ -99,8 +110,8 @@ class Prices:
             + work.trees * self.tree_j
             + work.torch_steps * self.torch_step_j
             + work.scored_fits * self.scored_fit_j
-            + work.transpiles * self.transpile_j[target]
-            + work.angle_expressions * self.angle_j[target]
+            + work.transpiles * _on(self.transpile_j, target, device)
+            + work.angle_expressions * _on(self.angle_j, target, device)
             + work.call_gates * _on(self.call_gate_j, target, device)
             + work.call_gate_amps * _on(self.call_gate_amp_j, target, device)
             + (self.gradient_joules(work.gradient, target, device) if work.gradient is not None else 0.0)

@@ -304,6 +304,8 @@ def test_calibrate_prices_this_machine_and_the_plan_uses_it(capsys):
     stored = json.loads((Path(os.environ["QLANG_CACHE"]) / "overheads.json").read_text(encoding="utf-8"))
     assert stored["gradient_gate_row_j"]["pennylane:lightning.qubit"] > 0  # a tape per row: a cost no noise hides
     assert all(v >= 0 for v in stored["gradient_call_j"].values()) and "pennylane:lightning.qubit" in stored["row_j"]
+    # Qiskit's statevector device evolves a row in Python, gate by gate: dearer than a row bound into an Aer job
+    assert "qiskit:statevector: " in out and stored["row_j"]["qiskit:statevector"] > stored["row_j"]["qiskit"]
     assert main(["plan", str(ROOT / "specs" / "quickstart.qlc"), "--no-qpu", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["calibrated"] is True
 

@@ -87,3 +87,17 @@ def test_the_cost_models_count_the_gates_the_circuit_library_builds():
                 assert qaoa_ising_gates(q, layers, "xy", k) == len(qaoa_ising(q, layers, "xy", k).ops), (q, layers, k)
         assert _ops_feature_map(q, "amplitude", 2) == len(amplitude_map(q).ops)  # one state preparation
     assert REFERENCE_GATES == len(reuploading(4, 2).ops)  # the circuit `qlc calibrate` prices calls on
+
+
+def test_qiskit_s_statevector_device_prices_a_row_by_its_gates_and_sets_nothing_up():
+    """That device evolves each row's circuit gate by gate in Python, as built: no Aer template to transpile, no
+    angle function; Aer's rows cost the same whatever their gates (one compiled template, bound per row)."""
+    from qlang.catalog.costs import REFERENCE_GATES
+
+    prices = Prices(0.0, 0.0, row_j={"qiskit": 1.0, "pennylane": 1.0, "qiskit:statevector": 2.0})
+    rows = Work(circuit_rows=10, gates_per_call=4 * REFERENCE_GATES)
+    assert prices.joules(rows, "qiskit", "statevector") == 10 * 2.0 * 4
+    assert prices.joules(rows, "qiskit", "aer_simulator") == prices.joules(rows, "qiskit") == 10 * 1.0
+    setup = Work(transpiles=3, angle_expressions=10)
+    assert prices.joules(setup, "qiskit") == 3 * prices.transpile_j["qiskit"] + 10 * prices.angle_j["qiskit"] > 0
+    assert prices.joules(setup, "qiskit", "statevector") == 0.0

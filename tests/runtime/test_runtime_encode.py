@@ -165,3 +165,20 @@ def test_tuning_never_sees_a_test_fold(double, monkeypatch, method):
     outer = StratifiedKFold(n_splits=3, shuffle=True, random_state=1).split(data.features, data.labels)
     tests = [set(test.tolist()) for _, test in outer]
     assert len(calls) == 3 and all(touched and not touched & test for touched, test in zip(calls, tests))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_rank_auc_is_scikit_learn_s_auc_ties_and_all(seed):
+    from sklearn.metrics import roc_auc_score
+
+    from qlang.runtime.methods.encode import _auc
+
+    rng = np.random.default_rng(seed)
+    for n in (2, 5, 17, 60):
+        y = np.r_[0, 1, rng.integers(0, 2, n - 2)]
+        tied = rng.integers(-2, 3, n).astype(float)  # many ties: they count half
+        for scores in (tied, rng.normal(size=n), rng.normal(size=(n, 2))):
+            expected = roc_auc_score(y, scores[:, 1] - scores[:, 0] if scores.ndim == 2 else scores)
+            assert _auc(y, scores, 2) == pytest.approx(expected, abs=1e-12)
+            assert _auc(1 - y, scores, 2) == pytest.approx(1 - expected, abs=1e-12)
+    assert np.isnan(_auc(np.zeros(4, dtype=int), rng.normal(size=4), 2))  # one class: no AUC
