@@ -823,16 +823,21 @@ def used_roles(roles, params: dict) -> list[str]:
     return [r for r in roles if (r == "overlap") == sampled] if "overlap" in roles else list(roles)
 
 
-def with_circuit_setup(work: Work, method: str, params: dict) -> Work:
+def with_circuit_setup(work: Work, method: str, params: dict, stage_method: str | None = None) -> Work:
     """`work` plus what the Qiskit executor of its task does once for each circuit the method uses (three Aer
-    templates, segments, angle functions: qlang.circuits.setup), for a method that runs circuits."""
+    templates, segments, angle functions: qlang.circuits.setup), for a method that runs circuits: its own, or,
+    for a baseline that asks for roles without circuits of its own (adam and sgd train their method's model),
+    those of its stage's method `stage_method`, in a task of its own."""
     from qlang.circuits.library import stage_circuits
     from qlang.circuits.setup import qiskit_setup
 
-    if not work.circuit_rows or not catalog.METHODS[method].circuits:
+    entry = catalog.METHODS[method]
+    owner = method if entry.circuits else stage_method if entry.roles else None
+    if not work.circuit_rows or owner is None or not catalog.METHODS[owner].circuits:
         return work
-    circuits = stage_circuits(method, params)
-    setups = [qiskit_setup(circuits[r], params.get("shots") is None) for r in used_roles(circuits, params)]
+    circuits = stage_circuits(owner, params)
+    roles = [r for r in used_roles(circuits, params) if owner == method or r in entry.roles]
+    setups = [qiskit_setup(circuits[r], params.get("shots") is None) for r in roles]
     work.transpiles += sum(s.transpiles for s in setups)
     work.angle_expressions += sum(s.angle_expressions for s in setups)
     return work

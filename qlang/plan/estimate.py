@@ -117,15 +117,18 @@ class Plan:
         return "fits" if self.simulation_j <= self.budget_j else "over budget"
 
 
-def stage_work(method: ir.Method, rows: int, classes: int, shared: dict | None = None) -> Work | None:
-    """The method's work on `rows` rows, or None when it has no cost model (it does not run yet)."""
+def stage_work(
+    method: ir.Method, rows: int, classes: int, shared: dict | None = None, stage_method: str | None = None
+) -> Work | None:
+    """The method's work on `rows` rows, or None when it has no cost model (it does not run yet); a baseline's
+    with its `shared` parameters and its `stage_method`, whose circuits it may run."""
     cost = COSTS.get(method.name)
     if cost is None:
         return None
     # as the method runs (MethodContext.settings): its run-time settings (refit, batch size…), then what it
     # shares with its stage's method, then its own parameters
     params = {**catalog.METHODS[method.name].settings, **(shared or {}), **method.params}
-    return with_circuit_setup(cost(params, rows, classes), method.name, params)
+    return with_circuit_setup(cost(params, rows, classes), method.name, params, stage_method)
 
 
 def _sampled(stage: ir.Stage, shots: int | None) -> ir.Stage:
@@ -218,12 +221,13 @@ def beside_runs(
     return out
 
 
-def point_works(method: ir.Method, rows: int, classes: int, shared: dict | None = None) -> list[Work] | None:
+def point_works(
+    method: ir.Method, rows: int, classes: int, shared: dict | None = None, stage_method: str | None = None
+) -> list[Work] | None:
     """The work of every sweep point (one for a method that sweeps nothing); None without a cost model."""
-    if not method.sweep:  # one point, the method itself (a copy per stage cost a large spec's check 10%)
-        works = [stage_work(method, rows, classes, shared)]
-    else:
-        works = [stage_work(at_point(method, p), rows, classes, shared) for p in points(method.params, method.sweep)]
+    # one point, the method itself, where it sweeps nothing (a copy per stage cost a large spec's check 10%)
+    sweep = [at_point(method, p) for p in points(method.params, method.sweep)] if method.sweep else [method]
+    works = [stage_work(m, rows, classes, shared, stage_method) for m in sweep]
     known = [w for w in works if w is not None]
     return known if len(known) == len(works) else None
 
@@ -347,7 +351,7 @@ def _baseline_works(i: int, at: list, rows: int, classes: int) -> list[tuple[Wor
     works = []
     for _point, pipeline, s, _method_works in on_device:
         _, b = comparison_rows(s)[i]
-        ws = point_works(b, rows, classes, s.method.params)
+        ws = point_works(b, rows, classes, s.method.params, s.method.name)
         if ws is None:
             return None
         works += [(w, pipeline.device) for w in ws]
@@ -489,7 +493,7 @@ def _break_even(
 
     def classical(baseline: ir.Method):
         def joules(n: int) -> float:
-            works = point_works(baseline, n, classes, stage.method.params) or []
+            works = point_works(baseline, n, classes, stage.method.params, stage.method.name) or []
             return sum(prices.joules(w, pipeline.target, pipeline.device) for w in works)
 
         return joules
