@@ -7,7 +7,8 @@ parameter binding); a circuit with them is bound row by row, its placeholder gat
 `Initialize` on fresh qubits, else by the encoding's exact `UnitaryGate`, all rows in one job.
 Exact probabilities (and so <Z_i>) come from `save_probabilities` in place of `save_statevector`: the same
 job, less to copy back per row.
-device "statevector": `qiskit.quantum_info.Statevector` row by row (a slow reference).
+device "statevector": `qiskit.quantum_info.Statevector` row by row (a slow reference), an amplitude encoding on
+fresh qubits as an `Initialize`, whose amplitudes Statevector sets directly.
 Sampling (`probs` with shots) uses Aer's sampler, seeded per chunk from the executor's generator.
 Gate angles that are expressions of inputs and weights (the ZZ map's 2(pi - x_i)(pi - x_j)) become
 plain parameters of the templates, evaluated for all rows at once with numpy: Aer would otherwise
