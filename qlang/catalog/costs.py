@@ -10,7 +10,7 @@ Units of work (each priced by the calibration, see qlang/plan/prices.py):
 - `stat_tests`: SciPy two-sample tests (a KS test per feature and window), each costing its call overhead;
 - `trees`: trees of a scikit-learn ensemble (isolation forest), each fitted and scored at its own overhead;
 - `torch_steps`: optimiser steps of a small torch model (FMQA's factorisation machine), each costing its overhead;
-- `transpiles`, `angle_expressions`: what the Qiskit executor does once per circuit it meets, in every task
+- `transpiles`, `segments`, `angle_expressions`: what the Qiskit executor does once per circuit it meets, in every task
   (one executor each): see `with_circuit_setup` and qlang/circuits/setup.py. PennyLane prices them at 0;
 - `gradient`: a training loop's differentiable passes (`Gradient`), priced by what the target runs for them.
 `qpu_circuits` lists, per circuit role, how many distinct circuits a QPU would run (hardware has no
@@ -69,6 +69,7 @@ class Work:
     qpu_circuits: dict[str, float] = field(default_factory=dict)  # role → circuits on a QPU
     transpiles: float = 0.0  # Qiskit transpiles as its executor prepares each circuit (qlang.circuits.setup)
     angle_expressions: float = 0.0  # gate angles made numpy functions as it does so (one sympy lambdify each)
+    segments: float = 0.0  # segments it cuts a circuit into for exact states, each transpiled for Aer's unitaries
     # a sampled overlap kernel on a noisy device where the Heisenberg path applies (qlang.runtime.heisenberg):
     # its amplitude ops (one compute and one uncompute half per state, statevector units) and the trace products
     heisenberg_ops: float | None = None
@@ -621,6 +622,7 @@ def _plus(a: Work, b: Work) -> Work:
         {**a.qpu_circuits, **b.qpu_circuits},
         a.transpiles + b.transpiles,
         a.angle_expressions + b.angle_expressions,
+        segments=a.segments + b.segments,
         stat_tests=a.stat_tests + b.stat_tests,
         trees=a.trees + b.trees,
         torch_steps=a.torch_steps + b.torch_steps,
@@ -839,5 +841,6 @@ def with_circuit_setup(work: Work, method: str, params: dict, stage_method: str 
     roles = [r for r in used_roles(circuits, params) if owner == method or r in entry.roles]
     setups = [qiskit_setup(circuits[r], params.get("shots") is None) for r in roles]
     work.transpiles += sum(s.transpiles for s in setups)
+    work.segments += sum(s.segments for s in setups)
     work.angle_expressions += sum(s.angle_expressions for s in setups)
     return work

@@ -23,8 +23,9 @@ SEGMENT_MAX_WIRES = 6  # qlang.runtime.targets.segments.MAX_WIRES
 
 @dataclass(frozen=True)
 class Setup:
-    transpiles: int = 0
+    transpiles: int = 0  # Aer templates
     angle_expressions: int = 0
+    segments: int = 0  # each transpiled for Aer's unitary simulator: cheaper than a template (fewer passes)
 
 
 def qiskit_setup(circuit: Circuit, exact: bool) -> Setup:
@@ -33,7 +34,7 @@ def qiskit_setup(circuit: Circuit, exact: bool) -> Setup:
     if any(isinstance(op, AmplitudeEncoding) for op in circuit.ops):
         return Setup()
     cut = segments(circuit) if exact and circuit.n_wires <= SEGMENT_MAX_WIRES else 0
-    return Setup(TEMPLATES + cut, sum(isinstance(op, Gate) and _is_expression(op.angle) for op in circuit.ops))
+    return Setup(TEMPLATES, sum(isinstance(op, Gate) and _is_expression(op.angle) for op in circuit.ops), cut)
 
 
 def segments(circuit: Circuit) -> int:

@@ -238,29 +238,37 @@ def measure_torch_step(meter: Meter, quick: bool) -> float:
     return _joules(meter, lambda: FactorisationMachine(10, 4, 0.01, steps, 0).fit(x, y), 2 if quick else 6) / steps
 
 
-def measure_circuit_setup(meter: Meter, quick: bool) -> tuple[float, float]:
-    """(joules per transpile, joules per angle expression) of the Qiskit executor preparing a circuit
+def measure_circuit_setup(meter: Meter, quick: bool) -> tuple[float, float, float]:
+    """(joules per transpile, per angle expression, per segment) of the Qiskit executor preparing a circuit
     (qlang.circuits.setup): a fresh executor preparing the re-uploading circuit, whose three templates are
-    its only set-up (no angle expressions), per template; then the ZZ map's angles made numpy functions, as
-    the executor makes them, per expression."""
+    its only set-up (no angle expressions), per template; the ZZ map's angles made numpy functions, as the
+    executor makes them, per expression; the re-uploading circuit cut into segments, per segment."""
     from qlang.circuits import emit_qiskit
     from qlang.circuits.library import reuploading, stage_circuits
     from qlang.circuits.setup import TEMPLATES, qiskit_setup
+    from qlang.runtime.targets import segments
     from qlang.runtime.targets.qiskit import QiskitExecutor, _plain_angles
 
     circuit = reuploading(4, 2)
 
     def prepare():
-        QiskitExecutor({"m": lambda: emit_qiskit.build(circuit)}).shape("m")
+        return QiskitExecutor({"m": lambda: emit_qiskit.build(circuit)})._get("m")
 
-    prepare()  # warm up: the first transpile loads Qiskit's passes
+    compiled = prepare()  # warm up: the first transpile loads Qiskit's passes
     transpile_j = _joules(meter, prepare, 3 if quick else 10) / TEMPLATES
+
+    def cut():
+        x, w = {p for _, p in compiled.inputs}, {p for _, p in compiled.weights}
+        return segments.split(compiled.plain, x, w, compiled.angles or [])
+
+    pieces = len(cut() or [])
+    segment_j = _joules(meter, cut, 3 if quick else 10) / pieces
     zz = stage_circuits("zz_feature_map", {"qubits": 4, "reps": 2, "bandwidth": 1.0})["feature_map"]
     qc, _x, _w = emit_qiskit.build(zz)
     expressions = qiskit_setup(zz, exact=False).angle_expressions
     _plain_angles(qc)
     angle_j = _joules(meter, lambda: _plain_angles(qc), 3 if quick else 10) / expressions
-    return transpile_j, angle_j
+    return transpile_j, angle_j, segment_j
 
 
 def _pennylane_devices(prices: Prices, out: dict, meter: Meter, quick: bool, progress) -> list[str]:
@@ -347,10 +355,13 @@ def _calibrate(quick: bool, progress, as_json: bool) -> str:
                     "joules_per_circuit_row": prices.row_j[key],
                     "joules_per_executor_call": prices.call_j[key],
                 }
-            progress("qiskit circuit set-up: transpiles and angle functions")
-            transpile_j, angle_j = measure_circuit_setup(meter, quick)
+            progress("qiskit circuit set-up: transpiles, segments and angle functions")
+            transpile_j, angle_j, segment_j = measure_circuit_setup(meter, quick)
             prices.transpile_j[target], prices.angle_j[target] = transpile_j, angle_j
-            data["targets"][target].update(joules_per_transpile=transpile_j, joules_per_angle_expression=angle_j)
+            prices.segment_j[target] = segment_j
+            data["targets"][target].update(
+                joules_per_transpile=transpile_j, joules_per_angle_expression=angle_j, joules_per_segment=segment_j
+            )
     progress("fitting-call overhead")
     prices.fit_j = measure_fit(meter, quick)
     prices.scored_fit_j = measure_scored_fit(meter, quick)
@@ -455,7 +466,8 @@ def describe(cal, prices: Prices) -> list[str]:
                          f"{prices.shift_call_j[key]:.3g} J per pass")  # fmt: skip
         if prices.transpile_j.get(key):
             lines.append(f"{key}: {prices.transpile_j[key]:.3g} J per transpile, "
-                         f"{prices.angle_j[key]:.3g} J per angle expression")  # fmt: skip
+                         f"{prices.angle_j[key]:.3g} J per angle expression, "
+                         f"{prices.segment_j[key]:.3g} J per segment cut")  # fmt: skip
     for key in sorted(prices.gradient_call_j):
         lines.append(f"{key}: differentiable pass {prices.gradient_gate_row_j[key]:.3g} J per gate-row, "
                      f"{prices.gradient_call_j[key]:.3g} J per pass")  # fmt: skip

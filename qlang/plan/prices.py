@@ -64,6 +64,9 @@ DEFAULT_TRANSPILE_J = {"pennylane": 0.0, "qiskit": 0.08 * WATTS, "qiskit:stateve
 DEFAULT_CALL_GATE_J = {"pennylane": 9e-5 * WATTS, "qiskit": 5.4e-5 * WATTS}
 DEFAULT_CALL_GATE_AMP_J = {"pennylane": 3e-8 * WATTS, "qiskit": 0.0}
 DEFAULT_ANGLE_J = {"pennylane": 0.0, "qiskit": 0.0017 * WATTS, "qiskit:statevector": 0.0}
+# a segment cut for exact states (qlang/runtime/targets/segments.py), per segment: 40 ms of CPU on the 2-core
+# development machine, 2 to 6 segments of re-uploading circuits, where a template's transpile took 64 ms
+DEFAULT_SEGMENT_J = {"pennylane": 0.0, "qiskit": 0.04 * WATTS, "qiskit:statevector": 0.0}
 
 
 @dataclass
@@ -80,6 +83,7 @@ class Prices:
     scored_fit_j: float = DEFAULT_SCORED_FIT_J
     transpile_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TRANSPILE_J))
     angle_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_ANGLE_J))
+    segment_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SEGMENT_J))
     gradient_gate_row_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GRADIENT_GATE_ROW_J))
     gradient_call_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GRADIENT_CALL_J))
     shift_row_j: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SHIFT_ROW_J))
@@ -112,6 +116,7 @@ class Prices:
             + work.scored_fits * self.scored_fit_j
             + work.transpiles * _on(self.transpile_j, target, device)
             + work.angle_expressions * _on(self.angle_j, target, device)
+            + work.segments * _on(self.segment_j, target, device)
             + work.call_gates * _on(self.call_gate_j, target, device)
             + work.call_gate_amps * _on(self.call_gate_amp_j, target, device)
             + (self.gradient_joules(work.gradient, target, device) if work.gradient is not None else 0.0)
@@ -167,6 +172,7 @@ def load_prices(cache: Path | None = None) -> Prices:
         prices.scored_fit_j = float(stored.get("scored_fit_j", DEFAULT_SCORED_FIT_J))
         prices.transpile_j.update(stored.get("transpile_j", {}))
         prices.angle_j.update(stored.get("angle_j", {}))
+        prices.segment_j.update(stored.get("segment_j", {}))
         prices.gradient_gate_row_j.update(stored.get("gradient_gate_row_j", {}))
         prices.gradient_call_j.update(stored.get("gradient_call_j", {}))
         prices.shift_row_j.update(stored.get("shift_row_j", {}))
@@ -182,7 +188,7 @@ def load_prices(cache: Path | None = None) -> Prices:
 def save_overheads(prices: Prices) -> Path:
     path = overheads_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    kept = ("row_j", "call_j", "fit_j", "kmeans_init_j", "stat_test_j", "tree_j", "torch_step_j", "scored_fit_j", "transpile_j", "angle_j",
+    kept = ("row_j", "call_j", "fit_j", "kmeans_init_j", "stat_test_j", "tree_j", "torch_step_j", "scored_fit_j", "transpile_j", "angle_j", "segment_j",
             "gradient_gate_row_j", "gradient_call_j", "call_gate_j", "call_gate_amp_j", "shift_row_j",
             "shift_call_j")  # fmt: skip
     data = {k: v for k, v in asdict(prices).items() if k in kept}

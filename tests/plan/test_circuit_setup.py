@@ -36,13 +36,13 @@ def test_counts_are_what_the_qiskit_executor_does(method, params, role, exact, m
     def counting(name, real):
         def call(*args, **kwargs):
             nonlocal done
-            done = Setup(done.transpiles + (name == "t"), done.angle_expressions + (name == "l"))
+            done = Setup(done.transpiles + (name == "t"), done.angle_expressions + (name == "l"), done.segments + (name == "s"))
             return real(*args, **kwargs)
 
         return call
 
     monkeypatch.setattr(target, "transpile", counting("t", target.transpile))
-    monkeypatch.setattr(cut, "transpile", counting("t", cut.transpile))
+    monkeypatch.setattr(cut, "transpile", counting("s", cut.transpile))
     monkeypatch.setattr(sympy, "lambdify", counting("l", sympy.lambdify))
     executor = target.QiskitExecutor({"m": lambda: emit_qiskit.build(circuit)})
     rng = np.random.default_rng(0)
@@ -64,9 +64,9 @@ def test_a_task_pays_the_set_up_of_the_circuits_its_method_uses():
     assert used_roles(["feature_map", "overlap"], {**kmeans, "shots": 64}) == ["overlap"]
     assert used_roles(["model"], {"shots": 64}) == ["model"]
     exact = with_circuit_setup(Work(circuit_rows=10), "quantum_kmeans", kmeans)
-    assert (exact.transpiles, exact.angle_expressions) == (4, 0)  # three templates and one segment
+    assert (exact.transpiles, exact.segments, exact.angle_expressions) == (3, 1, 0)  # three templates, one segment
     sampled = with_circuit_setup(Work(circuit_rows=10), "quantum_kmeans", {**kmeans, "shots": 64})
-    assert (sampled.transpiles, sampled.angle_expressions) == (3, 4)  # the overlap circuit's x - y angles
+    assert (sampled.transpiles, sampled.segments, sampled.angle_expressions) == (3, 0, 4)  # the overlap's x - y
     assert with_circuit_setup(Work(), "quantum_kmeans", kmeans).transpiles == 0  # no circuits run, none prepared
     assert with_circuit_setup(Work(flops=5.0), "kmeans", {}).transpiles == 0
 
@@ -74,9 +74,9 @@ def test_a_task_pays_the_set_up_of_the_circuits_its_method_uses():
 def test_the_set_up_is_priced_on_qiskit_only():
     prices = Prices(0.0, 0.0, row_j={"qiskit": 0.0, "pennylane": 0.0}, call_j={"qiskit": 0.0, "pennylane": 0.0},
                     fit_j=0.0, kmeans_init_j=0.0, transpile_j={"qiskit": 2.0, "pennylane": 0.0},
-                    angle_j={"qiskit": 0.5, "pennylane": 0.0})  # fmt: skip
-    work = Work(transpiles=7, angle_expressions=4)
-    assert prices.joules(work, "qiskit") == 7 * 2.0 + 4 * 0.5
+                    angle_j={"qiskit": 0.5, "pennylane": 0.0}, segment_j={"qiskit": 1.5, "pennylane": 0.0})  # fmt: skip
+    work = Work(transpiles=7, angle_expressions=4, segments=2)
+    assert prices.joules(work, "qiskit") == 7 * 2.0 + 4 * 0.5 + 2 * 1.5
     assert prices.joules(work, "pennylane") == 0.0
 
 
@@ -89,8 +89,8 @@ def test_the_plan_charges_each_seed_its_set_up(tmp_path, monkeypatch):
             "    method quantum_kmeans(clusters: 2, qubits: 4)\n  }\n}\n")  # fmt: skip
     (pipeline,) = check_text(spec, "p.qlc").checked.pipelines
     free = Prices(0.0, 0.0, row_j={"qiskit": 0.0}, call_j={"qiskit": 0.0}, fit_j=0.0, kmeans_init_j=0.0,
-                  transpile_j={"qiskit": 0.0}, angle_j={"qiskit": 0.0})  # fmt: skip
+                  transpile_j={"qiskit": 0.0}, angle_j={"qiskit": 0.0}, segment_j={"qiskit": 0.0})  # fmt: skip
     priced = Prices(0.0, 0.0, row_j={"qiskit": 0.0}, call_j={"qiskit": 0.0}, fit_j=0.0, kmeans_init_j=0.0,
-                    transpile_j={"qiskit": 1.0}, angle_j={"qiskit": 0.0})  # fmt: skip
+                    transpile_j={"qiskit": 1.0}, angle_j={"qiskit": 0.0}, segment_j={"qiskit": 0.5})  # fmt: skip
     (a,), (b,) = estimate(pipeline, free).stages, estimate(pipeline, priced).stages
-    assert b.simulation_j - a.simulation_j == pytest.approx(3 * 4)  # three seeds, four transpiles each
+    assert b.simulation_j - a.simulation_j == pytest.approx(3 * (3 + 0.5))  # three seeds: three templates, a segment

@@ -296,6 +296,7 @@ def test_calibrate_prices_this_machine_and_the_plan_uses_it(capsys):
     assert prices.calibrated and prices.overheads_calibrated
     assert all(v > 0 for v in [*prices.row_j.values(), prices.joules_per_amplitude_op, prices.joules_per_flop])
     assert "J per transpile" in out and "J per angle expression" in out  # Qiskit's circuit set-up, measured
+    assert "J per segment cut" in out and 0 < prices.segment_j["qiskit"] and prices.segment_j["pennylane"] == 0
     assert prices.transpile_j["qiskit"] > 0 and prices.angle_j["qiskit"] > 0 and prices.transpile_j["pennylane"] == 0
     # each exact PennyLane device's differentiable pass (training), and lightning's row-by-row executor calls
     assert "differentiable pass" in out

@@ -1,5 +1,7 @@
 """Fixed costs the plan prices per call of a library routine, each measured by `qlc calibrate`."""
 
+import pytest
+
 from qlang.catalog.costs import COSTS, Work
 from qlang.plan.prices import Prices
 
@@ -98,6 +100,7 @@ def test_qiskit_s_statevector_device_prices_a_row_by_its_gates_and_sets_nothing_
     rows = Work(circuit_rows=10, gates_per_call=4 * REFERENCE_GATES)
     assert prices.joules(rows, "qiskit", "statevector") == 10 * 2.0 * 4
     assert prices.joules(rows, "qiskit", "aer_simulator") == prices.joules(rows, "qiskit") == 10 * 1.0
-    setup = Work(transpiles=3, angle_expressions=10)
-    assert prices.joules(setup, "qiskit") == 3 * prices.transpile_j["qiskit"] + 10 * prices.angle_j["qiskit"] > 0
+    setup = Work(transpiles=3, angle_expressions=10, segments=2)
+    aer = 3 * prices.transpile_j["qiskit"] + 10 * prices.angle_j["qiskit"] + 2 * prices.segment_j["qiskit"]
+    assert prices.joules(setup, "qiskit") == pytest.approx(aer) and aer > 0
     assert prices.joules(setup, "qiskit", "statevector") == 0.0

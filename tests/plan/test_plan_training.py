@@ -156,7 +156,7 @@ def test_a_baseline_that_trains_its_method_s_model_pays_that_model_s_set_up():
     for name in ("adam", "sgd"):
         baseline = ir.Method(name=name, params={}, family="classical")
         trained = stage_work(baseline, 100, 2, TRAIN, "parameter_shift")
-        assert trained is not None and trained.transpiles == own.transpiles
+        assert trained is not None and (trained.transpiles, trained.segments) == (own.transpiles, own.segments)
         assert trained.angle_expressions == own.angle_expressions
     rbf = stage_work(ir.Method(name="rbf_svm", params={}, family="classical"), 100, 2, {"qubits": 4, "folds": 3},
                      "zz_feature_map")  # fmt: skip
