@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from qlang.catalog.costs import REFERENCE_GATES
@@ -152,8 +152,14 @@ def overheads_path() -> Path:
     return (Path(root) if root else Path.home() / ".cache" / "qlang") / "overheads.json"
 
 
+# what `qlc calibrate` stores in overheads.json: every price of Prices (the compute kernels' are calibration.json's)
+OVERHEADS = tuple(f.name for f in fields(Prices) if f.name.endswith("_j"))
+REQUIRED = ("row_j", "call_j", "fit_j")  # a file without these is not a calibration
+
+
 def load_prices(cache: Path | None = None) -> Prices:
-    """The stored prices ($QLANG_CACHE's, or those in the folder `cache`), defaults where none are stored."""
+    """The stored prices ($QLANG_CACHE's, or those in the folder `cache`), defaults where none are stored; a file
+    that cannot be read whole leaves every default in place."""
     from qlang.energy.compute_costs import load_calibration
 
     cal = load_calibration(None if cache is None else cache / "calibration.json")
@@ -162,35 +168,30 @@ def load_prices(cache: Path | None = None) -> Prices:
         stored = json.loads(
             (overheads_path() if cache is None else cache / "overheads.json").read_text(encoding="utf-8")
         )
-        prices.row_j.update(stored["row_j"])
-        prices.call_j.update(stored["call_j"])
-        prices.fit_j = float(stored["fit_j"])
-        prices.kmeans_init_j = float(stored.get("kmeans_init_j", DEFAULT_KMEANS_INIT_J))
-        prices.stat_test_j = float(stored.get("stat_test_j", DEFAULT_STAT_TEST_J))
-        prices.tree_j = float(stored.get("tree_j", DEFAULT_TREE_J))
-        prices.torch_step_j = float(stored.get("torch_step_j", DEFAULT_TORCH_STEP_J))
-        prices.scored_fit_j = float(stored.get("scored_fit_j", DEFAULT_SCORED_FIT_J))
-        prices.transpile_j.update(stored.get("transpile_j", {}))
-        prices.angle_j.update(stored.get("angle_j", {}))
-        prices.segment_j.update(stored.get("segment_j", {}))
-        prices.gradient_gate_row_j.update(stored.get("gradient_gate_row_j", {}))
-        prices.gradient_call_j.update(stored.get("gradient_call_j", {}))
-        prices.shift_row_j.update(stored.get("shift_row_j", {}))
-        prices.shift_call_j.update(stored.get("shift_call_j", {}))
-        prices.call_gate_j.update(stored.get("call_gate_j", {}))
-        prices.call_gate_amp_j.update(stored.get("call_gate_amp_j", {}))
-        prices.overheads_calibrated = True
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return prices
+        return replace(prices, **_stored_overheads(stored, prices), overheads_calibrated=True)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return prices
+
+
+def _stored_overheads(stored: dict, prices: Prices) -> dict:
+    """The stored prices over `prices`' defaults: a keyed price adds its keys to the defaults' (a device measured)."""
+    missing = [name for name in REQUIRED if name not in stored]
+    if missing:
+        raise KeyError(missing[0])
+    out: dict = {}
+    for name in OVERHEADS:
+        if name in stored:
+            default = getattr(prices, name)
+            value = stored[name]
+            out[name] = (
+                {**default, **{k: float(v) for k, v in value.items()}} if isinstance(default, dict) else float(value)
+            )
+    return out
 
 
 def save_overheads(prices: Prices) -> Path:
     path = overheads_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    kept = ("row_j", "call_j", "fit_j", "kmeans_init_j", "stat_test_j", "tree_j", "torch_step_j", "scored_fit_j", "transpile_j", "angle_j", "segment_j",
-            "gradient_gate_row_j", "gradient_call_j", "call_gate_j", "call_gate_amp_j", "shift_row_j",
-            "shift_call_j")  # fmt: skip
-    data = {k: v for k, v in asdict(prices).items() if k in kept}
+    data = {k: v for k, v in asdict(prices).items() if k in OVERHEADS}
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path

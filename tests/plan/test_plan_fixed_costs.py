@@ -104,3 +104,29 @@ def test_qiskit_s_statevector_device_prices_a_row_by_its_gates_and_sets_nothing_
     aer = 3 * prices.transpile_j["qiskit"] + 10 * prices.angle_j["qiskit"] + 2 * prices.segment_j["qiskit"]
     assert prices.joules(setup, "qiskit") == pytest.approx(aer) and aer > 0
     assert prices.joules(setup, "qiskit", "statevector") == 0.0
+
+
+def test_stored_prices_round_trip_and_a_broken_file_leaves_every_default(tmp_path, monkeypatch):
+    """Every price of Prices is stored and read back; a file that cannot be read whole (a value that is not a
+    number, a required price missing) is ignored whole, not applied up to where it broke."""
+    import json
+
+    from qlang.plan.prices import OVERHEADS, load_prices, save_overheads
+
+    monkeypatch.setenv("QLANG_CACHE", str(tmp_path))
+    measured = load_prices()
+    for name in OVERHEADS:
+        value = getattr(measured, name)
+        setattr(measured, name, {k: v * 3 for k, v in value.items()} if isinstance(value, dict) else value * 3)
+    measured.row_j["qiskit:other"] = 7.0  # a device measured on this machine only
+    save_overheads(measured)
+    loaded = load_prices()
+    assert loaded.overheads_calibrated and all(getattr(loaded, n) == getattr(measured, n) for n in OVERHEADS)
+    path = tmp_path / "overheads.json"
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    defaults = Prices(0.0, 0.0)
+    for broken in ({**stored, "tree_j": "fast"}, {k: v for k, v in stored.items() if k != "fit_j"}):
+        path.write_text(json.dumps(broken), encoding="utf-8")
+        again = load_prices()
+        assert not again.overheads_calibrated
+        assert all(getattr(again, n) == getattr(defaults, n) for n in OVERHEADS)
